@@ -1,0 +1,5 @@
+//! nncube, the application: the command-line interface (and, later, the desktop configurator).
+//!
+//! Everything user-facing lives in this library so that tests can drive it; `main.rs` only calls [`cli::main`].
+
+pub mod cli;

@@ -1,0 +1,14 @@
+//! nncube-core: the compiler behind nncube.
+//!
+//! Data flow (see docs/ARCHITECTURE.md): a model file is imported into the [`ir`] graph ([`import`]),
+//! checked by [`ir::Graph::verify`], and described by the analyze [`report`]. Later stages (passes, memory
+//! planning, the reference interpreter, C code generation, the target toolchain and devices) consume the same graph.
+//! No GUI dependency may enter this crate.
+
+pub mod arith;
+pub mod import;
+pub mod ir;
+pub mod report;
+
+/// The tool version written into generated files and reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, then runs every test.
+# Usage: bash scripts/test.sh        (as root, or with sudo available for apt-get)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+# 1. System packages (C compilers for the generated code; Python for the TFLite Micro oracle).
+APT_PACKAGES=(gcc clang python3 python3-venv)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# 2. The Python oracle (TFLite Micro's own interpreter) in a project-local virtual environment.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import tflite_micro, numpy, tflite" 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q -r tests/oracle/requirements.txt
+fi
+export NNCUBE_TEST_PYTHON="$PWD/.venv/bin/python"
+
+# 3. Guard: the core crate must never depend on GUI crates.
+if cargo tree -p nncube-core -e normal 2>/dev/null | grep -Eq '\b(egui|eframe|winit|wgpu)\b'; then
+  echo "error: nncube-core depends on a GUI crate (cargo tree -p nncube-core -e normal)" >&2
+  exit 1
+fi
+
+# 4. Every test.
+cargo test --workspace --all-targets
