@@ -20,7 +20,10 @@ pub fn import(bytes: &[u8], name: &str) -> Result<Graph, ImportError> {
             .unwrap_or_else(|| format!("{} bytes only", bytes.len()));
         return Err(ImportError::NotTflite { found });
     }
-    let model = fb::root_as_model(bytes).map_err(|e| ImportError::Corrupt { detail: e.to_string() })?;
+    let model = fb::root_as_model(bytes).map_err(|e| ImportError::Corrupt {
+        // The verifier appends a multi-line trace; its first line says what is wrong.
+        detail: e.to_string().lines().next().unwrap_or("invalid flatbuffer").trim().to_string(),
+    })?;
     let subgraphs = model
         .subgraphs()
         .ok_or_else(|| ImportError::Subgraphs("the model has no subgraph".into()))?;
