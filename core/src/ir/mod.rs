@@ -138,7 +138,12 @@ impl Graph {
     }
 
     /// Adds a constant tensor.
-    pub fn add_const(&mut self, name: impl Into<String>, ty: TensorType, data: ConstData) -> TensorId {
+    pub fn add_const(
+        &mut self,
+        name: impl Into<String>,
+        ty: TensorType,
+        data: ConstData,
+    ) -> TensorId {
         let id = self.add_tensor(name, ty);
         self.tensors[id.index()].data = Some(data);
         id
@@ -269,6 +274,10 @@ impl Graph {
 
     /// Total bytes of constant data.
     pub fn const_bytes(&self) -> usize {
-        self.tensors.iter().filter_map(|t| t.data.as_ref()).map(ConstData::len).sum()
+        self.tensors
+            .iter()
+            .filter_map(|t| t.data.as_ref())
+            .map(ConstData::len)
+            .sum()
     }
 }
