@@ -259,3 +259,79 @@ fn pretrained_resnet_float_close() {
 fn ad01_fp32_close() {
     check_float_model("ad01_fp32");
 }
+
+/// One single-operator model per (operator, dtype) from tests/oracle/make_op_models.py: int8 cases bit-exact,
+/// float cases within 1e-5 of the output range, against TFLM on 10 seeded random inputs.
+#[test]
+fn single_op_models_match_tflm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/make_op_models.py"))
+        .arg(dir.path())
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "make_op_models.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        names.len() >= 39,
+        "expected the 39 op models, got {names:?}"
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let path = dir.path().join(format!("{name}.tflite"));
+        let graph = import::load_model(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let samples = random_samples(&graph);
+        let oracle = run_oracle(&path, &samples, false);
+        let exact = name.ends_with("_i8");
+        let mut max_err = 0f64;
+        let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+        for (s, inputs) in samples.iter().enumerate() {
+            let exec = match interp::run(&graph, inputs) {
+                Ok(e) => e,
+                Err(e) => {
+                    failures.push(format!("{name}: {e}"));
+                    break;
+                }
+            };
+            let ours = exec.outputs()[0];
+            let theirs = &oracle.outputs[s][0];
+            if exact && (ours.bytes != theirs.bytes || ours.dtype != theirs.dtype) {
+                let diff = ours
+                    .to_f64_lossy()
+                    .iter()
+                    .zip(theirs.to_f64_lossy())
+                    .filter(|(a, b)| **a != *b)
+                    .count();
+                failures.push(format!(
+                    "{name} sample {s}: {diff} of {} elements differ",
+                    ours.num_elements()
+                ));
+                break;
+            }
+            for (a, b) in ours.to_f64_lossy().iter().zip(theirs.to_f64_lossy()) {
+                max_err = max_err.max((a - b).abs());
+                lo = lo.min(b);
+                hi = hi.max(b);
+            }
+        }
+        if !exact && max_err > 1e-5 * (hi - lo).max(f64::MIN_POSITIVE) {
+            failures.push(format!(
+                "{name}: max abs error {max_err:e} over range {:e}",
+                hi - lo
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} op models disagree with TFLM:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

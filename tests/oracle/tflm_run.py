@@ -30,8 +30,11 @@ def main() -> int:
 
     with open(args.model, "rb") as f:
         model_bytes = f.read()
+    # The default arena (10 × the model size) is too small for tiny single-op models.
     interp = runtime.Interpreter.from_bytes(
-        model_bytes, intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors
+        model_bytes,
+        arena_size=max(10 * len(model_bytes), 1 << 20),
+        intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
     )
     model = tflite.Model.GetRootAsModel(model_bytes, 0)
     sg = model.Subgraphs(0)
