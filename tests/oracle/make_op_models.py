@@ -151,6 +151,11 @@ def cases():
         yield f"logistic_{dt}", build([t("x", shape, qa), t("y", shape, lo)], OP.LOGISTIC, [0], [1], [0], [1])
         yield f"tanh_{dt}", build([t("x", shape, qa), t("y", shape, th)], OP.TANH, [0], [1], [0], [1])
         yield f"relu_{dt}", build([t("x", shape, qa), t("y", shape, qo)], OP.RELU, [0], [1], [0], [1])
+        yield f"hard_swish_{dt}", build([t("x", shape, qa), t("y", shape, qo)], OP.HARD_SWISH, [0], [1], [0], [1])
+        yield f"reduce_max_{dt}", build([t("x", shape, qa), t("axes", [1], None, np.array([3], dtype=np.int32),
+                                                                TT.INT32), t("y", [1, 6, 6], qa)],
+                                        OP.REDUCE_MAX, [0, 1], [2], [0], [2],
+                                        simple_options("ReducerOptions", BO.ReducerOptions, KeepDims=False))
         yield f"relu6_{dt}", build([t("x", shape, qa), t("y", shape, qa)], OP.RELU6, [0], [1], [0], [1])
         yield f"leaky_relu_{dt}", build([t("x", shape, qa), t("y", shape, qo)], OP.LEAKY_RELU, [0], [1], [0], [1],
                                         simple_options("LeakyReluOptions", BO.LeakyReluOptions, Alpha=0.2))
