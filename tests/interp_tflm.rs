@@ -280,20 +280,60 @@ fn single_op_models_match_tflm() {
         .map(str::to_string)
         .collect();
     assert!(
-        names.len() >= 39,
-        "expected the 39 op models, got {names:?}"
+        names.len() >= 43,
+        "expected the 43 op models, got {names:?}"
     );
-    let mut failures = Vec::new();
+    // All models in one oracle process.
+    let mut manifest = String::new();
+    let mut cases = Vec::new();
     for name in &names {
         let path = dir.path().join(format!("{name}.tflite"));
         let graph = import::load_model(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
         let samples = random_samples(&graph);
-        let oracle = run_oracle(&path, &samples, false);
+        let in_path = dir.path().join(format!("{name}.in.npz"));
+        let out_path = dir.path().join(format!("{name}.out.npz"));
+        let named: Vec<(String, TensorData)> = samples
+            .iter()
+            .enumerate()
+            .flat_map(|(s, xs)| {
+                xs.iter()
+                    .enumerate()
+                    .map(move |(i, x)| (format!("s{s}_i{i}"), x.clone()))
+            })
+            .collect();
+        npy::write_npz(&in_path, &named).expect("write inputs");
+        manifest += &format!(
+            "{}\t{}\t{}\n",
+            path.display(),
+            in_path.display(),
+            out_path.display()
+        );
+        cases.push((name, graph, samples, out_path));
+    }
+    let manifest_path = dir.path().join("manifest.txt");
+    std::fs::write(&manifest_path, manifest).expect("write manifest");
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/tflm_run.py"))
+        .arg("--manifest")
+        .arg(&manifest_path)
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "oracle failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut failures = Vec::new();
+    for (name, graph, samples, out_path) in &cases {
+        let theirs_all: BTreeMap<String, TensorData> = npy::read_npz(out_path)
+            .expect("oracle output")
+            .into_iter()
+            .collect();
         let exact = name.ends_with("_i8");
         let mut max_err = 0f64;
         let (mut lo, mut hi) = (f64::MAX, f64::MIN);
         for (s, inputs) in samples.iter().enumerate() {
-            let exec = match interp::run(&graph, inputs) {
+            let exec = match interp::run(graph, inputs) {
                 Ok(e) => e,
                 Err(e) => {
                     failures.push(format!("{name}: {e}"));
@@ -301,7 +341,7 @@ fn single_op_models_match_tflm() {
                 }
             };
             let ours = exec.outputs()[0];
-            let theirs = &oracle.outputs[s][0];
+            let theirs = &theirs_all[&format!("s{s}_o0")];
             if exact && (ours.bytes != theirs.bytes || ours.dtype != theirs.dtype) {
                 let diff = ours
                     .to_f64_lossy()
