@@ -11,6 +11,7 @@
 pub mod arith;
 pub mod import;
 pub mod ir;
+pub mod memplan;
 pub mod report;
 
 /// The tool version written into generated files and reports.
