@@ -10,13 +10,16 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut paths: Vec<String> = std::env::args().skip(1).collect();
     paths.sort();
-    println!("| model | planned (B) | full-overlap bound (B) | no-overlap bound (B) | naive sum (B) | plan valid |");
+    println!(
+        "| model | planned (B) | full-overlap bound (B) | no-overlap bound (B) | naive sum (B) | plan valid |"
+    );
     println!("|---|---:|---:|---:|---:|---|");
     for path in paths {
         let result = import::load_model(std::path::Path::new(&path))
             .map_err(|e| e.to_string())
             .and_then(|g| {
-                let plan = memplan::plan(&g, &memplan::PlanOptions::default()).map_err(|e| e.to_string())?;
+                let plan = memplan::plan(&g, &memplan::PlanOptions::default())
+                    .map_err(|e| e.to_string())?;
                 let valid = memplan::check_plan(&g, &plan).is_ok();
                 Ok((g, plan, valid))
             });

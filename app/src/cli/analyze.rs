@@ -46,13 +46,25 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         outputs_in_activations: !args.no_outputs_allocation,
         ..PlanOptions::default()
     };
-    let plan = memplan::plan(&graph, &options)
-        .with_context(|| format!("cannot plan the activation memory of {}", args.model.display()))?;
+    let plan = memplan::plan(&graph, &options).with_context(|| {
+        format!(
+            "cannot plan the activation memory of {}",
+            args.model.display()
+        )
+    })?;
     let method = format!(
         "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \
          lower bounds {} B without overlap, {} B with)",
-        if options.inputs_in_activations { "included" } else { "excluded" },
-        if options.outputs_in_activations { "included" } else { "excluded" },
+        if options.inputs_in_activations {
+            "included"
+        } else {
+            "excluded"
+        },
+        if options.outputs_in_activations {
+            "included"
+        } else {
+            "excluded"
+        },
         options.alignment,
         plan.no_overlap_bound,
         plan.full_overlap_bound

@@ -35,7 +35,9 @@ pub enum CheckError {
         what: String,
     },
     /// Two live buffers overlap without a rule allowing it.
-    #[error("buffers of `{a}` and `{b}` overlap while both are live at step {step} (this is a bug)")]
+    #[error(
+        "buffers of `{a}` and `{b}` overlap while both are live at step {step} (this is a bug)"
+    )]
     Overlap {
         /// First tensor.
         a: String,
@@ -55,7 +57,10 @@ struct Lifetime {
 }
 
 /// Recomputes buffer roots and lifetimes.
-fn lifetimes(graph: &Graph, plan: &MemoryPlan) -> (BTreeMap<TensorId, TensorId>, BTreeMap<TensorId, Lifetime>) {
+fn lifetimes(
+    graph: &Graph,
+    plan: &MemoryPlan,
+) -> (BTreeMap<TensorId, TensorId>, BTreeMap<TensorId, Lifetime>) {
     let mut root: BTreeMap<TensorId, TensorId> = BTreeMap::new();
     for &t in &graph.inputs {
         if !graph.tensor(t).is_const() {
@@ -82,7 +87,11 @@ fn lifetimes(graph: &Graph, plan: &MemoryPlan) -> (BTreeMap<TensorId, TensorId>,
                 r,
                 Lifetime {
                     bytes: graph.tensor(r).ty.size_bytes() as u64,
-                    first: if graph.inputs.contains(&r) { 0 } else { producer_step(r).unwrap_or(0) },
+                    first: if graph.inputs.contains(&r) {
+                        0
+                    } else {
+                        producer_step(r).unwrap_or(0)
+                    },
                     last: 0,
                     caller_owned: false,
                 },
@@ -139,9 +148,9 @@ fn contract_allows(
         .filter(|&k| node.input(k).and_then(|t| root.get(&t)) == Some(&in_root))
         .collect();
     !operands.is_empty()
-        && operands.iter().all(|&k| {
-            node_operand_rule(graph, node, k).is_some_and(|rule| rule.allows(shift))
-        })
+        && operands
+            .iter()
+            .all(|&k| node_operand_rule(graph, node, k).is_some_and(|rule| rule.allows(shift)))
 }
 
 /// Proves `plan` valid for `graph`, or says what is wrong.
@@ -157,7 +166,11 @@ pub fn check_plan(graph: &Graph, plan: &MemoryPlan) -> Result<(), CheckError> {
                 what: "is not an activation buffer root".into(),
             });
         };
-        if l.caller_owned || b.size_bytes != l.bytes || b.first_step > l.first || b.last_step < l.last {
+        if l.caller_owned
+            || b.size_bytes != l.bytes
+            || b.first_step > l.first
+            || b.last_step < l.last
+        {
             return Err(CheckError::WrongBuffer {
                 tensor: name(b.tensor),
                 what: format!(
@@ -168,7 +181,11 @@ pub fn check_plan(graph: &Graph, plan: &MemoryPlan) -> Result<(), CheckError> {
                     l.bytes,
                     l.first,
                     l.last,
-                    if l.caller_owned { " and is caller-owned" } else { "" }
+                    if l.caller_owned {
+                        " and is caller-owned"
+                    } else {
+                        ""
+                    }
                 ),
             });
         }

@@ -149,6 +149,10 @@ impl Problem {
             sorted(&|i| (span(i), it[i].size, 0)),
             sorted(&|i| (it[i].size * span(i), it[i].size, 0)),
             sorted(&|i| ((usize::MAX - it[i].first) as u64, it[i].size, 0)),
+            // Reverse schedule: a chain of shrinking-offset overlaps (output just below its input) comes out of
+            // lowest-offset placement only when the last buffers are placed first.
+            sorted(&|i| (it[i].first as u64, it[i].size, 0)),
+            sorted(&|i| (it[i].last as u64, it[i].size, 0)),
             sorted(&|i| (self.conflict_bytes(i) + it[i].size, span(i), 0)),
         ]
     }

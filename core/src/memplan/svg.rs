@@ -81,7 +81,11 @@ pub fn render_svg(t: &Timeline) -> String {
                 r#"<text x="{:.1}" y="{:.1}" font-size="9">{}</text>"#,
                 x0 + 2.0,
                 y1 + 10.0,
-                esc(&r.label.chars().take(((x1 - x0) / 5.5) as usize).collect::<String>())
+                esc(&r
+                    .label
+                    .chars()
+                    .take(((x1 - x0) / 5.5) as usize)
+                    .collect::<String>())
             );
         }
     }

@@ -75,12 +75,21 @@ fn assert_rule_exact(rule: OverlapRule, reads: &[Vec<usize>], in_bytes: usize, o
     let out_bytes = (reads.len() * out_pixel) as i64;
     let lo = (rule.max_shift - 3 * out_pixel as i64).max(-out_bytes - 1);
     for shift in lo..=rule.max_shift {
-        assert!(placement_is_safe(reads, in_bytes, out_pixel, shift), "{rule:?}: {shift} should be safe");
+        assert!(
+            placement_is_safe(reads, in_bytes, out_pixel, shift),
+            "{rule:?}: {shift} should be safe"
+        );
     }
     for shift in rule.min_shift_above..rule.min_shift_above + 8 {
-        assert!(placement_is_safe(reads, in_bytes, out_pixel, shift), "{rule:?}: {shift} should be safe");
+        assert!(
+            placement_is_safe(reads, in_bytes, out_pixel, shift),
+            "{rule:?}: {shift} should be safe"
+        );
     }
-    assert!(!placement_is_safe(reads, in_bytes, out_pixel, rule.max_shift + 1), "{rule:?}: max_shift not tight");
+    assert!(
+        !placement_is_safe(reads, in_bytes, out_pixel, rule.max_shift + 1),
+        "{rule:?}: max_shift not tight"
+    );
     assert!(
         !placement_is_safe(reads, in_bytes, out_pixel, rule.min_shift_above - 1),
         "{rule:?}: min_shift_above not tight"
@@ -97,9 +106,20 @@ fn window_rules_match_brute_force_simulation() {
     for &(h, w) in &[(5usize, 4usize), (6, 6), (3, 7)] {
         for &c in &[1usize, 3] {
             for &oc in &[1usize, 2, 8] {
-                for &(k, s, d) in &[(1usize, 1usize, 1usize), (1, 2, 1), (3, 1, 1), (3, 2, 1), (2, 2, 1), (3, 1, 2)] {
+                for &(k, s, d) in &[
+                    (1usize, 1usize, 1usize),
+                    (1, 2, 1),
+                    (3, 1, 1),
+                    (3, 2, 1),
+                    (2, 2, 1),
+                    (3, 1, 2),
+                ] {
                     for same in [false, true] {
-                        for (ie, oe) in [(DType::I8, DType::I8), (DType::I8, DType::F32), (DType::F32, DType::I8)] {
+                        for (ie, oe) in [
+                            (DType::I8, DType::I8),
+                            (DType::I8, DType::F32),
+                            (DType::F32, DType::I8),
+                        ] {
                             let (pt, pb) = Padding2d::tflite_1d(same, h, k, s, d);
                             let (pl, pr) = Padding2d::tflite_1d(same, w, k, s, d);
                             let window = Window2d {
@@ -107,15 +127,35 @@ fn window_rules_match_brute_force_simulation() {
                                 stride_w: s,
                                 dilation_h: d,
                                 dilation_w: d,
-                                padding: Padding2d { top: pt, bottom: pb, left: pl, right: pr },
+                                padding: Padding2d {
+                                    top: pt,
+                                    bottom: pb,
+                                    left: pl,
+                                    right: pr,
+                                },
                             };
-                            let Some((oh, ow)) = window.output_hw(h, w, k, k) else { continue };
+                            let Some((oh, ow)) = window.output_hw(h, w, k, k) else {
+                                continue;
+                            };
                             let input = ty(ie, &[1, h, w, c]);
                             let output = ty(oe, &[1, oh, ow, oc]);
                             let geo = window_geometry(&input, &output, window, k, k).unwrap();
                             let rule = rule_from_geometry(&geo).unwrap();
-                            let reads = window_reads([1, h, w, c], (oh, ow), (k, k), (s, s), (d, d), (pt, pl), ie.size_bytes());
-                            assert_rule_exact(rule, &reads, input.size_bytes(), oc * oe.size_bytes());
+                            let reads = window_reads(
+                                [1, h, w, c],
+                                (oh, ow),
+                                (k, k),
+                                (s, s),
+                                (d, d),
+                                (pt, pl),
+                                ie.size_bytes(),
+                            );
+                            assert_rule_exact(
+                                rule,
+                                &reads,
+                                input.size_bytes(),
+                                oc * oe.size_bytes(),
+                            );
                             checked += 1;
                         }
                     }
@@ -157,14 +197,45 @@ fn elementwise_and_fully_connected_rules_match_brute_force() {
 fn stride_two_and_expanding_pointwise_overlap_most_of_the_input() {
     // 3×3 stride 2 on 16×16×3 → 8×8×8: within a row the output (8 B/pixel) outruns the input (6 B/pixel); the
     // binding pixel is p = 10 (need = lo(7) = 7·2·3 = 42, end of p = 11·8 = 88).
-    let window = Window2d { stride_h: 2, stride_w: 2, dilation_h: 1, dilation_w: 1, padding: Padding2d { top: 0, bottom: 1, left: 0, right: 1 } };
-    let geo = window_geometry(&ty(DType::I8, &[1, 16, 16, 3]), &ty(DType::I8, &[1, 8, 8, 8]), window, 3, 3).unwrap();
+    let window = Window2d {
+        stride_h: 2,
+        stride_w: 2,
+        dilation_h: 1,
+        dilation_w: 1,
+        padding: Padding2d {
+            top: 0,
+            bottom: 1,
+            left: 0,
+            right: 1,
+        },
+    };
+    let geo = window_geometry(
+        &ty(DType::I8, &[1, 16, 16, 3]),
+        &ty(DType::I8, &[1, 8, 8, 8]),
+        window,
+        3,
+        3,
+    )
+    .unwrap();
     let rule = rule_from_geometry(&geo).unwrap();
     assert_eq!(rule.max_shift, 42 - 88);
     // Expanding 1×1 (8 → 16 channels): the output may end four input pixels + one output pixel's worth of the
     // remaining drift before the input's end.
-    let window = Window2d { stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, padding: Padding2d::default() };
-    let geo = window_geometry(&ty(DType::I8, &[1, 4, 4, 8]), &ty(DType::I8, &[1, 4, 4, 16]), window, 1, 1).unwrap();
+    let window = Window2d {
+        stride_h: 1,
+        stride_w: 1,
+        dilation_h: 1,
+        dilation_w: 1,
+        padding: Padding2d::default(),
+    };
+    let geo = window_geometry(
+        &ty(DType::I8, &[1, 4, 4, 8]),
+        &ty(DType::I8, &[1, 4, 4, 16]),
+        window,
+        1,
+        1,
+    )
+    .unwrap();
     let rule = rule_from_geometry(&geo).unwrap();
     assert_eq!(rule.max_shift, 8 * 12 - 16 * 16);
 }
@@ -183,7 +254,11 @@ impl Builder {
         let mut g = Graph::new("random");
         let x = g.add_tensor("x", ty(DType::I8, &[1, h, w, c]));
         g.inputs = vec![x];
-        Builder { g, cur: x, history: vec![x] }
+        Builder {
+            g,
+            cur: x,
+            history: vec![x],
+        }
     }
 
     fn push(&mut self, op: Op, inputs: Vec<Option<crate::ir::TensorId>>) {
@@ -204,7 +279,18 @@ impl Builder {
         let sh = self.shape();
         let (t, b) = Padding2d::tflite_1d(same, sh[1], k, s, 1);
         let (l, r) = Padding2d::tflite_1d(same, sh[2], k, s, 1);
-        Window2d { stride_h: s, stride_w: s, dilation_h: 1, dilation_w: 1, padding: Padding2d { top: t, bottom: b, left: l, right: r } }
+        Window2d {
+            stride_h: s,
+            stride_w: s,
+            dilation_h: 1,
+            dilation_w: 1,
+            padding: Padding2d {
+                top: t,
+                bottom: b,
+                left: l,
+                right: r,
+            },
+        }
     }
 
     fn add(&mut self, code: u8, p: u8) {
@@ -216,34 +302,77 @@ impl Builder {
                 let k = if small || p % 2 == 0 { 1 } else { 3 };
                 let s = if small || p % 3 != 0 { 1 } else { 2 };
                 let oc = 1 + (p as usize * 7) % 12;
-                let wt = self.g.add_const("w", ty(DType::I8, &[oc, k, k, c]), ConstData::from_i8(&vec![1; oc * k * k * c]));
+                let wt = self.g.add_const(
+                    "w",
+                    ty(DType::I8, &[oc, k, k, c]),
+                    ConstData::from_i8(&vec![1; oc * k * k * c]),
+                );
                 let window = self.window(k, s, p % 5 != 0);
-                self.push(Op::Conv2d { window, activation: Activation::Relu }, vec![Some(self.cur), Some(wt), None]);
+                self.push(
+                    Op::Conv2d {
+                        window,
+                        activation: Activation::Relu,
+                    },
+                    vec![Some(self.cur), Some(wt), None],
+                );
             }
             2 => {
                 let k = if small { 1 } else { 3 };
-                let wt = self.g.add_const("dw", ty(DType::I8, &[1, k, k, c]), ConstData::from_i8(&vec![1; k * k * c]));
+                let wt = self.g.add_const(
+                    "dw",
+                    ty(DType::I8, &[1, k, k, c]),
+                    ConstData::from_i8(&vec![1; k * k * c]),
+                );
                 let window = self.window(k, 1 + (p as usize % 2) * usize::from(!small), true);
-                self.push(Op::DepthwiseConv2d { window, depth_multiplier: 1, activation: Activation::None }, vec![Some(self.cur), Some(wt), None]);
+                self.push(
+                    Op::DepthwiseConv2d {
+                        window,
+                        depth_multiplier: 1,
+                        activation: Activation::None,
+                    },
+                    vec![Some(self.cur), Some(wt), None],
+                );
             }
             3 => {
                 // Residual: add the current tensor to an earlier one of the same shape, else a relu.
                 let cur = self.cur;
-                let other = self.history.iter().rev().skip(1).find(|&&t| self.g.tensor(t).ty.shape == sh).copied();
+                let other = self
+                    .history
+                    .iter()
+                    .rev()
+                    .skip(1)
+                    .find(|&&t| self.g.tensor(t).ty.shape == sh)
+                    .copied();
                 match other {
-                    Some(o) => self.push(Op::Add { activation: Activation::None }, vec![Some(o), Some(cur)]),
+                    Some(o) => self.push(
+                        Op::Add {
+                            activation: Activation::None,
+                        },
+                        vec![Some(o), Some(cur)],
+                    ),
                     None => self.push(Op::Relu, vec![Some(cur)]),
                 }
             }
             4 if !small => {
                 let window = self.window(2, 2, false);
-                self.push(Op::MaxPool2d { filter_h: 2, filter_w: 2, window, activation: Activation::None }, vec![Some(self.cur)]);
+                self.push(
+                    Op::MaxPool2d {
+                        filter_h: 2,
+                        filter_w: 2,
+                        window,
+                        activation: Activation::None,
+                    },
+                    vec![Some(self.cur)],
+                );
             }
             _ => {
                 // A view: swap the H and W extents.
-                let out = self.g.add_tensor("view", ty(DType::I8, &[1, sh[2], sh[1], c]));
+                let out = self
+                    .g
+                    .add_tensor("view", ty(DType::I8, &[1, sh[2], sh[1], c]));
                 let name = format!("n{}", self.g.nodes.len());
-                self.g.add_node(name, Op::Reshape, vec![Some(self.cur)], vec![out]);
+                self.g
+                    .add_node(name, Op::Reshape, vec![Some(self.cur)], vec![out]);
                 self.cur = out;
                 self.history.push(out);
             }
@@ -273,7 +402,17 @@ fn chain(codes: &[(u8, u8)]) -> Graph {
 
 #[test]
 fn every_plan_of_a_residual_graph_is_valid_and_between_the_bounds() {
-    let g = chain(&[(0, 2), (0, 4), (3, 0), (2, 1), (5, 0), (0, 3), (3, 0), (4, 0), (1, 1)]);
+    let g = chain(&[
+        (0, 2),
+        (0, 4),
+        (3, 0),
+        (2, 1),
+        (5, 0),
+        (0, 3),
+        (3, 0),
+        (4, 0),
+        (1, 1),
+    ]);
     for allow in [true, false] {
         for (inputs, outputs) in [(true, true), (false, true), (true, false), (false, false)] {
             let options = PlanOptions {
@@ -302,26 +441,52 @@ fn views_share_their_input_buffer_and_extend_its_life() {
     let src = g.nodes[0].output().unwrap();
     assert_eq!(plan.location(view), plan.location(src));
     let b = plan.buffers.iter().find(|b| b.tensor == src).unwrap();
-    assert_eq!((b.first_step, b.last_step, b.aliases.clone()), (0, 2, vec![view]));
+    assert_eq!(
+        (b.first_step, b.last_step, b.aliases.clone()),
+        (0, 2, vec![view])
+    );
     assert_eq!(plan.buffers.len(), 3);
 }
 
 #[test]
 fn the_checker_rejects_overlaps_the_contract_forbids() {
     let g = chain(&[(0, 2), (0, 4), (0, 2)]);
-    let mut p = plan(&g, &PlanOptions { allow_kernel_overlap: false, ..PlanOptions::default() }).unwrap();
+    let mut p = plan(
+        &g,
+        &PlanOptions {
+            allow_kernel_overlap: false,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap();
     check_plan(&g, &p).unwrap();
     // Put the last conv's output exactly over its input: the contract forbids shift 0.
     let (last_in, last_out) = (g.nodes[2].input(0).unwrap(), g.nodes[2].output().unwrap());
-    let in_off = p.buffers.iter().find(|b| b.tensor == last_in).unwrap().offset;
-    p.buffers.iter_mut().find(|b| b.tensor == last_out).unwrap().offset = in_off;
+    let in_off = p
+        .buffers
+        .iter()
+        .find(|b| b.tensor == last_in)
+        .unwrap()
+        .offset;
+    p.buffers
+        .iter_mut()
+        .find(|b| b.tensor == last_out)
+        .unwrap()
+        .offset = in_off;
     p.pools[0].used_bytes = u64::MAX / 2;
     p.options.allow_kernel_overlap = true;
     let err = check_plan(&g, &p).unwrap_err();
     assert!(matches!(err, CheckError::Overlap { .. }), "{err}");
     // Misalignment is caught too.
-    p.buffers.iter_mut().find(|b| b.tensor == last_out).unwrap().offset = in_off + 1_000_001;
-    assert!(matches!(check_plan(&g, &p).unwrap_err(), CheckError::BadPlacement { .. }));
+    p.buffers
+        .iter_mut()
+        .find(|b| b.tensor == last_out)
+        .unwrap()
+        .offset = in_off + 1_000_001;
+    assert!(matches!(
+        check_plan(&g, &p).unwrap_err(),
+        CheckError::BadPlacement { .. }
+    ));
 }
 
 #[test]
@@ -330,7 +495,12 @@ fn kernel_overlap_makes_a_chain_smaller_than_the_no_overlap_bound() {
     let p = plan(&g, &PlanOptions::default()).unwrap();
     check_plan(&g, &p).unwrap();
     assert!(!p.overlaps.is_empty());
-    assert!(p.total_bytes < p.no_overlap_bound, "{} vs {}", p.total_bytes, p.no_overlap_bound);
+    assert!(
+        p.total_bytes < p.no_overlap_bound,
+        "{} vs {}",
+        p.total_bytes,
+        p.no_overlap_bound
+    );
 }
 
 #[test]
@@ -338,15 +508,29 @@ fn a_pool_too_small_names_the_tensor_and_the_shortfall() {
     let g = chain(&[(0, 2), (0, 4)]);
     let need = plan(&g, &PlanOptions::default()).unwrap().total_bytes;
     let options = PlanOptions {
-        pools: vec![MemoryPool { name: "SRAM1".into(), size_bytes: need - 10, speed_rank: 0 }],
+        pools: vec![MemoryPool {
+            name: "SRAM1".into(),
+            size_bytes: need - 10,
+            speed_rank: 0,
+        }],
         ..PlanOptions::default()
     };
     let err = plan(&g, &options).unwrap_err();
-    let PlanError::DoesNotFit { tensor, shortfall_bytes, .. } = &err else { panic!("{err}") };
+    let PlanError::DoesNotFit {
+        tensor,
+        shortfall_bytes,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
     assert!(g.tensors.iter().any(|t| &t.name == tensor));
     assert!(*shortfall_bytes > 0 && *shortfall_bytes <= 10 + 4, "{err}");
     let text = err.to_string();
-    assert!(text.contains("SRAM1") && text.contains(tensor.as_str()), "{text}");
+    assert!(
+        text.contains("SRAM1") && text.contains(tensor.as_str()),
+        "{text}"
+    );
 }
 
 #[test]
@@ -355,8 +539,16 @@ fn hot_buffers_go_to_the_fast_pool_and_the_rest_spill() {
     let need = plan(&g, &PlanOptions::default()).unwrap().total_bytes;
     let options = PlanOptions {
         pools: vec![
-            MemoryPool { name: "AXI SRAM".into(), size_bytes: 1 << 20, speed_rank: 1 },
-            MemoryPool { name: "DTCM".into(), size_bytes: need / 2, speed_rank: 0 },
+            MemoryPool {
+                name: "AXI SRAM".into(),
+                size_bytes: 1 << 20,
+                speed_rank: 1,
+            },
+            MemoryPool {
+                name: "DTCM".into(),
+                size_bytes: need / 2,
+                speed_rank: 0,
+            },
         ],
         ..PlanOptions::default()
     };
@@ -370,10 +562,27 @@ fn hot_buffers_go_to_the_fast_pool_and_the_rest_spill() {
 #[test]
 fn alignment_is_respected_and_zero_is_rejected() {
     let g = chain(&[(0, 2), (2, 0), (0, 4)]);
-    let p = plan(&g, &PlanOptions { alignment: 16, ..PlanOptions::default() }).unwrap();
+    let p = plan(
+        &g,
+        &PlanOptions {
+            alignment: 16,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap();
     assert!(p.buffers.iter().all(|b| b.offset % 16 == 0));
     check_plan(&g, &p).unwrap();
-    assert_eq!(plan(&g, &PlanOptions { alignment: 0, ..PlanOptions::default() }).unwrap_err(), PlanError::InvalidAlignment(0));
+    assert_eq!(
+        plan(
+            &g,
+            &PlanOptions {
+                alignment: 0,
+                ..PlanOptions::default()
+            }
+        )
+        .unwrap_err(),
+        PlanError::InvalidAlignment(0)
+    );
 }
 
 #[test]
@@ -382,7 +591,11 @@ fn timeline_and_svg_show_every_buffer_and_the_bounds() {
     let p = plan(&g, &PlanOptions::default()).unwrap();
     let t = timeline(&p, &g);
     assert_eq!(t.rects.len(), p.buffers.len());
-    assert!(t.rects.iter().all(|r| r.y1 <= p.total_bytes && r.x1 <= t.steps));
+    assert!(
+        t.rects
+            .iter()
+            .all(|r| r.y1 <= p.total_bytes && r.x1 <= t.steps)
+    );
     let svg = svg::render_svg(&t);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert!(svg.contains(&format!("no-overlap bound: {} B", p.no_overlap_bound)));
@@ -393,7 +606,10 @@ fn timeline_and_svg_show_every_buffer_and_the_bounds() {
 #[test]
 fn plans_are_deterministic() {
     let g = chain(&[(0, 2), (0, 4), (3, 0), (2, 1), (0, 3), (3, 0)]);
-    assert_eq!(plan(&g, &PlanOptions::default()), plan(&g, &PlanOptions::default()));
+    assert_eq!(
+        plan(&g, &PlanOptions::default()),
+        plan(&g, &PlanOptions::default())
+    );
 }
 
 proptest! {
