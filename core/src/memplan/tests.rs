@@ -60,10 +60,9 @@ fn placement_is_safe(reads: &[Vec<usize>], in_bytes: usize, out_pixel: usize, sh
                 clobbered[at as usize] = true;
             }
         }
-        for q in p.saturating_sub(CONTRACT_LAG_PIXELS)..reads.len() {
-            if reads[q].iter().any(|&b| clobbered[b]) {
-                return false;
-            }
+        let still_needed = &reads[p.saturating_sub(CONTRACT_LAG_PIXELS)..];
+        if still_needed.iter().flatten().any(|&b| clobbered[b]) {
+            return false;
         }
     }
     true
