@@ -63,8 +63,9 @@ fn analyze_reports_the_planned_size_and_writes_the_timeline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let svg = dir.path().join("vww.svg");
     let json = dir.path().join("vww.json");
+    let png = dir.path().join("vww.png");
     let expected = plan_of("vww_96_int8").total_bytes;
-    for file in [&svg, &json] {
+    for file in [&svg, &json, &png] {
         let out = std::process::Command::new(common::nncube_bin())
             .arg("analyze")
             .arg(common::shared_model("vww_96_int8"))
@@ -78,6 +79,13 @@ fn analyze_reports_the_planned_size_and_writes_the_timeline() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    let png_bytes = std::fs::read(&png).expect("png written");
+    assert!(png_bytes.starts_with(b"\x89PNG\r\n\x1a\n") && png_bytes.len() > 1000);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        3,
+        "no partial files left"
+    );
     let svg_text = std::fs::read_to_string(&svg).expect("svg written");
     assert!(
         svg_text.contains(&format!("{expected} B planned")),
@@ -132,5 +140,5 @@ fn analyze_rejects_an_unknown_timeline_format() {
         .output()
         .expect("runs");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains(".svg or .json"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".svg, .png or .json"));
 }

@@ -1,5 +1,5 @@
 //! `nncube analyze`: import a model, plan its activation memory and print its cost report (optionally as JSON),
-//! and optionally write the memory-overlap timeline (`--memory FILE.svg|FILE.json`).
+//! and optionally write the memory-overlap timeline (`--memory FILE.svg|FILE.png|FILE.json`).
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -18,7 +18,8 @@ pub struct AnalyzeArgs {
     /// Print the imported IR instead of the report.
     #[arg(long)]
     pub dump_ir: bool,
-    /// Write the memory-overlap timeline: `.svg` (chart) or `.json` (plan + timeline rectangles).
+    /// Write the memory-overlap timeline: `.svg` (labelled chart), `.png` (chart without text) or `.json`
+    /// (plan + timeline rectangles).
     #[arg(long, value_name = "FILE")]
     pub memory: Option<PathBuf>,
     /// The caller provides the input buffers: leave graph inputs out of the activation buffer.
@@ -85,13 +86,14 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
 fn write_memory_timeline(graph: &Graph, plan: &MemoryPlan, path: &Path) -> anyhow::Result<()> {
     let timeline = memplan::timeline(plan, graph);
     let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("png") => return super::memory_png::write_png(&timeline, path),
         Some("svg") => memplan::svg::render_svg(&timeline),
         Some("json") => {
             let doc = serde_json::json!({ "plan": plan, "timeline": timeline });
             serde_json::to_string_pretty(&doc).context("cannot serialize the memory plan")? + "\n"
         }
         _ => bail!(
-            "unsupported timeline format for {}: use a .svg or .json file name",
+            "unsupported timeline format for {}: use a .svg, .png or .json file name",
             path.display()
         ),
     };

@@ -3,6 +3,7 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod memory_png;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
