@@ -135,7 +135,9 @@ fn contract_allows(
     let (Some(lo), Some(li)) = (life.get(&out_root), life.get(&in_root)) else {
         return false;
     };
-    if lo.first != li.last {
+    // The input must die at this node; a graph output never dies (it must survive the last step).
+    let holds_output = graph.outputs.iter().any(|t| root.get(t) == Some(&in_root));
+    if lo.first != li.last || holds_output {
         return false;
     }
     let Some(node) = graph.nodes.get(lo.first) else {

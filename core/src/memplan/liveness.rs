@@ -22,6 +22,8 @@ pub struct LiveBuffer {
     pub last_step: usize,
     /// A caller-owned graph input or output (kept out of the activation buffer).
     pub caller_owned: bool,
+    /// Holds a graph output: its bytes must survive the last step, so nothing may overwrite them.
+    pub holds_output: bool,
 }
 
 /// Buffers of a graph and the buffer of each tensor.
@@ -47,6 +49,7 @@ impl Liveness {
                 first_step: step,
                 last_step: step,
                 caller_owned: false,
+                holds_output: false,
             });
             buffers.len() - 1
         };
@@ -82,6 +85,7 @@ impl Liveness {
             if let Some(b) = buffer_of[t.index()] {
                 buffers[b].last_step = last;
                 buffers[b].caller_owned |= outputs_owned;
+                buffers[b].holds_output = true;
             }
         }
         for &t in &graph.inputs {
@@ -138,7 +142,9 @@ pub fn allowed_overlaps(graph: &Graph, live: &Liveness) -> Vec<AllowedOverlap> {
             .iter()
             .flatten()
             .filter_map(|&t| live.buffer(t))
-            .filter(|&b| b != ob && live.buffers[b].last_step == step)
+            .filter(|&b| {
+                b != ob && live.buffers[b].last_step == step && !live.buffers[b].holds_output
+            })
             .collect();
         candidates.sort_unstable();
         candidates.dedup();

@@ -448,6 +448,52 @@ fn views_share_their_input_buffer_and_extend_its_life() {
 }
 
 #[test]
+fn a_graph_output_read_by_the_last_node_is_never_overwritten() {
+    // relu(y) is the last node; y is also a graph output, so relu's output must not overlap it.
+    let mut b = Builder::new(6, 6, 4);
+    b.add(0, 2);
+    let y = b.cur;
+    b.add(3, 0);
+    let g = b.finish(Some(1));
+    assert!(g.outputs.contains(&y) && g.nodes.last().unwrap().inputs.contains(&Some(y)));
+    let p = plan(&g, &PlanOptions::default()).unwrap();
+    check_plan(&g, &p).unwrap();
+    assert!(p.overlaps.iter().all(|o| o.input != y), "{:?}", p.overlaps);
+    // Force the overlap an elementwise node would otherwise allow: the checker refuses it.
+    let mut forced = p.clone();
+    let y_off = forced
+        .buffers
+        .iter()
+        .find(|b| b.tensor == y)
+        .unwrap()
+        .offset;
+    let out = g.nodes.last().unwrap().output().unwrap();
+    let out_size = forced
+        .buffers
+        .iter()
+        .find(|b| b.tensor == out)
+        .unwrap()
+        .size_bytes;
+    forced
+        .buffers
+        .iter_mut()
+        .find(|b| b.tensor == y)
+        .unwrap()
+        .offset = y_off + 1000;
+    forced
+        .buffers
+        .iter_mut()
+        .find(|b| b.tensor == out)
+        .unwrap()
+        .offset = y_off + 1000 - out_size + 16;
+    forced.pools[0].used_bytes = u64::MAX / 2;
+    assert!(matches!(
+        check_plan(&g, &forced).unwrap_err(),
+        CheckError::Overlap { .. }
+    ));
+}
+
+#[test]
 fn the_checker_rejects_overlaps_the_contract_forbids() {
     let g = chain(&[(0, 2), (0, 4), (0, 2)]);
     let mut p = plan(
