@@ -65,11 +65,12 @@ pub fn render_svg(t: &Timeline) -> String {
         let (x0, x1, y0, y1) = (sx(r.x0), sx(r.x1), sy(r.y0), sy(r.y1));
         let _ = writeln!(
             s,
-            r#"<rect x="{x0:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.75" stroke="black" stroke-width="0.5"><title>{}: {} B at {}, steps {}..{}</title></rect>"#,
+            r#"<rect x="{x0:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.75" stroke="black" stroke-width="0.5"><title>{} ({}): {} B at {}, steps {}..{}</title></rect>"#,
             x1 - x0,
             (y0 - y1).max(0.5),
             PALETTE[i % PALETTE.len()],
             esc(&r.label),
+            esc(&r.tensor_name),
             r.y1 - r.y0,
             r.y0,
             r.x0,

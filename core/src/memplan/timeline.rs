@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct TimelineRect {
     /// The tensor owning the buffer.
     pub tensor: TensorId,
-    /// Label: the tensor name.
+    /// Short label: the producing operator and step (`conv2d #3`), or `input` for a graph input.
     pub label: String,
+    /// The tensor's full name.
+    pub tensor_name: String,
     /// Pool index.
     pub pool: usize,
     /// Left edge: first live step.
@@ -82,9 +84,17 @@ pub fn timeline(plan: &MemoryPlan, graph: &Graph) -> Timeline {
         .iter()
         .map(|b| {
             let pool_base = pools.get(b.pool).map_or(0, |p| p.base);
+            let producer = graph
+                .nodes
+                .iter()
+                .position(|n| n.outputs.contains(&b.tensor));
             TimelineRect {
                 tensor: b.tensor,
-                label: b.name.clone(),
+                label: match producer {
+                    Some(step) => format!("{} #{step}", graph.nodes[step].op.name()),
+                    None => "input".into(),
+                },
+                tensor_name: b.name.clone(),
                 pool: b.pool,
                 x0: b.first_step,
                 x1: b.last_step + 1,
