@@ -142,3 +142,127 @@ fn analyze_rejects_an_unknown_timeline_format() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(".svg, .png or .json"));
 }
+
+/// For each input byte of `node`'s operand 0/1, the last output pixel (NHWC visiting order) that reads it, by
+/// direct enumeration of receptive fields (independent of the planner's formulas); `None` for unsimulated ops.
+fn last_reader(
+    g: &nncube_core::ir::Graph,
+    node: &nncube_core::ir::Node,
+    operand: usize,
+) -> Option<Vec<i64>> {
+    use nncube_core::ir::Op;
+    let input = &g.tensor(node.input(operand)?).ty;
+    let output = &g.tensor(node.output()?).ty;
+    let es = input.dtype.size_bytes();
+    let mut last = vec![-1i64; input.size_bytes()];
+    let window = match &node.op {
+        Op::Conv2d { window, .. } | Op::DepthwiseConv2d { window, .. } => {
+            let f = &g.tensor(node.input(1)?).ty.shape;
+            Some((*window, f[1], f[2]))
+        }
+        Op::AveragePool2d {
+            filter_h,
+            filter_w,
+            window,
+            ..
+        }
+        | Op::MaxPool2d {
+            filter_h,
+            filter_w,
+            window,
+            ..
+        } => Some((*window, *filter_h, *filter_w)),
+        _ => None,
+    };
+    if let Some((w, kh, kw)) = window {
+        let [n, h, wd, c] = <[usize; 4]>::try_from(input.shape.as_slice()).ok()?;
+        let [_, oh, ow, _] = <[usize; 4]>::try_from(output.shape.as_slice()).ok()?;
+        let mut p = 0i64;
+        for b in 0..n {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    for ky in 0..kh {
+                        for kx in 0..kw {
+                            let iy =
+                                (oy * w.stride_h + ky * w.dilation_h) as i64 - w.padding.top as i64;
+                            let ix = (ox * w.stride_w + kx * w.dilation_w) as i64
+                                - w.padding.left as i64;
+                            if iy < 0 || ix < 0 || iy >= h as i64 || ix >= wd as i64 {
+                                continue;
+                            }
+                            let px = (b * h + iy as usize) * wd + ix as usize;
+                            for byte in px * c * es..(px + 1) * c * es {
+                                last[byte] = p;
+                            }
+                        }
+                    }
+                    p += 1;
+                }
+            }
+        }
+        return Some(last);
+    }
+    let row_bytes = match &node.op {
+        Op::FullyConnected { .. } => {
+            input.size_bytes() / (output.num_elements() / output.shape.last()?)
+        }
+        _ if input.shape == output.shape => input.shape.last()? * es,
+        _ => return None,
+    };
+    for (byte, l) in last.iter_mut().enumerate() {
+        *l = (byte / row_bytes) as i64;
+    }
+    Some(last)
+}
+
+#[test]
+fn every_overlap_in_every_shared_model_plan_survives_a_byte_level_simulation() {
+    let mut simulated = 0;
+    for (stem, path) in common::all_shared_models() {
+        let g = import::load_model(&path).expect("imports");
+        let plan = memplan::plan(&g, &memplan::PlanOptions::default()).expect("plans");
+        for o in &plan.overlaps {
+            let node = &g.nodes[o.step];
+            let out_ty = &g.tensor(o.output).ty;
+            let out_pixel = out_ty.shape.last().copied().unwrap_or(1) * out_ty.dtype.size_bytes();
+            let buffer = plan
+                .buffers
+                .iter()
+                .find(|b| b.tensor == o.input)
+                .expect("input buffer");
+            let operands: Vec<usize> = (0..node.inputs.len())
+                .filter(|&k| {
+                    node.input(k)
+                        .is_some_and(|t| t == buffer.tensor || buffer.aliases.contains(&t))
+                })
+                .collect();
+            assert!(
+                !operands.is_empty(),
+                "{stem}: step {} does not read {}",
+                o.step,
+                o.input
+            );
+            for k in operands {
+                let last = last_reader(&g, node, k).unwrap_or_else(|| {
+                    panic!("{stem}: overlap on unsimulated op {}", node.op.name())
+                });
+                for p in 0..out_ty.num_elements() * out_ty.dtype.size_bytes() / out_pixel {
+                    for byte in p * out_pixel..(p + 1) * out_pixel {
+                        let at = o.shift_bytes + byte as i64;
+                        if at >= 0 && (at as usize) < last.len() {
+                            assert!(
+                                // -1: never read.
+                                last[at as usize] < 0 || last[at as usize] < p as i64 - 3,
+                                "{stem}: node `{}` pixel {p} overwrites input byte {at} still read by pixel {}",
+                                node.name,
+                                last[at as usize]
+                            );
+                        }
+                    }
+                }
+                simulated += 1;
+            }
+        }
+    }
+    assert!(simulated > 50, "only {simulated} overlaps simulated");
+}

@@ -687,5 +687,21 @@ proptest! {
         prop_assert!(check_plan(&g, &p).is_ok(), "{:?}", check_plan(&g, &p));
         prop_assert!(p.total_bytes >= p.full_overlap_bound);
         prop_assert!(p.full_overlap_bound <= p.no_overlap_bound);
+        // Never worse than plain greedy-by-size on the same buffers and allowed overlaps.
+        let live = liveness::Liveness::of(&g, !inputs_in, !outputs_in);
+        let planned: Vec<usize> = live.planned().map(|(i, _)| i).collect();
+        let items: Vec<place::Item> = planned
+            .iter()
+            .map(|&b| place::Item { size: live.buffers[b].size_bytes, first: live.buffers[b].first_step, last: live.buffers[b].last_step })
+            .collect();
+        let pairs: Vec<place::Pair> = liveness::allowed_overlaps(&g, &live)
+            .iter()
+            .filter_map(|a| Some(place::Pair {
+                output: planned.iter().position(|&b| b == a.output)?,
+                input: planned.iter().position(|&b| b == a.input)?,
+                rule: a.rule,
+            }))
+            .collect();
+        prop_assert!(p.total_bytes <= place::greedy_by_size(&items, &pairs, alignment).total);
     }
 }
