@@ -191,9 +191,7 @@ fn last_reader(
                                 continue;
                             }
                             let px = (b * h + iy as usize) * wd + ix as usize;
-                            for byte in px * c * es..(px + 1) * c * es {
-                                last[byte] = p;
-                            }
+                            last[px * c * es..(px + 1) * c * es].fill(p);
                         }
                     }
                     p += 1;
