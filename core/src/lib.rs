@@ -8,6 +8,7 @@
 pub mod arith;
 pub mod import;
 pub mod ir;
+pub mod passes;
 pub mod report;
 
 /// The tool version written into generated files and reports.

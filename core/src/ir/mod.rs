@@ -15,7 +15,7 @@ mod types;
 mod verify;
 
 pub use infer::infer_output_types;
-pub use op::{Activation, Op, Padding2d, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
+pub use op::{Activation, Op, Padding2d, PoolAttrs, PoolKind, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
 pub use types::{ConstData, DType, Quant, Shape, ShapeDisplay, TensorType, num_elements};
 pub use verify::VerifyError;
 

@@ -1,0 +1,1 @@
+//! Unit and golden tests of the passes.
