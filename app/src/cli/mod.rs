@@ -3,6 +3,7 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod passes;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// List the optimization passes, in pipeline order.
+    Passes,
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -44,6 +47,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => analyze::run(&args),
         Command::SupportedOps => {
             supported_ops::run();
+            Ok(())
+        }
+        Command::Passes => {
+            passes::run();
             Ok(())
         }
     }
