@@ -6,12 +6,19 @@ mod common;
 use std::process::{Command, Output};
 
 fn nncube(args: &[&str]) -> Output {
-    Command::new(common::nncube_bin()).args(args).output().expect("run nncube")
+    Command::new(common::nncube_bin())
+        .args(args)
+        .output()
+        .expect("run nncube")
 }
 
 fn ok_stdout(args: &[&str]) -> String {
     let out = nncube(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -23,16 +30,31 @@ fn model(stem: &str) -> String {
 fn analyze_reports_the_optimized_graph_with_fused_lists() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("kws.json");
-    let text = ok_stdout(&["analyze", &model("kws_ref_model"), "--json", json.to_str().expect("utf-8")]);
+    let text = ok_stdout(&[
+        "analyze",
+        &model("kws_ref_model"),
+        "--json",
+        json.to_str().expect("utf-8"),
+    ]);
     assert!(text.contains("optimized: 13 → 12 layers"), "{text}");
-    assert!(text.contains("fuse-conv-pool: fused 1 conv+pool pairs"), "{text}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    assert!(
+        text.contains("fuse-conv-pool: fused 1 conv+pool pairs"),
+        "{text}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
     let layers = v["layers"].as_array().expect("layers");
     assert_eq!(layers.len(), 12);
-    let fused: Vec<&serde_json::Value> = layers.iter().filter(|l| !l["fused"].as_array().expect("fused").is_empty()).collect();
+    let fused: Vec<&serde_json::Value> = layers
+        .iter()
+        .filter(|l| !l["fused"].as_array().expect("fused").is_empty())
+        .collect();
     assert_eq!(fused.len(), 1);
     assert_eq!(fused[0]["op"], "conv2d-average-pool");
-    assert_eq!(fused[0]["fused"][0], "AVERAGE_POOL_2D `functional_1/average_pooling2d/AvgPool`");
+    assert_eq!(
+        fused[0]["fused"][0],
+        "AVERAGE_POOL_2D `functional_1/average_pooling2d/AvgPool`"
+    );
 }
 
 #[test]
@@ -40,7 +62,13 @@ fn no_optimize_and_stop_after_select_the_graph() {
     let m = model("vww_96_int8");
     let raw = ok_stdout(&["analyze", &m, "--dump-ir", "--no-optimize"]);
     assert!(raw.contains("= average-pool2d("), "{raw}");
-    let partial = ok_stdout(&["analyze", &m, "--dump-ir", "--stop-after", "fuse-activations"]);
+    let partial = ok_stdout(&[
+        "analyze",
+        &m,
+        "--dump-ir",
+        "--stop-after",
+        "fuse-activations",
+    ]);
     assert_eq!(partial, raw, "nothing before fuse-conv-pool changes vww");
     let full = ok_stdout(&["analyze", &m, "--dump-ir"]);
     assert!(!full.contains("= average-pool2d("), "{full}");
@@ -50,7 +78,12 @@ fn no_optimize_and_stop_after_select_the_graph() {
 
 #[test]
 fn unknown_stop_after_names_the_passes() {
-    let out = nncube(&["analyze", &model("hello_world_int8"), "--stop-after", "fuse-everything"]);
+    let out = nncube(&[
+        "analyze",
+        &model("hello_world_int8"),
+        "--stop-after",
+        "fuse-everything",
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot stop after `fuse-everything`"), "{err}");
@@ -67,11 +100,20 @@ fn graph_export_svg_dot_json() {
         let text = std::fs::read_to_string(&path).expect("picture written");
         match ext {
             "svg" => {
-                assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{text}");
+                assert!(
+                    text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+                    "{text}"
+                );
                 assert!(text.trim_end().ends_with("</svg>"));
-                assert!(text.contains("original: 13 layers") && text.contains("optimized: 12 layers"));
+                assert!(
+                    text.contains("original: 13 layers") && text.contains("optimized: 12 layers")
+                );
                 assert!(text.contains("conv2d-average-pool  (+1 fused)"));
-                assert_eq!(text.matches("<rect").count(), (13 + 2) + (12 + 2), "one box per layer, input, output");
+                assert_eq!(
+                    text.matches("<rect").count(),
+                    (13 + 2) + (12 + 2),
+                    "one box per layer, input, output"
+                );
             }
             "dot" => {
                 assert!(text.starts_with("digraph nncube {"));
@@ -88,18 +130,36 @@ fn graph_export_svg_dot_json() {
             }
         }
     }
-    let out = nncube(&["analyze", &m, "--graph", dir.path().join("kws.png").to_str().expect("utf-8")]);
+    let out = nncube(&[
+        "analyze",
+        &m,
+        "--graph",
+        dir.path().join("kws.png").to_str().expect("utf-8"),
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("use a .svg, .dot or .json file name"));
-    assert!(!dir.path().join("kws.png").exists(), "nothing written on error");
+    assert!(
+        !dir.path().join("kws.png").exists(),
+        "nothing written on error"
+    );
 }
 
 #[test]
 fn passes_lists_the_default_pipeline() {
     let text = ok_stdout(&["passes"]);
-    let names: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert_eq!(
         names,
-        ["fold-constants", "remove-noops", "fold-pad", "fold-batchnorm", "fuse-activations", "fuse-conv-pool"]
+        [
+            "fold-constants",
+            "remove-noops",
+            "fold-pad",
+            "fold-batchnorm",
+            "fuse-activations",
+            "fuse-conv-pool"
+        ]
     );
 }

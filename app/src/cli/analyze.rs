@@ -32,8 +32,8 @@ pub struct AnalyzeArgs {
 
 /// Runs the command.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let original =
-        import::load_model(&args.model).with_context(|| format!("cannot import {}", args.model.display()))?;
+    let original = import::load_model(&args.model)
+        .with_context(|| format!("cannot import {}", args.model.display()))?;
     let mut graph = original.clone();
     let mut pipeline_report = PipelineReport::default();
     if !args.no_optimize {
@@ -51,7 +51,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let report = report::analyze(&graph, None);
     print!("{}", report::render_text(&report));
     if !args.no_optimize {
-        print!("{}", optimization_text(original.nodes.len(), graph.nodes.len(), &pipeline_report));
+        print!(
+            "{}",
+            optimization_text(original.nodes.len(), graph.nodes.len(), &pipeline_report)
+        );
     }
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")
@@ -70,16 +73,24 @@ fn optimization_text(before: usize, after: usize, pipeline: &PipelineReport) -> 
 }
 
 /// Writes the side-by-side picture in the format the file extension names; nothing is written on error.
-fn write_graph(path: &Path, original: &nncube_core::ir::Graph, optimized: &nncube_core::ir::Graph) -> anyhow::Result<()> {
+fn write_graph(
+    path: &Path,
+    original: &nncube_core::ir::Graph,
+    optimized: &nncube_core::ir::Graph,
+) -> anyhow::Result<()> {
     let views = graph_view::compare(original, optimized);
     let text = match path.extension().and_then(|e| e.to_str()) {
         Some("svg") => graph_view::to_svg(&views),
         Some("dot") => graph_view::to_dot(&views),
-        Some("json") => serde_json::to_string_pretty(&views).context("cannot serialize the graph layout")? + "\n",
+        Some("json") => {
+            serde_json::to_string_pretty(&views).context("cannot serialize the graph layout")?
+                + "\n"
+        }
         _ => bail!(
             "cannot tell the picture format of {}: use a .svg, .dot or .json file name",
             path.display()
         ),
     };
-    std::fs::write(path, text).with_context(|| format!("cannot write the graph picture to {}", path.display()))
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the graph picture to {}", path.display()))
 }

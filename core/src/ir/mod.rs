@@ -15,7 +15,10 @@ mod types;
 mod verify;
 
 pub use infer::infer_output_types;
-pub use op::{Activation, Op, Padding2d, PoolAttrs, PoolKind, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
+pub use op::{
+    Activation, Op, Padding2d, PoolAttrs, PoolKind, SUPPORTED_TFLITE_OPS, StridedSliceMasks,
+    Window2d,
+};
 pub use types::{ConstData, DType, Quant, Shape, ShapeDisplay, TensorType, num_elements};
 pub use verify::VerifyError;
 
@@ -137,7 +140,12 @@ impl Graph {
     }
 
     /// Adds a constant tensor.
-    pub fn add_const(&mut self, name: impl Into<String>, ty: TensorType, data: ConstData) -> TensorId {
+    pub fn add_const(
+        &mut self,
+        name: impl Into<String>,
+        ty: TensorType,
+        data: ConstData,
+    ) -> TensorId {
         let id = self.add_tensor(name, ty);
         self.tensors[id.index()].data = Some(data);
         id
@@ -268,6 +276,10 @@ impl Graph {
 
     /// Total bytes of constant data.
     pub fn const_bytes(&self) -> usize {
-        self.tensors.iter().filter_map(|t| t.data.as_ref()).map(ConstData::len).sum()
+        self.tensors
+            .iter()
+            .filter_map(|t| t.data.as_ref())
+            .map(ConstData::len)
+            .sum()
     }
 }

@@ -56,8 +56,14 @@ fn find_candidate(graph: &Graph) -> Option<Candidate> {
         let (Some(a), Some(b), Some(out)) = (node.input(0), node.input(1), node.output()) else {
             continue;
         };
-        let (x, c) = if graph.tensor(b).is_const() { (a, b) } else { (b, a) };
-        let Some(layer) = graph.producer(x) else { continue };
+        let (x, c) = if graph.tensor(b).is_const() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let Some(layer) = graph.producer(x) else {
+            continue;
+        };
         let lnode = graph.node(layer);
         let foldable = matches!(
             lnode.op,
@@ -69,7 +75,9 @@ fn find_candidate(graph: &Graph) -> Option<Candidate> {
         let weights_f32 = lnode
             .input(1)
             .is_some_and(|w| is_f32(&graph.tensor(w).ty) && graph.tensor(w).is_const());
-        let bias_ok = lnode.input(2).is_none_or(|b| graph.tensor(b).is_const() && is_f32(&graph.tensor(b).ty));
+        let bias_ok = lnode
+            .input(2)
+            .is_none_or(|b| graph.tensor(b).is_const() && is_f32(&graph.tensor(b).ty));
         if !foldable || !weights_f32 || !bias_ok || !is_f32(tx) || tx != tout {
             continue;
         }
@@ -91,30 +99,54 @@ fn fold(graph: &mut Graph, cand: Candidate) {
     let lnode = graph.node(cand.layer).clone();
     let channels = cand.values.len();
     let depthwise = matches!(lnode.op, Op::DepthwiseConv2d { .. });
-    let bias = lnode.input(2).and_then(|b| graph.tensor(b).data.as_ref().map(ConstData::as_f32));
+    let bias = lnode
+        .input(2)
+        .and_then(|b| graph.tensor(b).data.as_ref().map(ConstData::as_f32));
     if cand.is_mul {
         if let Some(w) = lnode.input(1) {
             let wt = graph.tensor(w).clone();
             let mut values = wt.data.as_ref().map(ConstData::as_f32).unwrap_or_default();
             let per_row = values.len() / channels.max(1);
             for (i, v) in values.iter_mut().enumerate() {
-                let c = if depthwise { i % channels } else { i / per_row.max(1) };
+                let c = if depthwise {
+                    i % channels
+                } else {
+                    i / per_row.max(1)
+                };
                 *v *= cand.values[c];
             }
-            let new_w = graph.add_const(format!("{}/folded_weights", lnode.name), wt.ty, ConstData::from_f32(&values));
+            let new_w = graph.add_const(
+                format!("{}/folded_weights", lnode.name),
+                wt.ty,
+                ConstData::from_f32(&values),
+            );
             graph.nodes[cand.layer.index()].inputs[1] = Some(new_w);
         }
         if let (Some(b), Some(mut values)) = (lnode.input(2), bias) {
-            values.iter_mut().zip(&cand.values).for_each(|(v, c)| *v *= c);
+            values
+                .iter_mut()
+                .zip(&cand.values)
+                .for_each(|(v, c)| *v *= c);
             let ty = graph.tensor(b).ty.clone();
-            let new_b = graph.add_const(format!("{}/folded_bias", lnode.name), ty, ConstData::from_f32(&values));
+            let new_b = graph.add_const(
+                format!("{}/folded_bias", lnode.name),
+                ty,
+                ConstData::from_f32(&values),
+            );
             graph.nodes[cand.layer.index()].inputs[2] = Some(new_b);
         }
     } else {
         let mut values = bias.unwrap_or_else(|| vec![0.0; channels]);
-        values.iter_mut().zip(&cand.values).for_each(|(v, c)| *v += c);
+        values
+            .iter_mut()
+            .zip(&cand.values)
+            .for_each(|(v, c)| *v += c);
         let ty = TensorType::new(DType::F32, vec![channels]);
-        let new_b = graph.add_const(format!("{}/folded_bias", lnode.name), ty, ConstData::from_f32(&values));
+        let new_b = graph.add_const(
+            format!("{}/folded_bias", lnode.name),
+            ty,
+            ConstData::from_f32(&values),
+        );
         let inputs = &mut graph.nodes[cand.layer.index()].inputs;
         inputs.resize(3, None);
         inputs[2] = Some(new_b);

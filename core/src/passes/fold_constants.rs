@@ -31,7 +31,11 @@ fn transpose(data: &[u8], elem_bytes: usize, shape: &[usize], perm: &[usize]) ->
     let mut out = Vec::with_capacity(count * elem_bytes);
     let mut index = vec![0usize; out_shape.len()];
     for _ in 0..count {
-        let src: usize = index.iter().zip(perm).map(|(&i, &p)| i * in_strides[p]).sum();
+        let src: usize = index
+            .iter()
+            .zip(perm)
+            .map(|(&i, &p)| i * in_strides[p])
+            .sum();
         out.extend_from_slice(&data[src * elem_bytes..(src + 1) * elem_bytes]);
         for d in (0..index.len()).rev() {
             index[d] += 1;
@@ -114,7 +118,10 @@ impl Pass for FoldConstants {
             let all_const = |id: NodeId| {
                 let n = graph.node(id);
                 n.inputs.iter().any(Option::is_some)
-                    && n.inputs.iter().flatten().all(|&t| graph.tensor(t).is_const())
+                    && n.inputs
+                        .iter()
+                        .flatten()
+                        .all(|&t| graph.tensor(t).is_const())
                     && n.outputs.len() == 1
                     && n.outputs.iter().all(|&t| !graph.is_output(t))
             };

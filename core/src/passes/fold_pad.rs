@@ -36,7 +36,9 @@ fn pad_value(graph: &Graph, id: NodeId) -> Option<PadValue> {
             }
         }
         None => match out.dtype {
-            DType::I8 => Some(PadValue::Int(out.per_tensor_quant().map_or(0, |(_, zp)| zp))),
+            DType::I8 => Some(PadValue::Int(
+                out.per_tensor_quant().map_or(0, |(_, zp)| zp),
+            )),
             DType::F32 => Some(PadValue::Float(0.0)),
             _ => None,
         },
@@ -78,9 +80,12 @@ fn exact_for(graph: &Graph, consumer: NodeId, value: &PadValue) -> bool {
     match &node.op {
         Op::Conv2d { .. } | Op::DepthwiseConv2d { .. } => zero,
         Op::MaxPool2d { activation, .. } => match (value, ty.dtype) {
-            (PadValue::Float(v), DType::F32) => activation.clamp_range().is_some_and(|(lo, _)| lo >= *v),
+            (PadValue::Float(v), DType::F32) => {
+                activation.clamp_range().is_some_and(|(lo, _)| lo >= *v)
+            }
             (PadValue::Int(v), DType::I8) => ty.per_tensor_quant().is_some_and(|(scale, zp)| {
-                super::rewrite::quantized_clamp(*activation, scale, zp).is_some_and(|(lo, _)| lo >= *v)
+                super::rewrite::quantized_clamp(*activation, scale, zp)
+                    .is_some_and(|(lo, _)| lo >= *v)
             }),
             _ => false,
         },
@@ -90,7 +95,9 @@ fn exact_for(graph: &Graph, consumer: NodeId, value: &PadValue) -> bool {
 
 fn window_mut(op: &mut Op) -> Option<&mut Window2d> {
     match op {
-        Op::Conv2d { window, .. } | Op::DepthwiseConv2d { window, .. } | Op::MaxPool2d { window, .. } => Some(window),
+        Op::Conv2d { window, .. }
+        | Op::DepthwiseConv2d { window, .. }
+        | Op::MaxPool2d { window, .. } => Some(window),
         _ => None,
     }
 }
@@ -104,20 +111,29 @@ fn find_candidate(graph: &Graph, notes: &mut Vec<String>) -> Option<(NodeId, Nod
         let Some(out) = node.output() else { continue };
         let why_not = |reason: &str| format!("PAD `{}` not folded: {reason}", node.name);
         let Some(consumer) = sole_consumer(graph, out) else {
-            notes.push(why_not("its output has several readers or is a graph output"));
+            notes.push(why_not(
+                "its output has several readers or is a graph output",
+            ));
             continue;
         };
         let cnode = graph.node(consumer);
-        let takes_padding = matches!(cnode.op, Op::Conv2d { .. } | Op::DepthwiseConv2d { .. } | Op::MaxPool2d { .. });
+        let takes_padding = matches!(
+            cnode.op,
+            Op::Conv2d { .. } | Op::DepthwiseConv2d { .. } | Op::MaxPool2d { .. }
+        );
         if cnode.input(0) != Some(out) || !takes_padding {
-            notes.push(why_not("it does not feed a conv, depthwise conv or max pool"));
+            notes.push(why_not(
+                "it does not feed a conv, depthwise conv or max pool",
+            ));
             continue;
         }
         let Some(pad) = hw_padding(graph, id) else {
             notes.push(why_not("it pads more than height and width"));
             continue;
         };
-        let same_quant = node.input(0).is_some_and(|i| graph.tensor(i).ty.quant == graph.tensor(out).ty.quant);
+        let same_quant = node
+            .input(0)
+            .is_some_and(|i| graph.tensor(i).ty.quant == graph.tensor(out).ty.quant);
         if !same_quant {
             notes.push(why_not("its input and output quantization differ"));
             continue;
@@ -127,7 +143,9 @@ fn find_candidate(graph: &Graph, notes: &mut Vec<String>) -> Option<(NodeId, Nod
             continue;
         };
         if !exact_for(graph, consumer, &value) {
-            notes.push(why_not("its pad value is not the value the consumer pads with, so folding is not exact"));
+            notes.push(why_not(
+                "its pad value is not the value the consumer pads with, so folding is not exact",
+            ));
             continue;
         }
         return Some((id, consumer, pad));
@@ -150,7 +168,9 @@ impl Pass for FoldPad {
         let mut notes = Vec::new();
         while let Some((pad_id, consumer, pad)) = find_candidate(graph, &mut notes) {
             let pad_node = graph.node(pad_id).clone();
-            let Some(input) = pad_node.input(0) else { break };
+            let Some(input) = pad_node.input(0) else {
+                break;
+            };
             let cnode = &mut graph.nodes[consumer.index()];
             if let Some(w) = window_mut(&mut cnode.op) {
                 w.padding.top += pad.top;

@@ -71,7 +71,14 @@ fn find_candidate(graph: &Graph, notes: &mut Vec<String>) -> Option<(NodeId, Nod
         let (Some(current), true) = (pnode.op.activation(), accepts_activation(&pnode.op)) else {
             continue;
         };
-        let why_not = |reason: &str| format!("{} `{}` not fused into `{}`: {reason}", node.op.name(), node.name, pnode.name);
+        let why_not = |reason: &str| {
+            format!(
+                "{} `{}` not fused into `{}`: {reason}",
+                node.op.name(),
+                node.name,
+                pnode.name
+            )
+        };
         if sole_consumer(graph, input) != Some(id) || pnode.output() != Some(input) {
             notes.push(why_not("its input has other readers or is a graph output"));
             continue;
@@ -79,11 +86,17 @@ fn find_candidate(graph: &Graph, notes: &mut Vec<String>) -> Option<(NodeId, Nod
         let (tin, tout) = (&graph.tensor(input).ty, &graph.tensor(out).ty);
         let exact = match tin.dtype {
             DType::F32 => tout.dtype == DType::F32 && tin.quant.is_none() && tout.quant.is_none(),
-            DType::I8 => tout.dtype == DType::I8 && tin.per_tensor_quant().is_some() && tin.quant == tout.quant,
+            DType::I8 => {
+                tout.dtype == DType::I8
+                    && tin.per_tensor_quant().is_some()
+                    && tin.quant == tout.quant
+            }
             _ => false,
         };
         if !exact {
-            notes.push(why_not("input and output quantization differ, so the clamp is not exact"));
+            notes.push(why_not(
+                "input and output quantization differ, so the clamp is not exact",
+            ));
             continue;
         }
         let Some(fused) = compose(current, act) else {

@@ -39,7 +39,13 @@ fn find_candidate(graph: &Graph) -> Option<(NodeId, NodeId, Op)> {
                 filter_w,
                 window,
                 activation,
-            } => (PoolKind::Average, *filter_h, *filter_w, *window, *activation),
+            } => (
+                PoolKind::Average,
+                *filter_h,
+                *filter_w,
+                *window,
+                *activation,
+            ),
             _ => continue,
         };
         if pool.input(0) != Some(out) {

@@ -49,15 +49,17 @@ pub struct PassCx {
 pub enum PassError {
     /// The graph handed to the pipeline is already inconsistent (fix the importer or the model).
     #[error("the graph is invalid before optimization: {0}")]
-    InvalidInput(#[source] VerifyError),
+    InvalidInput(#[source] Box<VerifyError>),
     /// A pass left the graph inconsistent. This is a bug in nncube: please report it with the model.
-    #[error("pass `{pass}` broke the graph (this is a bug in nncube; rerun with --no-optimize to avoid it): {source}")]
+    #[error(
+        "pass `{pass}` broke the graph (this is a bug in nncube; rerun with --no-optimize to avoid it): {source}"
+    )]
     Broke {
         /// The pass's name.
         pass: String,
         /// The invariant it violated.
         #[source]
-        source: VerifyError,
+        source: Box<VerifyError>,
     },
     /// A pass name that no pass has.
     #[error("unknown pass `{name}`; known passes: {known}")]
@@ -120,7 +122,11 @@ pub fn pass_by_name(name: &str) -> Result<Box<dyn Pass>, PassError> {
         .find(|p| p.name() == name)
         .ok_or_else(|| PassError::UnknownPass {
             name: name.to_string(),
-            known: all_passes().iter().map(|p| p.name()).collect::<Vec<_>>().join(", "),
+            known: all_passes()
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -156,7 +162,12 @@ impl Pipeline {
 
     /// A pipeline of passes given by name (with default configs).
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Self, PassError> {
-        Ok(Self::new(names.iter().map(|n| pass_by_name(n.as_ref())).collect::<Result<_, _>>()?))
+        Ok(Self::new(
+            names
+                .iter()
+                .map(|n| pass_by_name(n.as_ref()))
+                .collect::<Result<_, _>>()?,
+        ))
     }
 
     /// The [`DEFAULT_PIPELINE`].
@@ -170,7 +181,11 @@ impl Pipeline {
     }
 
     /// Runs every pass in order (or up to and including `stop_after`), verifying the graph after each one.
-    pub fn run(&self, graph: &mut Graph, stop_after: Option<&str>) -> Result<PipelineReport, PassError> {
+    pub fn run(
+        &self,
+        graph: &mut Graph,
+        stop_after: Option<&str>,
+    ) -> Result<PipelineReport, PassError> {
         if let Some(name) = stop_after
             && !self.passes.iter().any(|p| p.name() == name)
         {
@@ -179,14 +194,14 @@ impl Pipeline {
                 pipeline: self.names().join(", "),
             });
         }
-        graph.verify().map_err(PassError::InvalidInput)?;
+        graph.verify().map_err(|e| PassError::InvalidInput(Box::new(e)))?;
         let mut cx = PassCx::default();
         let mut report = PipelineReport::default();
         for pass in &self.passes {
             let outcome = pass.run(graph, &mut cx)?;
             graph.verify().map_err(|source| PassError::Broke {
                 pass: pass.name().to_string(),
-                source,
+                source: Box::new(source),
             })?;
             report.runs.push(PassRun {
                 pass: pass.name().to_string(),

@@ -40,7 +40,11 @@ fn is_identity(graph: &Graph, id: NodeId) -> bool {
 fn find_rewrite(graph: &Graph) -> Option<Rewrite> {
     for id in graph.node_ids() {
         let node = graph.node(id);
-        if node.outputs.iter().all(|&t| !graph.is_output(t) && graph.consumers(t).is_empty()) {
+        if node
+            .outputs
+            .iter()
+            .all(|&t| !graph.is_output(t) && graph.consumers(t).is_empty())
+        {
             return Some(Rewrite::Dead(id));
         }
         if is_identity(graph, id) && can_bypass(graph, id) {

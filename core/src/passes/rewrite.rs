@@ -15,7 +15,12 @@ pub fn sole_consumer(graph: &Graph, t: TensorId) -> Option<NodeId> {
     let [c] = consumers.as_slice() else {
         return None;
     };
-    let reads = graph.node(*c).inputs.iter().filter(|i| **i == Some(t)).count();
+    let reads = graph
+        .node(*c)
+        .inputs
+        .iter()
+        .filter(|i| **i == Some(t))
+        .count();
     (reads == 1).then_some(*c)
 }
 
@@ -64,7 +69,10 @@ pub fn remove_node(graph: &mut Graph, id: NodeId) {
 /// than the producer, so execution order holds.
 pub fn absorb_into_producer(graph: &mut Graph, producer: NodeId, absorbed: NodeId) {
     let node = graph.node(absorbed).clone();
-    if let (Some(out), Some(slot)) = (node.output(), graph.nodes[producer.index()].outputs.first_mut()) {
+    if let (Some(out), Some(slot)) = (
+        node.output(),
+        graph.nodes[producer.index()].outputs.first_mut(),
+    ) {
         *slot = out;
     }
     record_absorbed(graph, producer, &node);
@@ -79,9 +87,9 @@ pub fn can_bypass(graph: &Graph, id: NodeId) -> bool {
         return false;
     };
     !graph.is_output(out)
-        || graph
-            .producer(input)
-            .is_some_and(|p| sole_consumer(graph, input) == Some(id) && graph.node(p).outputs.len() == 1)
+        || graph.producer(input).is_some_and(|p| {
+            sole_consumer(graph, input) == Some(id) && graph.node(p).outputs.len() == 1
+        })
 }
 
 /// Removes a node whose first output equals its first input element for element (identity quantize, reshape to

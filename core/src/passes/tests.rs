@@ -1,5 +1,6 @@
 //! Unit and golden tests of the passes: small graphs built here with separate RELU/PAD/MUL/ADD/pool nodes,
 //! IR text before and after each pass as insta snapshots, and the pipeline's verify-after-each-pass guarantee.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use super::*;
 use crate::ir::{Activation, ConstData, DType, Op, Padding2d, Quant, TensorType, Window2d};
@@ -20,15 +21,25 @@ fn window(pad: usize, stride: usize) -> Window2d {
 }
 
 fn f32_const(g: &mut Graph, name: &str, shape: &[usize], values: &[f32]) -> crate::ir::TensorId {
-    g.add_const(name, TensorType::new(DType::F32, shape.to_vec()), ConstData::from_f32(values))
+    g.add_const(
+        name,
+        TensorType::new(DType::F32, shape.to_vec()),
+        ConstData::from_f32(values),
+    )
 }
 
 fn i32_const(g: &mut Graph, name: &str, shape: &[usize], values: &[i32]) -> crate::ir::TensorId {
-    g.add_const(name, TensorType::new(DType::I32, shape.to_vec()), ConstData::from_i32(values))
+    g.add_const(
+        name,
+        TensorType::new(DType::I32, shape.to_vec()),
+        ConstData::from_i32(values),
+    )
 }
 
 fn ramp(n: usize, scale: f32) -> Vec<f32> {
-    (0..n).map(|i| (i as f32 - n as f32 / 2.0) * scale).collect()
+    (0..n)
+        .map(|i| (i as f32 - n as f32 / 2.0) * scale)
+        .collect()
 }
 
 /// Float: input → PAD(1) → conv 3×3 → MUL c → ADD c → RELU → MAX_POOL 2×2 → RESHAPE → RESHAPE(same) → output.
@@ -54,10 +65,24 @@ fn float_graph() -> Graph {
     );
     let scale = f32_const(&mut g, "bn/scale", &[3], &[2.0, 0.5, -1.0]);
     let scaled = g.add_tensor("scaled", f(&[1, 6, 6, 3]));
-    g.add_node("bn/mul", Op::Mul { activation: Activation::None }, vec![Some(conv), Some(scale)], vec![scaled]);
+    g.add_node(
+        "bn/mul",
+        Op::Mul {
+            activation: Activation::None,
+        },
+        vec![Some(conv), Some(scale)],
+        vec![scaled],
+    );
     let shift = f32_const(&mut g, "bn/shift", &[1, 1, 1, 3], &[0.1, 0.2, 0.3]);
     let shifted = g.add_tensor("shifted", f(&[1, 6, 6, 3]));
-    g.add_node("bn/add", Op::Add { activation: Activation::None }, vec![Some(shift), Some(scaled)], vec![shifted]);
+    g.add_node(
+        "bn/add",
+        Op::Add {
+            activation: Activation::None,
+        },
+        vec![Some(shift), Some(scaled)],
+        vec![shifted],
+    );
     let relu = g.add_tensor("relu", f(&[1, 6, 6, 3]));
     g.add_node("conv1/Relu", Op::Relu, vec![Some(shifted)], vec![relu]);
     let pooled = g.add_tensor("pooled", f(&[1, 3, 3, 3]));
@@ -75,7 +100,12 @@ fn float_graph() -> Graph {
     let flat = g.add_tensor("flat", f(&[1, 27]));
     g.add_node("flatten", Op::Reshape, vec![Some(pooled)], vec![flat]);
     let same = g.add_tensor("same", f(&[1, 27]));
-    g.add_node("identity_reshape", Op::Reshape, vec![Some(flat)], vec![same]);
+    g.add_node(
+        "identity_reshape",
+        Op::Reshape,
+        vec![Some(flat)],
+        vec![same],
+    );
     g.outputs.push(same);
     g
 }
@@ -149,18 +179,47 @@ fn int8_graph() -> Graph {
         vec![avg],
     );
     let requant = g.add_tensor("requant", q8(&[1, 2, 2, 2], 0.05, -128));
-    g.add_node("identity_quantize", Op::Quantize, vec![Some(avg)], vec![requant]);
+    g.add_node(
+        "identity_quantize",
+        Op::Quantize,
+        vec![Some(avg)],
+        vec![requant],
+    );
     // A constant branch: transpose then dequantize, folded at compile time.
-    let table = g.add_const("table", q8(&[2, 3], 0.5, 1), ConstData::from_i8(&[1, 2, 3, 4, 5, 6]));
+    let table = g.add_const(
+        "table",
+        q8(&[2, 3], 0.5, 1),
+        ConstData::from_i8(&[1, 2, 3, 4, 5, 6]),
+    );
     let perm = i32_const(&mut g, "perm", &[2], &[1, 0]);
     let table_t = g.add_tensor("table_t", q8(&[3, 2], 0.5, 1));
-    g.add_node("table/transpose", Op::Transpose, vec![Some(table), Some(perm)], vec![table_t]);
+    g.add_node(
+        "table/transpose",
+        Op::Transpose,
+        vec![Some(table), Some(perm)],
+        vec![table_t],
+    );
     let table_f = g.add_tensor("table_f", TensorType::new(DType::F32, vec![3, 2]));
-    g.add_node("table/dequantize", Op::Dequantize, vec![Some(table_t)], vec![table_f]);
+    g.add_node(
+        "table/dequantize",
+        Op::Dequantize,
+        vec![Some(table_t)],
+        vec![table_f],
+    );
     let x_f = g.add_tensor("x_f", TensorType::new(DType::F32, vec![1, 2, 2, 2]));
-    g.add_node("out/dequantize", Op::Dequantize, vec![Some(requant)], vec![x_f]);
+    g.add_node(
+        "out/dequantize",
+        Op::Dequantize,
+        vec![Some(requant)],
+        vec![x_f],
+    );
     let sq = g.add_tensor("squeezed", TensorType::new(DType::F32, vec![2, 2, 2]));
-    g.add_node("out/squeeze", Op::Squeeze { axes: vec![0] }, vec![Some(x_f)], vec![sq]);
+    g.add_node(
+        "out/squeeze",
+        Op::Squeeze { axes: vec![0] },
+        vec![Some(x_f)],
+        vec![sq],
+    );
     g.outputs.push(sq);
     g.outputs.push(table_f);
     g
@@ -189,7 +248,11 @@ fn fuse_activations_float_golden() {
     insta::assert_snapshot!(text);
     // The RELU follows an ADD whose output has one reader: fused into the ADD.
     assert!(g.nodes.iter().all(|n| n.op != Op::Relu));
-    let add = g.nodes.iter().find(|n| n.name == "bn/add").expect("add kept");
+    let add = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "bn/add")
+        .expect("add kept");
     assert_eq!(add.op.activation(), Some(Activation::Relu));
     assert_eq!(add.fused, vec!["RELU `conv1/Relu`".to_string()]);
 }
@@ -198,9 +261,16 @@ fn fuse_activations_float_golden() {
 fn fuse_activations_int8_only_when_quantization_matches() {
     let (g, text) = golden(int8_graph(), "fuse-activations");
     insta::assert_snapshot!(text);
-    let dw = g.nodes.iter().find(|n| n.name == "dw/depthwise").expect("depthwise");
+    let dw = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "dw/depthwise")
+        .expect("depthwise");
     assert_eq!(dw.op.activation(), Some(Activation::Relu6));
-    assert!(g.nodes.iter().any(|n| n.name == "pw/Relu"), "RELU with different quantization must stay");
+    assert!(
+        g.nodes.iter().any(|n| n.name == "pw/Relu"),
+        "RELU with different quantization must stay"
+    );
 }
 
 #[test]
@@ -208,8 +278,14 @@ fn fold_pad_golden() {
     let (g, text) = golden(int8_graph(), "fold-pad");
     insta::assert_snapshot!(text);
     assert!(g.nodes.iter().all(|n| n.op != Op::Pad));
-    let dw = g.nodes.iter().find(|n| n.name == "dw/depthwise").expect("depthwise");
-    let Op::DepthwiseConv2d { window, .. } = dw.op else { panic!("op changed") };
+    let dw = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "dw/depthwise")
+        .expect("depthwise");
+    let Op::DepthwiseConv2d { window, .. } = dw.op else {
+        panic!("op changed")
+    };
     assert_eq!(window.padding, window_pad(1));
 }
 
@@ -236,7 +312,11 @@ fn fold_pad_keeps_pad_with_another_value() {
 fn fold_pad_into_average_pool_is_refused() {
     let mut g = float_graph();
     // Turn the max pool into an average pool fed by a PAD: never exact, must stay.
-    let pool = g.nodes.iter_mut().find(|n| n.name == "pool1/MaxPool").expect("pool");
+    let pool = g
+        .nodes
+        .iter_mut()
+        .find(|n| n.name == "pool1/MaxPool")
+        .expect("pool");
     pool.op = Op::AveragePool2d {
         filter_h: 2,
         filter_w: 2,
@@ -244,7 +324,11 @@ fn fold_pad_into_average_pool_is_refused() {
         activation: Activation::Relu,
     };
     let relu_out = pool.inputs[0];
-    let relu_pos = g.nodes.iter().position(|n| n.name == "conv1/Relu").expect("relu");
+    let relu_pos = g
+        .nodes
+        .iter()
+        .position(|n| n.name == "conv1/Relu")
+        .expect("relu");
     let paddings = i32_const(&mut g, "p2", &[4, 2], &[0, 0, 1, 1, 1, 1, 0, 0]);
     let padded = g.add_tensor("padded2", TensorType::new(DType::F32, vec![1, 8, 8, 3]));
     g.nodes.insert(
@@ -257,25 +341,48 @@ fn fold_pad_into_average_pool_is_refused() {
             fused: vec![],
         },
     );
-    let pool = g.nodes.iter_mut().find(|n| n.name == "pool1/MaxPool").expect("pool");
+    let pool = g
+        .nodes
+        .iter_mut()
+        .find(|n| n.name == "pool1/MaxPool")
+        .expect("pool");
     pool.inputs[0] = Some(padded);
     let pooled = pool.output().expect("out");
     g.tensor_mut(pooled).ty.shape = vec![1, 4, 4, 3];
-    let flat = g.nodes.iter().find(|n| n.name == "flatten").and_then(|n| n.output()).expect("flat");
+    let flat = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "flatten")
+        .and_then(|n| n.output())
+        .expect("flat");
     g.tensor_mut(flat).ty.shape = vec![1, 48];
     let same = g.outputs[0];
     g.tensor_mut(same).ty.shape = vec![1, 48];
     let (g, _) = golden(g, "fold-pad");
-    assert!(g.nodes.iter().any(|n| n.name == "pad2"), "PAD before an average pool must stay");
-    assert!(g.nodes.iter().all(|n| n.name != "pad"), "PAD before the conv is folded");
+    assert!(
+        g.nodes.iter().any(|n| n.name == "pad2"),
+        "PAD before an average pool must stay"
+    );
+    assert!(
+        g.nodes.iter().all(|n| n.name != "pad"),
+        "PAD before the conv is folded"
+    );
 }
 
 #[test]
 fn fold_pad_into_max_pool_only_with_clamping_activation() {
     let mut g = float_graph();
     // PAD → max pool without activation: padding with 0 could exceed negative inputs; must stay.
-    let pool = g.nodes.iter().position(|n| n.name == "pool1/MaxPool").expect("pool");
-    let relu = g.nodes.iter().position(|n| n.name == "conv1/Relu").expect("relu");
+    let pool = g
+        .nodes
+        .iter()
+        .position(|n| n.name == "pool1/MaxPool")
+        .expect("pool");
+    let relu = g
+        .nodes
+        .iter()
+        .position(|n| n.name == "conv1/Relu")
+        .expect("relu");
     let relu_out = g.nodes[relu].output();
     let paddings = i32_const(&mut g, "p2", &[4, 2], &[0, 0, 0, 0, 0, 0, 0, 0]);
     let padded = g.add_tensor("padded2", TensorType::new(DType::F32, vec![1, 6, 6, 3]));
@@ -316,8 +423,15 @@ fn fold_constants_golden() {
     let (g, text) = golden(int8_graph(), "fold-constants");
     insta::assert_snapshot!(text);
     // Only the transpose was foldable (the dequantize writes a graph output); its data is transposed.
-    let t = g.tensors.iter().find(|t| t.name == "table_t").expect("folded tensor");
-    assert_eq!(t.data.as_ref().map(ConstData::as_i8), Some(vec![1, 4, 2, 5, 3, 6]));
+    let t = g
+        .tensors
+        .iter()
+        .find(|t| t.name == "table_t")
+        .expect("folded tensor");
+    assert_eq!(
+        t.data.as_ref().map(ConstData::as_i8),
+        Some(vec![1, 4, 2, 5, 3, 6])
+    );
 }
 
 #[test]
@@ -325,13 +439,21 @@ fn fold_constants_dequantizes_in_double_precision() {
     let mut g = int8_graph();
     // Make the dequantized table feed a node instead of being an output, so it folds.
     g.outputs.pop();
-    let table_f = g.tensors.iter().position(|t| t.name == "table_f").expect("table_f");
+    let table_f = g
+        .tensors
+        .iter()
+        .position(|t| t.name == "table_f")
+        .expect("table_f");
     let table_f = crate::ir::TensorId(table_f as u32);
     let out = g.add_tensor("table_relu", TensorType::new(DType::F32, vec![3, 2]));
     g.add_node("table/relu", Op::Relu, vec![Some(table_f)], vec![out]);
     g.outputs.push(out);
     let (g, _) = golden(g, "fold-constants");
-    let t = g.tensors.iter().find(|t| t.name == "table_f").expect("folded tensor");
+    let t = g
+        .tensors
+        .iter()
+        .find(|t| t.name == "table_f")
+        .expect("folded tensor");
     let values = t.data.as_ref().map(ConstData::as_f32).expect("constant");
     assert_eq!(values, vec![0.0, 1.5, 0.5, 2.0, 1.0, 2.5]);
 }
@@ -340,12 +462,31 @@ fn fold_constants_dequantizes_in_double_precision() {
 fn fold_batchnorm_golden() {
     let (g, text) = golden(float_graph(), "fold-batchnorm");
     insta::assert_snapshot!(text);
-    let conv = g.nodes.iter().find(|n| n.name == "conv1/Conv2D").expect("conv");
-    assert_eq!(conv.fused, vec!["MUL `bn/mul`".to_string(), "ADD `bn/add`".to_string()]);
-    let bias = g.tensor(conv.input(2).expect("bias")).data.as_ref().map(ConstData::as_f32);
+    let conv = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "conv1/Conv2D")
+        .expect("conv");
+    assert_eq!(
+        conv.fused,
+        vec!["MUL `bn/mul`".to_string(), "ADD `bn/add`".to_string()]
+    );
+    let bias = g
+        .tensor(conv.input(2).expect("bias"))
+        .data
+        .as_ref()
+        .map(ConstData::as_f32);
     // b·scale + shift, per channel.
-    assert_eq!(bias, Some(vec![0.5 * 2.0 + 0.1, -0.25 * 0.5 + 0.2, 1.0 * -1.0 + 0.3]));
-    let w = g.tensor(conv.input(1).expect("w")).data.as_ref().map(ConstData::as_f32).expect("w");
+    assert_eq!(
+        bias,
+        Some(vec![0.5 * 2.0 + 0.1, -0.25 * 0.5 + 0.2, 1.0 * -1.0 + 0.3])
+    );
+    let w = g
+        .tensor(conv.input(1).expect("w"))
+        .data
+        .as_ref()
+        .map(ConstData::as_f32)
+        .expect("w");
     let orig = ramp(54, 0.1);
     assert_eq!(w[0], orig[0] * 2.0);
     assert_eq!(w[18], orig[18] * 0.5);
@@ -371,9 +512,17 @@ fn fuse_conv_pool_golden() {
         .expect("runs");
     let (g, text) = golden(g, "fuse-conv-pool");
     insta::assert_snapshot!(text);
-    let conv = g.nodes.iter().find(|n| n.name == "conv1/Conv2D").expect("conv");
+    let conv = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "conv1/Conv2D")
+        .expect("conv");
     assert_eq!(conv.op.name(), "conv2d-max-pool");
-    assert_eq!(conv.op.activation(), Some(Activation::None), "the pool's own activation");
+    assert_eq!(
+        conv.op.activation(),
+        Some(Activation::None),
+        "the pool's own activation"
+    );
 }
 
 #[test]
@@ -382,13 +531,18 @@ fn default_pipeline_on_test_graphs() {
         let (g, text) = {
             let mut g = g;
             let before = g.to_string();
-            let report = Pipeline::default_pipeline().run(&mut g, None).expect("pipeline");
+            let report = Pipeline::default_pipeline()
+                .run(&mut g, None)
+                .expect("pipeline");
             let stats: Vec<String> = report
                 .runs
                 .iter()
                 .map(|r| format!("{}: {}", r.pass, r.outcome.stats.join("; ")))
                 .collect();
-            let text = format!("--- before\n{before}--- after\n{g}--- stats\n{}\n", stats.join("\n"));
+            let text = format!(
+                "--- before\n{before}--- after\n{g}--- stats\n{}\n",
+                stats.join("\n")
+            );
             (g, text)
         };
         insta::assert_snapshot!(format!("default_pipeline_{}", g.name), text);
@@ -398,7 +552,10 @@ fn default_pipeline_on_test_graphs() {
 
 #[test]
 fn default_pipeline_names_are_the_registry() {
-    assert_eq!(Pipeline::default_pipeline().names(), DEFAULT_PIPELINE.to_vec());
+    assert_eq!(
+        Pipeline::default_pipeline().names(),
+        DEFAULT_PIPELINE.to_vec()
+    );
     for name in DEFAULT_PIPELINE {
         assert_eq!(pass_by_name(name).map(|p| p.name()), Ok(*name));
     }
@@ -407,15 +564,23 @@ fn default_pipeline_names_are_the_registry() {
 #[test]
 fn stop_after_runs_a_prefix() {
     let mut g = float_graph();
-    let report = Pipeline::default_pipeline().run(&mut g, Some("fold-pad")).expect("runs");
+    let report = Pipeline::default_pipeline()
+        .run(&mut g, Some("fold-pad"))
+        .expect("runs");
     let ran: Vec<&str> = report.runs.iter().map(|r| r.pass.as_str()).collect();
     assert_eq!(ran, vec!["fold-constants", "remove-noops", "fold-pad"]);
-    assert!(g.nodes.iter().any(|n| n.op == Op::Relu), "fuse-activations did not run");
+    assert!(
+        g.nodes.iter().any(|n| n.op == Op::Relu),
+        "fuse-activations did not run"
+    );
     let err = Pipeline::default_pipeline()
         .run(&mut float_graph(), Some("fuse-everything"))
         .expect_err("unknown name");
     assert!(err.to_string().contains("fuse-everything"), "{err}");
-    assert!(matches!(pass_by_name("nope"), Err(PassError::UnknownPass { .. })));
+    assert!(matches!(
+        pass_by_name("nope"),
+        Err(PassError::UnknownPass { .. })
+    ));
 }
 
 #[test]
@@ -449,14 +614,26 @@ impl Pass for BreakTheGraph {
 #[test]
 fn a_pass_that_breaks_an_invariant_is_named() {
     let mut g = float_graph();
-    let pipeline = Pipeline::new(vec![Box::new(RemoveNoops::default()), Box::new(BreakTheGraph)]);
-    let err = pipeline.run(&mut g, None).expect_err("verify must catch it");
+    let pipeline = Pipeline::new(vec![
+        Box::new(RemoveNoops::default()),
+        Box::new(BreakTheGraph),
+    ]);
+    let err = pipeline
+        .run(&mut g, None)
+        .expect_err("verify must catch it");
     match &err {
         PassError::Broke { pass, source } => {
             assert_eq!(pass, "break-the-graph");
-            assert!(matches!(source, crate::ir::VerifyError::NotYetComputed { .. }), "{source}");
+            assert!(
+                matches!(**source, crate::ir::VerifyError::NotYetComputed { .. }),
+                "{source}"
+            );
         }
         other => panic!("expected Broke, got {other:?}"),
     }
-    assert!(err.to_string().contains("pass `break-the-graph` broke the graph"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("pass `break-the-graph` broke the graph"),
+        "{err}"
+    );
 }

@@ -92,17 +92,29 @@ pub fn layout(graph: &Graph, title: &str, x0: f32) -> GraphView {
     let mut layers = Vec::new();
     // Box index that produces each tensor (graph inputs and layers).
     let mut producer_box: Vec<Option<usize>> = vec![None; graph.tensors.len()];
-    let box_for = |producer_box: &Vec<Option<usize>>, t: TensorId| producer_box.get(t.index()).copied().flatten();
+    let box_for = |producer_box: &Vec<Option<usize>>, t: TensorId| {
+        producer_box.get(t.index()).copied().flatten()
+    };
     let mut edges = Vec::new();
     for &t in &graph.inputs {
         let tensor = graph.tensor(t);
         producer_box[t.index()] = Some(nodes.len());
         layers.push(0usize);
-        nodes.push(view_node(ViewNodeKind::Input, &tensor.name, "input", &tensor.ty.shape, 0, &[]));
+        nodes.push(view_node(
+            ViewNodeKind::Input,
+            &tensor.name,
+            "input",
+            &tensor.ty.shape,
+            0,
+            &[],
+        ));
     }
     for id in graph.node_ids() {
         let node = graph.node(id);
-        let shape = node.output().map(|t| graph.tensor(t).ty.shape.clone()).unwrap_or_default();
+        let shape = node
+            .output()
+            .map(|t| graph.tensor(t).ty.shape.clone())
+            .unwrap_or_default();
         let this = nodes.len();
         let mut layer = 1;
         for &t in node.inputs.iter().flatten() {
@@ -122,14 +134,28 @@ pub fn layout(graph: &Graph, title: &str, x0: f32) -> GraphView {
         }
         layers.push(layer);
         let macc = layer_macc(graph, node);
-        nodes.push(view_node(ViewNodeKind::Layer, &node.name, node.op.name(), &shape, macc, &node.fused));
+        nodes.push(view_node(
+            ViewNodeKind::Layer,
+            &node.name,
+            node.op.name(),
+            &shape,
+            macc,
+            &node.fused,
+        ));
     }
     for &t in &graph.outputs {
         let tensor = graph.tensor(t);
         let this = nodes.len();
         let from = box_for(&producer_box, t);
         layers.push(from.map_or(1, |f| layers[f] + 1));
-        nodes.push(view_node(ViewNodeKind::Output, &tensor.name, "output", &tensor.ty.shape, 0, &[]));
+        nodes.push(view_node(
+            ViewNodeKind::Output,
+            &tensor.name,
+            "output",
+            &tensor.ty.shape,
+            0,
+            &[],
+        ));
         if let Some(from) = from {
             edges.push(ViewEdge {
                 from,
@@ -155,7 +181,8 @@ pub fn layout(graph: &Graph, title: &str, x0: f32) -> GraphView {
             nodes[i].y = TITLE_H + MARGIN + r as f32 * (BOX_H + GAP_Y);
         }
     }
-    let height = TITLE_H + 2.0 * MARGIN + depth as f32 * BOX_H + (depth as f32 - 1.0).max(0.0) * GAP_Y;
+    let height =
+        TITLE_H + 2.0 * MARGIN + depth as f32 * BOX_H + (depth as f32 - 1.0).max(0.0) * GAP_Y;
     GraphView {
         title: title.to_string(),
         x: x0,
@@ -166,7 +193,14 @@ pub fn layout(graph: &Graph, title: &str, x0: f32) -> GraphView {
     }
 }
 
-fn view_node(kind: ViewNodeKind, name: &str, op: &str, shape: &[usize], macc: u64, fused: &[String]) -> ViewNode {
+fn view_node(
+    kind: ViewNodeKind,
+    name: &str,
+    op: &str,
+    shape: &[usize],
+    macc: u64,
+    fused: &[String],
+) -> ViewNode {
     ViewNode {
         kind,
         name: name.to_string(),
@@ -183,7 +217,11 @@ fn view_node(kind: ViewNodeKind, name: &str, op: &str, shape: &[usize], macc: u6
 
 /// The original and the optimized graph side by side (original left).
 pub fn compare(original: &Graph, optimized: &Graph) -> Vec<GraphView> {
-    let left = layout(original, &format!("original: {} layers", original.nodes.len()), 0.0);
+    let left = layout(
+        original,
+        &format!("original: {} layers", original.nodes.len()),
+        0.0,
+    );
     let right = layout(
         optimized,
         &format!("optimized: {} layers", optimized.nodes.len()),
@@ -203,7 +241,10 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn dot_escape(s: &str) -> String {
@@ -298,15 +339,29 @@ pub fn to_svg(views: &[GraphView]) -> String {
 
 /// Renders the views as a Graphviz DOT digraph, one cluster per view.
 pub fn to_dot(views: &[GraphView]) -> String {
-    let mut s = String::from("digraph nncube {\n  node [shape=box, style=\"rounded,filled\", fontname=\"sans-serif\"];\n");
+    let mut s = String::from(
+        "digraph nncube {\n  node [shape=box, style=\"rounded,filled\", fontname=\"sans-serif\"];\n",
+    );
     for (vi, v) in views.iter().enumerate() {
-        let _ = writeln!(s, "  subgraph cluster_{vi} {{\n    label=\"{}\";", dot_escape(&v.title));
+        let _ = writeln!(
+            s,
+            "  subgraph cluster_{vi} {{\n    label=\"{}\";",
+            dot_escape(&v.title)
+        );
         for (ni, n) in v.nodes.iter().enumerate() {
-            let mut label = box_lines(n).iter().map(|l| dot_escape(l)).collect::<Vec<_>>().join("\\n");
+            let mut label = box_lines(n)
+                .iter()
+                .map(|l| dot_escape(l))
+                .collect::<Vec<_>>()
+                .join("\\n");
             for f in &n.fused {
                 label += &format!("\\nfused: {}", dot_escape(f));
             }
-            let fill = if n.fused.is_empty() { "#e8f0fe" } else { "#d7f5dd" };
+            let fill = if n.fused.is_empty() {
+                "#e8f0fe"
+            } else {
+                "#d7f5dd"
+            };
             let _ = writeln!(
                 s,
                 "    v{vi}_{ni} [label=\"{label}\", fillcolor=\"{fill}\"];"
