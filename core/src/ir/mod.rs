@@ -9,10 +9,13 @@
 //! Passes mutate the graph only through the methods here, then call `verify()`.
 
 mod display;
-mod infer;
+pub mod infer;
 mod op;
 mod types;
 mod verify;
+
+#[cfg(test)]
+mod tests;
 
 pub use infer::infer_output_types;
 pub use op::{
