@@ -194,7 +194,9 @@ impl Pipeline {
                 pipeline: self.names().join(", "),
             });
         }
-        graph.verify().map_err(|e| PassError::InvalidInput(Box::new(e)))?;
+        graph
+            .verify()
+            .map_err(|e| PassError::InvalidInput(Box::new(e)))?;
         let mut cx = PassCx::default();
         let mut report = PipelineReport::default();
         for pass in &self.passes {

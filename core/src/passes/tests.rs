@@ -1,6 +1,5 @@
 //! Unit and golden tests of the passes: small graphs built here with separate RELU/PAD/MUL/ADD/pool nodes,
 //! IR text before and after each pass as insta snapshots, and the pipeline's verify-after-each-pass guarantee.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use super::*;
 use crate::ir::{Activation, ConstData, DType, Op, Padding2d, Quant, TensorType, Window2d};
@@ -63,7 +62,7 @@ fn float_graph() -> Graph {
         vec![Some(padded), Some(w), Some(b)],
         vec![conv],
     );
-    let scale = f32_const(&mut g, "bn/scale", &[3], &[2.0, 0.5, -1.0]);
+    let scale = f32_const(&mut g, "bn/scale", &[3], &[2.0, 0.5, -1.5]);
     let scaled = g.add_tensor("scaled", f(&[1, 6, 6, 3]));
     g.add_node(
         "bn/mul",
@@ -479,7 +478,7 @@ fn fold_batchnorm_golden() {
     // b·scale + shift, per channel.
     assert_eq!(
         bias,
-        Some(vec![0.5 * 2.0 + 0.1, -0.25 * 0.5 + 0.2, 1.0 * -1.0 + 0.3])
+        Some(vec![0.5 * 2.0 + 0.1, -0.25 * 0.5 + 0.2, 1.0 * -1.5 + 0.3])
     );
     let w = g
         .tensor(conv.input(1).expect("w"))
@@ -490,7 +489,7 @@ fn fold_batchnorm_golden() {
     let orig = ramp(54, 0.1);
     assert_eq!(w[0], orig[0] * 2.0);
     assert_eq!(w[18], orig[18] * 0.5);
-    assert_eq!(w[53], orig[53] * -1.0);
+    assert_eq!(w[53], orig[53] * -1.5);
 }
 
 #[test]
