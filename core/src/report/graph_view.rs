@@ -381,3 +381,84 @@ pub fn to_dot(views: &[GraphView]) -> String {
     s.push_str("}\n");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Activation, DType, Op, TensorType};
+
+    /// x → relu → (a, b) → add → output: a diamond, so two boxes share a row.
+    fn diamond() -> Graph {
+        let mut g = Graph::new("diamond");
+        let ty = || TensorType::new(DType::F32, vec![1, 4]);
+        let x = g.add_tensor("x", ty());
+        g.inputs.push(x);
+        let r = g.add_tensor("r", ty());
+        g.add_node("relu", Op::Relu, vec![Some(x)], vec![r]);
+        let a = g.add_tensor("a", ty());
+        g.add_node("tanh", Op::Tanh, vec![Some(r)], vec![a]);
+        let b = g.add_tensor("b", ty());
+        g.add_node("logistic", Op::Logistic, vec![Some(r)], vec![b]);
+        let y = g.add_tensor("y", ty());
+        g.add_node(
+            "add",
+            Op::Add {
+                activation: Activation::None,
+            },
+            vec![Some(a), Some(b)],
+            vec![y],
+        );
+        g.outputs.push(y);
+        g
+    }
+
+    #[test]
+    fn layers_follow_dependencies_and_boxes_do_not_overlap() {
+        let v = layout(&diamond(), "diamond", 0.0);
+        assert_eq!(v.nodes.len(), 6);
+        assert_eq!(v.edges.len(), 6);
+        for e in &v.edges {
+            assert!(
+                v.nodes[e.from].y < v.nodes[e.to].y,
+                "edges point down: {e:?}"
+            );
+            assert_eq!(e.bytes, 16);
+        }
+        let (tanh, logistic) = (&v.nodes[2], &v.nodes[3]);
+        assert_eq!(tanh.y, logistic.y, "siblings share a row");
+        assert!(tanh.x + tanh.w <= logistic.x, "siblings do not overlap");
+        for n in &v.nodes {
+            assert!(
+                n.x >= 0.0 && n.x + n.w <= v.width && n.y + n.h <= v.height,
+                "{n:?} inside the picture"
+            );
+        }
+    }
+
+    #[test]
+    fn compare_places_views_side_by_side_and_writers_are_deterministic() {
+        let g = diamond();
+        let views = compare(&g, &g);
+        assert_eq!(views[1].x, views[0].width + GAP_X);
+        assert!(views[1].nodes.iter().all(|n| n.x >= views[1].x));
+        let svg = to_svg(&views);
+        assert_eq!(svg, to_svg(&compare(&g, &g)));
+        assert_eq!(svg.matches("<rect").count(), 12);
+        let dot = to_dot(&views);
+        assert_eq!(dot.matches(" -> ").count(), 12);
+        assert!(
+            dot.contains("v1_2 [label=\"tanh\\ntanh\\n[1,4]  4 MACC\""),
+            "{dot}"
+        );
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let mut g = diamond();
+        g.nodes[0].name = "a<b>&\"c\"".into();
+        let svg = to_svg(&[layout(&g, "t", 0.0)]);
+        assert!(svg.contains("a&lt;b&gt;&amp;&quot;c&quot;"), "{svg}");
+        let dot = to_dot(&[layout(&g, "t", 0.0)]);
+        assert!(dot.contains("a<b>&\\\"c\\\""), "{dot}");
+    }
+}
