@@ -67,32 +67,43 @@ fn separate_pad_and_relu_become_the_fused_conv() {
     );
 }
 
-#[test]
-fn tflm_computes_identical_outputs_for_the_unfused_and_fused_files() {
+/// Runs both files on TFLite Micro with the same 50 seeded random inputs of `shape`; returns the comparison as JSON:
+/// `mismatches` (elements that differ), `max_rel` (largest |a−b| / max|a|), `distinct` output values, and whether
+/// `floor` occurs among the outputs.
+fn tflm_compare(a: &str, b: &str, dtype: &str, shape: &[usize], floor: f64) -> serde_json::Value {
     let script = r#"
 import sys, json
 import numpy as np
 from tflite_micro.python.tflite_micro import runtime
 a = runtime.Interpreter.from_bytes(open(sys.argv[1], "rb").read())
 b = runtime.Interpreter.from_bytes(open(sys.argv[2], "rb").read())
+dtype, shape, floor = sys.argv[3], json.loads(sys.argv[4]), float(sys.argv[5])
 rng = np.random.default_rng(1234)
-values, mismatches = set(), 0
+values, mismatches, max_rel = set(), 0, 0.0
 for _ in range(50):
-    x = rng.integers(-128, 128, size=(1, 6, 6, 2), dtype=np.int64).astype(np.int8)
+    if dtype == "int8":
+        x = rng.integers(-128, 128, size=shape, dtype=np.int64).astype(np.int8)
+    else:
+        x = rng.standard_normal(shape).astype(np.float32)
     outs = []
     for interp in (a, b):
         interp.set_input(x, 0)
         interp.invoke()
-        outs.append(np.array(interp.get_output(0)))
+        outs.append(np.array(interp.get_output(0)).astype(np.float64))
     mismatches += int(np.count_nonzero(outs[0] != outs[1]))
-    values.update(int(v) for v in outs[0].flatten())
-print(json.dumps({"mismatches": mismatches, "distinct": len(values), "clamped": 2 in values}))
+    scale = max(float(np.max(np.abs(outs[0]))), 1e-30)
+    max_rel = max(max_rel, float(np.max(np.abs(outs[0] - outs[1]))) / scale)
+    values.update(float(v) for v in outs[0].flatten())
+print(json.dumps({"mismatches": mismatches, "max_rel": max_rel, "distinct": len(values), "floor": floor in values}))
 "#;
     let out = Command::new(common::python())
         .arg("-c")
         .arg(script)
-        .arg(fixture("unfused_pad_relu_int8.tflite"))
-        .arg(fixture("fused_pad_relu_int8.tflite"))
+        .arg(fixture(a))
+        .arg(fixture(b))
+        .arg(dtype)
+        .arg(serde_json::to_string(shape).expect("shape json"))
+        .arg(floor.to_string())
         .output()
         .expect("run the TFLM oracle");
     assert!(
@@ -100,9 +111,57 @@ print(json.dumps({"mismatches": mismatches, "distinct": len(values), "clamped": 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn tflm_computes_identical_outputs_for_the_unfused_and_fused_int8_files() {
+    let v = tflm_compare(
+        "unfused_pad_relu_int8.tflite",
+        "fused_pad_relu_int8.tflite",
+        "int8",
+        &[1, 6, 6, 2],
+        2.0,
+    );
     assert_eq!(v["mismatches"], 0, "{v}");
     // The outputs vary and include the RELU floor (the zero point 2), so the comparison means something.
     assert!(v["distinct"].as_u64() > Some(20), "{v}");
-    assert_eq!(v["clamped"], true, "{v}");
+    assert_eq!(v["floor"], true, "{v}");
+}
+
+#[test]
+fn batchnorm_folds_into_the_weights_numpy_computes() {
+    let mut unfused =
+        import::load_model(&fixture("unfused_batchnorm_f32.tflite")).expect("import unfused");
+    assert_eq!(unfused.nodes.len(), 5);
+    Pipeline::default_pipeline()
+        .run(&mut unfused, None)
+        .expect("pipeline");
+    let folded =
+        import::load_model(&fixture("folded_batchnorm_f32.tflite")).expect("import folded");
+    // Same operators and bit-identical folded weights and bias.
+    assert_eq!(structure(&unfused), structure(&folded));
+    assert_eq!(
+        unfused.nodes[0].fused,
+        vec![
+            "PAD `padded`",
+            "MUL `scaled`",
+            "ADD `shifted`",
+            "RELU `output`"
+        ]
+    );
+}
+
+#[test]
+fn tflm_float_outputs_agree_within_1e_6_after_batchnorm_folding() {
+    let v = tflm_compare(
+        "unfused_batchnorm_f32.tflite",
+        "folded_batchnorm_f32.tflite",
+        "float32",
+        &[1, 6, 6, 2],
+        0.0,
+    );
+    assert!(v["max_rel"].as_f64() < Some(1e-6), "{v}");
+    assert!(v["distinct"].as_u64() > Some(1000), "{v}");
+    assert_eq!(v["floor"], true, "{v}");
 }
