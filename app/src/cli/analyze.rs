@@ -69,6 +69,9 @@ fn optimization_text(before: usize, after: usize, pipeline: &PipelineReport) -> 
     for run in pipeline.runs.iter().filter(|r| r.outcome.changed) {
         s += &format!("  {}: {}\n", run.pass, run.outcome.stats.join("; "));
     }
+    for note in &pipeline.notes {
+        s += &format!("  note: {note}\n");
+    }
     s
 }
 

@@ -525,6 +525,33 @@ fn fuse_conv_pool_golden() {
 }
 
 #[test]
+fn expand_conv_pool_is_the_inverse_of_the_fusion() {
+    let mut g = float_graph();
+    Pipeline::default_pipeline()
+        .run(&mut g, None)
+        .expect("pipeline");
+    let expanded = expand_conv_pool(&g);
+    expanded.verify().expect("expanded graph verifies");
+    assert_eq!(expanded.nodes.len(), g.nodes.len() + 1);
+    assert_eq!(
+        expanded.tensors[..g.tensors.len()],
+        g.tensors[..],
+        "existing tensor ids keep their meaning"
+    );
+    let ops: Vec<&str> = expanded.nodes.iter().map(|n| n.op.name()).collect();
+    assert_eq!(ops, ["conv2d", "max-pool2d", "reshape"]);
+    let mut refused = expanded.clone();
+    Pipeline::from_names(&["fuse-conv-pool"])
+        .expect("name")
+        .run(&mut refused, None)
+        .expect("runs");
+    assert_eq!(
+        refused.nodes[0].op, g.nodes[0].op,
+        "fusing the expansion gives the same node back"
+    );
+}
+
+#[test]
 fn default_pipeline_on_test_graphs() {
     for (g, layers_after) in [(float_graph(), 2), (int8_graph(), 7)] {
         let (g, text) = {
