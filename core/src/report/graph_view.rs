@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
 /// Width of a box.
-pub const BOX_W: f32 = 220.0;
+pub const BOX_W: f32 = 240.0;
 /// Height of a box.
 pub const BOX_H: f32 = 64.0;
 const GAP_X: f32 = 40.0;
