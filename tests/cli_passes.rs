@@ -170,9 +170,24 @@ fn analyze_lists_what_each_pass_did_on_an_unfused_model() {
     let text = ok_stdout(&["analyze", path.to_str().expect("utf-8")]);
     assert!(text.contains("optimized: 5 → 2 layers"), "{text}");
     assert!(text.contains("fold-pad: folded 1 PAD nodes"), "{text}");
-    assert!(text.contains("fuse-activations: fused 1 activation nodes"), "{text}");
-    assert!(text.contains("fuse-conv-pool: fused 1 conv+pool pairs"), "{text}");
-    let ir = ok_stdout(&["analyze", path.to_str().expect("utf-8"), "--dump-ir", "--stop-after", "fold-pad"]);
-    assert!(ir.contains("= relu("), "RELU is fused only after fold-pad: {ir}");
+    assert!(
+        text.contains("fuse-activations: fused 1 activation nodes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fuse-conv-pool: fused 1 conv+pool pairs"),
+        "{text}"
+    );
+    let ir = ok_stdout(&[
+        "analyze",
+        path.to_str().expect("utf-8"),
+        "--dump-ir",
+        "--stop-after",
+        "fold-pad",
+    ]);
+    assert!(
+        ir.contains("= relu("),
+        "RELU is fused only after fold-pad: {ir}"
+    );
     assert!(!ir.contains("= pad("), "{ir}");
 }

@@ -10,7 +10,9 @@
 
 pub mod arith;
 pub mod import;
+pub mod interp;
 pub mod ir;
+pub mod npy;
 pub mod passes;
 pub mod report;
 

@@ -4,6 +4,7 @@
 
 mod analyze;
 mod passes;
+mod run;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ pub enum Command {
     SupportedOps,
     /// List the optimization passes, in pipeline order.
     Passes,
+    /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
+    Run(run::RunArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -53,5 +56,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             passes::run();
             Ok(())
         }
+        Command::Run(args) => run::run(&args),
     }
 }

@@ -663,3 +663,34 @@ fn a_pass_that_breaks_an_invariant_is_named() {
         "{err}"
     );
 }
+
+/// Interpreter outputs of the test graphs are unchanged by the pipeline: int8 bit for bit, float within 1e-6 of
+/// the largest output (the batch-norm folding rounds differently).
+#[test]
+fn interpreter_outputs_unchanged_by_the_default_pipeline() {
+    use crate::interp::{random_inputs, run};
+    for original in [float_graph(), int8_graph()] {
+        let mut optimized = original.clone();
+        Pipeline::default_pipeline().run(&mut optimized, None).expect("pipeline");
+        assert!(optimized.nodes.len() < original.nodes.len());
+        for seed in 0..5 {
+            let inputs = random_inputs(&original, seed);
+            let a = run(&original, &inputs).expect("original runs");
+            let b = run(&optimized, &inputs).expect("optimized runs");
+            for (x, y) in a.outputs().iter().zip(b.outputs()) {
+                assert_eq!((x.dtype, &x.shape), (y.dtype, &y.shape));
+                if x.dtype == DType::F32 && original.name == "float_test" {
+                    let f = |t: &crate::interp::TensorData| ConstData::from_bytes(t.bytes.clone()).as_f32();
+                    let (xv, yv) = (f(x), f(y));
+                    let scale = xv.iter().fold(0f32, |m, v| m.max(v.abs()));
+                    assert!(scale > 0.0, "outputs are not all zero");
+                    for (p, q) in xv.iter().zip(&yv) {
+                        assert!((p - q).abs() <= 1e-6 * scale, "{p} vs {q}");
+                    }
+                } else {
+                    assert_eq!(x.bytes, y.bytes, "{}: seed {seed}", original.name);
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! The report is data ([`Report`], serializable to the JSON schema documented there) plus a text renderer.
 
 pub mod graph_view;
+pub mod metrics;
 mod text;
 
 use crate::ir::{Graph, Node, Op, Quant, TensorId, num_elements};
