@@ -7,7 +7,8 @@ mod common;
 use nncube_core::import;
 use nncube_core::interp::{TensorData, random_inputs, run};
 use nncube_core::ir::DType;
-use nncube_core::passes::{Pipeline, expand_conv_pool};
+use nncube_core::ir::expand_conv_pool;
+use nncube_core::passes::Pipeline;
 
 fn f32_values(t: &TensorData) -> Vec<f32> {
     t.bytes

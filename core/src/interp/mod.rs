@@ -104,7 +104,7 @@ impl Execution {
 pub fn run(graph: &Graph, inputs: &[TensorData]) -> Result<Execution, InterpError> {
     // A fused conv-pool node is defined as its conv followed by its pool: run that graph (same tensor ids).
     if graph.nodes.iter().any(|n| matches!(n.op, Op::ConvPool2d { .. })) {
-        return run(&crate::passes::expand_conv_pool(graph), inputs);
+        return run(&crate::ir::expand_conv_pool(graph), inputs);
     }
     if inputs.len() != graph.inputs.len() {
         return Err(InterpError::InputCount {

@@ -7,7 +7,7 @@
 
 use super::rewrite::{absorb_into_producer, sole_consumer};
 use super::{Pass, PassCx, PassError, PassOutcome};
-use crate::ir::{Graph, Node, NodeId, Op, PoolAttrs, PoolKind};
+use crate::ir::{Graph, NodeId, Op, PoolAttrs, PoolKind};
 use serde::{Deserialize, Serialize};
 
 /// Fuses `CONV_2D → MAX_POOL_2D / AVERAGE_POOL_2D` into one conv-pool node when the conv's output has no other
@@ -90,64 +90,4 @@ impl Pass for FuseConvPool {
             stats: vec![format!("fused {fused} conv+pool pairs")],
         })
     }
-}
-
-/// The reference semantics of [`Op::ConvPool2d`]: the same graph with every conv-pool node split back into its
-/// conv (writing a new tensor of type [`PoolAttrs::conv_output`]) and its pool.
-///
-/// The new intermediate tensors are appended to the tensor arena, so every existing [`crate::ir::TensorId`] keeps
-/// its meaning; node ids after a split node shift by one. The reference interpreter runs fused graphs this way,
-/// and the C kernel of a conv-pool node must compute exactly what the split graph computes.
-pub fn expand_conv_pool(graph: &Graph) -> Graph {
-    let mut out = graph.clone();
-    out.nodes = Vec::with_capacity(graph.nodes.len());
-    for node in &graph.nodes {
-        let Op::ConvPool2d {
-            window,
-            activation,
-            pool,
-        } = &node.op
-        else {
-            out.nodes.push(node.clone());
-            continue;
-        };
-        let mid = out.add_tensor(
-            format!("{}/conv_output", node.name),
-            pool.conv_output.clone(),
-        );
-        out.nodes.push(Node {
-            name: node.name.clone(),
-            op: Op::Conv2d {
-                window: *window,
-                activation: *activation,
-            },
-            inputs: node.inputs.clone(),
-            outputs: vec![mid],
-            fused: Vec::new(),
-        });
-        let (filter_h, filter_w, window, activation) =
-            (pool.filter_h, pool.filter_w, pool.window, pool.activation);
-        let op = match pool.kind {
-            PoolKind::Max => Op::MaxPool2d {
-                filter_h,
-                filter_w,
-                window,
-                activation,
-            },
-            PoolKind::Average => Op::AveragePool2d {
-                filter_h,
-                filter_w,
-                window,
-                activation,
-            },
-        };
-        out.nodes.push(Node {
-            name: format!("{}/pool", node.name),
-            op,
-            inputs: vec![Some(mid)],
-            outputs: node.outputs.clone(),
-            fused: Vec::new(),
-        });
-    }
-    out
 }

@@ -21,7 +21,7 @@ pub use fold_batchnorm::FoldBatchnorm;
 pub use fold_constants::FoldConstants;
 pub use fold_pad::FoldPad;
 pub use fuse_activations::FuseActivations;
-pub use fuse_conv_pool::{FuseConvPool, expand_conv_pool};
+pub use fuse_conv_pool::FuseConvPool;
 pub use remove_noops::RemoveNoops;
 
 use crate::ir::{Graph, VerifyError};

@@ -2,7 +2,9 @@
 //! IR text before and after each pass as insta snapshots, and the pipeline's verify-after-each-pass guarantee.
 
 use super::*;
-use crate::ir::{Activation, ConstData, DType, Op, Padding2d, Quant, TensorType, Window2d};
+use crate::ir::{
+    Activation, ConstData, DType, Op, Padding2d, Quant, TensorType, Window2d, expand_conv_pool,
+};
 
 fn window(pad: usize, stride: usize) -> Window2d {
     Window2d {
@@ -671,7 +673,9 @@ fn interpreter_outputs_unchanged_by_the_default_pipeline() {
     use crate::interp::{random_inputs, run};
     for original in [float_graph(), int8_graph()] {
         let mut optimized = original.clone();
-        Pipeline::default_pipeline().run(&mut optimized, None).expect("pipeline");
+        Pipeline::default_pipeline()
+            .run(&mut optimized, None)
+            .expect("pipeline");
         assert!(optimized.nodes.len() < original.nodes.len());
         for seed in 0..5 {
             let inputs = random_inputs(&original, seed);
@@ -680,7 +684,9 @@ fn interpreter_outputs_unchanged_by_the_default_pipeline() {
             for (x, y) in a.outputs().iter().zip(b.outputs()) {
                 assert_eq!((x.dtype, &x.shape), (y.dtype, &y.shape));
                 if x.dtype == DType::F32 && original.name == "float_test" {
-                    let f = |t: &crate::interp::TensorData| ConstData::from_bytes(t.bytes.clone()).as_f32();
+                    let f = |t: &crate::interp::TensorData| {
+                        ConstData::from_bytes(t.bytes.clone()).as_f32()
+                    };
                     let (xv, yv) = (f(x), f(y));
                     let scale = xv.iter().fold(0f32, |m, v| m.max(v.abs()));
                     assert!(scale > 0.0, "outputs are not all zero");
@@ -693,4 +699,42 @@ fn interpreter_outputs_unchanged_by_the_default_pipeline() {
             }
         }
     }
+}
+
+#[test]
+fn fold_constants_evaluates_any_operator_with_the_interpreter() {
+    let mut g = Graph::new("const_add");
+    let ty = || TensorType::new(DType::F32, vec![2]);
+    let x = g.add_tensor("x", ty());
+    g.inputs.push(x);
+    let a = f32_const(&mut g, "a", &[2], &[1.5, -2.0]);
+    let b = f32_const(&mut g, "b", &[2], &[0.25, 4.0]);
+    let ab = g.add_tensor("ab", ty());
+    g.add_node(
+        "const_add",
+        Op::Add {
+            activation: Activation::Relu,
+        },
+        vec![Some(a), Some(b)],
+        vec![ab],
+    );
+    let y = g.add_tensor("y", ty());
+    g.add_node(
+        "mul",
+        Op::Mul {
+            activation: Activation::None,
+        },
+        vec![Some(x), Some(ab)],
+        vec![y],
+    );
+    g.outputs.push(y);
+    let (g, text) = golden(g, "fold-constants");
+    assert_eq!(g.nodes.len(), 1, "{text}");
+    let folded = g
+        .tensors
+        .iter()
+        .find(|t| t.name == "ab")
+        .and_then(|t| t.data.as_ref())
+        .map(ConstData::as_f32);
+    assert_eq!(folded, Some(vec![1.75, 2.0]), "relu(a + b)");
 }
