@@ -66,7 +66,9 @@ def main() -> int:
                     continue
                 if value is None:
                     continue
-                tensors[f"s{s}_t{t}"] = np.array(value)
+                # GetTensor returns {'dtype', 'shape', 'tensor_data'}.
+                data = np.asarray(value["tensor_data"]).astype(value["dtype"], copy=False)
+                tensors[f"s{s}_t{t}"] = data.reshape(value["shape"])
                 names[t] = tensor.Name().decode()
     np.savez(args.outputs, **outputs)
     if args.tensors:
