@@ -370,25 +370,20 @@ fn fold_pad_into_average_pool_is_refused() {
     );
 }
 
-#[test]
-fn fold_pad_into_max_pool_only_with_clamping_activation() {
+/// The float test graph with a PAD (1 on each side, value 0) inserted between the RELU and the max pool, and the
+/// pool given `activation`; shapes downstream adjusted.
+fn padded_max_pool_graph(activation: Activation) -> Graph {
     let mut g = float_graph();
-    // PAD → max pool without activation: padding with 0 could exceed negative inputs; must stay.
-    let pool = g
-        .nodes
-        .iter()
-        .position(|n| n.name == "pool1/MaxPool")
-        .expect("pool");
     let relu = g
         .nodes
         .iter()
         .position(|n| n.name == "conv1/Relu")
         .expect("relu");
     let relu_out = g.nodes[relu].output();
-    let paddings = i32_const(&mut g, "p2", &[4, 2], &[0, 0, 0, 0, 0, 0, 0, 0]);
-    let padded = g.add_tensor("padded2", TensorType::new(DType::F32, vec![1, 6, 6, 3]));
+    let paddings = i32_const(&mut g, "p2", &[4, 2], &[0, 0, 1, 1, 1, 1, 0, 0]);
+    let padded = g.add_tensor("padded2", TensorType::new(DType::F32, vec![1, 8, 8, 3]));
     g.nodes.insert(
-        pool,
+        relu + 1,
         crate::ir::Node {
             name: "pad2".into(),
             op: Op::Pad,
@@ -397,14 +392,48 @@ fn fold_pad_into_max_pool_only_with_clamping_activation() {
             fused: vec![],
         },
     );
-    g.nodes[pool + 1].inputs[0] = Some(padded);
-    let (kept, _) = golden(g.clone(), "fold-pad");
-    assert!(kept.nodes.iter().any(|n| n.name == "pad2"));
-    if let Some(a) = g.nodes[pool + 1].op.activation_mut() {
-        *a = Activation::Relu;
+    let pool = g
+        .nodes
+        .iter_mut()
+        .find(|n| n.name == "pool1/MaxPool")
+        .expect("pool");
+    pool.inputs[0] = Some(padded);
+    if let Some(a) = pool.op.activation_mut() {
+        *a = activation;
     }
-    let (folded, _) = golden(g, "fold-pad");
+    let pooled = pool.output().expect("out");
+    g.tensor_mut(pooled).ty.shape = vec![1, 4, 4, 3];
+    let flat = g
+        .nodes
+        .iter()
+        .find(|n| n.name == "flatten")
+        .and_then(|n| n.output())
+        .expect("flat");
+    g.tensor_mut(flat).ty.shape = vec![1, 48];
+    let same = g.outputs[0];
+    g.tensor_mut(same).ty.shape = vec![1, 48];
+    g
+}
+
+#[test]
+fn fold_pad_into_max_pool_only_with_clamping_activation() {
+    // Without an activation, padding with 0 could exceed negative inputs: the PAD must stay.
+    let (kept, _) = golden(padded_max_pool_graph(Activation::None), "fold-pad");
+    assert!(kept.nodes.iter().any(|n| n.name == "pad2"));
+    // With RELU every result is clamped to at least 0, the pad value: folding is exact.
+    let g = padded_max_pool_graph(Activation::Relu);
+    let (folded, _) = golden(g.clone(), "fold-pad");
     assert!(folded.nodes.iter().all(|n| n.name != "pad2"));
+    let pool = folded
+        .nodes
+        .iter()
+        .find(|n| n.name == "pool1/MaxPool")
+        .expect("pool");
+    let Op::MaxPool2d { window, .. } = pool.op else {
+        panic!("op changed")
+    };
+    assert_eq!(window.padding, window_pad(1));
+    assert_same_outputs(&g, &folded, false);
 }
 
 #[test]
@@ -666,38 +695,46 @@ fn a_pass_that_breaks_an_invariant_is_named() {
     );
 }
 
-/// Interpreter outputs of the test graphs are unchanged by the pipeline: int8 bit for bit, float within 1e-6 of
-/// the largest output (the batch-norm folding rounds differently).
+/// Asserts that the reference interpreter computes the same outputs for both graphs on seeds 0–4: bit for bit,
+/// except float outputs of graphs with float arithmetic (`float_tolerance`), which may differ by 1e-6 of the
+/// largest output (batch-norm folding rounds differently).
+fn assert_same_outputs(original: &Graph, optimized: &Graph, float_tolerance: bool) {
+    use crate::interp::{TensorData, random_inputs, run};
+    let f32s = |t: &TensorData| ConstData::from_bytes(t.bytes.clone()).as_f32();
+    for seed in 0..5 {
+        let inputs = random_inputs(original, seed);
+        let a = run(original, &inputs).expect("original runs");
+        let b = run(optimized, &inputs).expect("optimized runs");
+        for (x, y) in a.outputs().iter().zip(b.outputs()) {
+            assert_eq!((x.dtype, &x.shape), (y.dtype, &y.shape));
+            if x.dtype == DType::F32 && float_tolerance {
+                let (xv, yv) = (f32s(x), f32s(y));
+                let scale = xv.iter().fold(0f32, |m, v| m.max(v.abs()));
+                assert!(scale > 0.0, "outputs are not all zero");
+                for (p, q) in xv.iter().zip(&yv) {
+                    assert!(
+                        (p - q).abs() <= 1e-6 * scale,
+                        "{}: seed {seed}: {p} vs {q}",
+                        original.name
+                    );
+                }
+            } else {
+                assert_eq!(x.bytes, y.bytes, "{}: seed {seed}", original.name);
+            }
+        }
+    }
+}
+
+/// Interpreter outputs of the test graphs are unchanged by the pipeline.
 #[test]
 fn interpreter_outputs_unchanged_by_the_default_pipeline() {
-    use crate::interp::{random_inputs, run};
-    for original in [float_graph(), int8_graph()] {
+    for (original, float_math) in [(float_graph(), true), (int8_graph(), false)] {
         let mut optimized = original.clone();
         Pipeline::default_pipeline()
             .run(&mut optimized, None)
             .expect("pipeline");
         assert!(optimized.nodes.len() < original.nodes.len());
-        for seed in 0..5 {
-            let inputs = random_inputs(&original, seed);
-            let a = run(&original, &inputs).expect("original runs");
-            let b = run(&optimized, &inputs).expect("optimized runs");
-            for (x, y) in a.outputs().iter().zip(b.outputs()) {
-                assert_eq!((x.dtype, &x.shape), (y.dtype, &y.shape));
-                if x.dtype == DType::F32 && original.name == "float_test" {
-                    let f = |t: &crate::interp::TensorData| {
-                        ConstData::from_bytes(t.bytes.clone()).as_f32()
-                    };
-                    let (xv, yv) = (f(x), f(y));
-                    let scale = xv.iter().fold(0f32, |m, v| m.max(v.abs()));
-                    assert!(scale > 0.0, "outputs are not all zero");
-                    for (p, q) in xv.iter().zip(&yv) {
-                        assert!((p - q).abs() <= 1e-6 * scale, "{p} vs {q}");
-                    }
-                } else {
-                    assert_eq!(x.bytes, y.bytes, "{}: seed {seed}", original.name);
-                }
-            }
-        }
+        assert_same_outputs(&original, &optimized, float_math);
     }
 }
 
