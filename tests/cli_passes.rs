@@ -191,3 +191,17 @@ fn analyze_lists_what_each_pass_did_on_an_unfused_model() {
     );
     assert!(!ir.contains("= pad("), "{ir}");
 }
+
+#[test]
+fn dot_picture_of_the_unfused_fixture() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dot = dir.path().join("u.dot");
+    let model = common::repo_root().join("tests/fixtures/unfused_pad_relu_int8.tflite");
+    ok_stdout(&[
+        "analyze",
+        model.to_str().expect("utf-8"),
+        "--graph",
+        dot.to_str().expect("utf-8"),
+    ]);
+    insta::assert_snapshot!(std::fs::read_to_string(&dot).expect("dot written"));
+}

@@ -51,10 +51,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let report = report::analyze(&graph, None);
     print!("{}", report::render_text(&report));
     if !args.no_optimize {
-        print!(
-            "{}",
-            optimization_text(original.nodes.len(), graph.nodes.len(), &pipeline_report)
-        );
+        print!("{}", optimization_text(&original, &graph, &pipeline_report));
     }
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")
@@ -64,8 +61,19 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 /// The "optimizations" block printed after the report: layer counts and what each pass changed.
-fn optimization_text(before: usize, after: usize, pipeline: &PipelineReport) -> String {
+fn optimization_text(
+    original: &nncube_core::ir::Graph,
+    optimized: &nncube_core::ir::Graph,
+    pipeline: &PipelineReport,
+) -> String {
+    let (before, after) = (original.nodes.len(), optimized.nodes.len());
     let mut s = format!("\noptimized: {before} → {after} layers\n");
+    let views = optimized.nodes.iter().filter(|n| n.op.is_view()).count();
+    if views > 0 {
+        s += &format!(
+            "  views: {views} reshape layer(s) alias their input (no kernel runs, no buffer needed)\n"
+        );
+    }
     for run in pipeline.runs.iter().filter(|r| r.outcome.changed) {
         s += &format!("  {}: {}\n", run.pass, run.outcome.stats.join("; "));
     }
