@@ -701,10 +701,17 @@ fn a_pass_that_breaks_an_invariant_is_named() {
 fn assert_same_outputs(original: &Graph, optimized: &Graph, float_tolerance: bool) {
     use crate::interp::{TensorData, random_inputs, run};
     let f32s = |t: &TensorData| ConstData::from_bytes(t.bytes.clone()).as_f32();
+    let mut seen = std::collections::BTreeSet::new();
     for seed in 0..5 {
         let inputs = random_inputs(original, seed);
         let a = run(original, &inputs).expect("original runs");
         let b = run(optimized, &inputs).expect("optimized runs");
+        seen.insert(
+            a.outputs()
+                .iter()
+                .map(|t| t.bytes.clone())
+                .collect::<Vec<_>>(),
+        );
         for (x, y) in a.outputs().iter().zip(b.outputs()) {
             assert_eq!((x.dtype, &x.shape), (y.dtype, &y.shape));
             if x.dtype == DType::F32 && float_tolerance {
@@ -723,6 +730,11 @@ fn assert_same_outputs(original: &Graph, optimized: &Graph, float_tolerance: boo
             }
         }
     }
+    assert!(
+        seen.len() > 1,
+        "{}: the outputs must depend on the inputs for the comparison to mean something",
+        original.name
+    );
 }
 
 /// Interpreter outputs of the test graphs are unchanged by the pipeline.
@@ -774,4 +786,99 @@ fn fold_constants_evaluates_any_operator_with_the_interpreter() {
         .and_then(|t| t.data.as_ref())
         .map(ConstData::as_f32);
     assert_eq!(folded, Some(vec![1.75, 2.0]), "relu(a + b)");
+}
+
+/// Int8: FC → RELU_N1_TO_1 → MUL(const) → RELU6 → ADD(const) → RELU, each activation with its producer's
+/// quantization: all three fuse, and the interpreter computes the same bytes.
+#[test]
+fn int8_activations_fuse_into_fc_mul_and_add_exactly() {
+    let mut g = Graph::new("int8_chain");
+    let x = g.add_tensor("x", q8(&[1, 8], 0.05, 3));
+    g.inputs.push(x);
+    let w = g.add_const(
+        "w",
+        q8(&[4, 8], 0.01, 0),
+        ConstData::from_i8(
+            &(0..32)
+                .map(|i| (i * 37 % 255 - 127) as i8)
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let bias = g.add_const(
+        "bias",
+        TensorType::new(DType::I32, vec![4]).quantized(0.0005, 0),
+        ConstData::from_i32(&[100, -300, 50, 0]),
+    );
+    let chain = |g: &mut Graph,
+                 name: &str,
+                 op: Op,
+                 inputs: Vec<Option<crate::ir::TensorId>>,
+                 q: (f32, i32)| {
+        let out = g.add_tensor(name, q8(&[1, 4], q.0, q.1));
+        g.add_node(name, op, inputs, vec![out]);
+        out
+    };
+    let none = Activation::None;
+    let fc = chain(
+        &mut g,
+        "fc",
+        Op::FullyConnected {
+            activation: none,
+            keep_num_dims: false,
+        },
+        vec![Some(x), Some(w), Some(bias)],
+        (0.02, -5),
+    );
+    let fc1 = chain(
+        &mut g,
+        "fc/relu_n1_to_1",
+        Op::ReluN1To1,
+        vec![Some(fc)],
+        (0.02, -5),
+    );
+    let k = g.add_const(
+        "k",
+        q8(&[4], 0.03, 1),
+        ConstData::from_i8(&[40, -60, 90, 120]),
+    );
+    let mul = chain(
+        &mut g,
+        "mul",
+        Op::Mul { activation: none },
+        vec![Some(fc1), Some(k)],
+        (0.004, -20),
+    );
+    let mul6 = chain(
+        &mut g,
+        "mul/relu6",
+        Op::Relu6,
+        vec![Some(mul)],
+        (0.004, -20),
+    );
+    let c = g.add_const(
+        "c",
+        q8(&[4], 0.01, 0),
+        ConstData::from_i8(&[-30, 10, 50, -90]),
+    );
+    let add = chain(
+        &mut g,
+        "add",
+        Op::Add { activation: none },
+        vec![Some(mul6), Some(c)],
+        (0.006, 7),
+    );
+    let out = chain(&mut g, "add/relu", Op::Relu, vec![Some(add)], (0.006, 7));
+    g.outputs.push(out);
+    let (optimized, text) = golden(g.clone(), "fuse-activations");
+    assert_eq!(optimized.nodes.len(), 3, "{text}");
+    let acts: Vec<_> = optimized.nodes.iter().map(|n| n.op.activation()).collect();
+    assert_eq!(
+        acts,
+        vec![
+            Some(Activation::ReluN1To1),
+            Some(Activation::Relu6),
+            Some(Activation::Relu)
+        ]
+    );
+    assert_same_outputs(&g, &optimized, false);
 }
