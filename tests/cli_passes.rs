@@ -114,6 +114,20 @@ fn graph_export_svg_dot_json() {
                     (13 + 2) + (12 + 2),
                     "one box per layer, input, output"
                 );
+                // Well-formed XML, as an SVG viewer will parse it.
+                let check = Command::new(common::python())
+                    .args([
+                        "-c",
+                        "import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])",
+                    ])
+                    .arg(&path)
+                    .output()
+                    .expect("run python");
+                assert!(
+                    check.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&check.stderr)
+                );
             }
             "dot" => {
                 assert!(text.starts_with("digraph nncube {"));
