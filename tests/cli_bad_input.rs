@@ -134,3 +134,24 @@ fn unsupported_op_names_op_node_and_list() {
     assert!(err.contains("node `floor_out`"), "{err}");
     assert!(err.contains("nncube supported-ops"), "{err}");
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::io::Read;
+    let mut child = Command::new(common::nncube_bin())
+        .arg("analyze")
+        .arg(common::shared_model("vww_96_int8"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run nncube");
+    // Read one byte, then close the pipe while nncube is still writing.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -5,6 +5,7 @@
 mod analyze;
 mod passes;
 mod run;
+mod stdout;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -48,14 +49,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
-        Command::SupportedOps => {
-            supported_ops::run();
-            Ok(())
-        }
-        Command::Passes => {
-            passes::run();
-            Ok(())
-        }
+        Command::SupportedOps => supported_ops::run(),
+        Command::Passes => passes::run(),
         Command::Run(args) => run::run(&args),
     }
 }
