@@ -10,8 +10,11 @@
 
 pub mod arith;
 pub mod import;
+pub mod interp;
 pub mod ir;
 pub mod memplan;
+pub mod npy;
+pub mod passes;
 pub mod report;
 
 /// The tool version written into generated files and reports.

@@ -4,6 +4,9 @@
 
 mod analyze;
 mod memory_png;
+mod passes;
+mod run;
+mod stdout;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +28,10 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// List the optimization passes, in pipeline order.
+    Passes,
+    /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
+    Run(run::RunArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -43,9 +50,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
-        Command::SupportedOps => {
-            supported_ops::run();
-            Ok(())
-        }
+        Command::SupportedOps => supported_ops::run(),
+        Command::Passes => passes::run(),
+        Command::Run(args) => run::run(&args),
     }
 }
