@@ -3,59 +3,70 @@
 
 mod common;
 
-use nncube_core::{import, memplan};
+use nncube_core::{import, ir::Graph, memplan, passes::Pipeline};
 
-fn plan_of(stem: &str) -> memplan::MemoryPlan {
-    let g = import::load_model(&common::shared_model(stem)).expect("imports");
-    let plan = memplan::plan(&g, &memplan::PlanOptions::default()).expect("plans");
-    memplan::check_plan(&g, &plan).expect("valid plan");
-    plan
+/// The model as imported and as `nncube analyze` plans it (after the default optimization pipeline).
+fn graphs(path: &std::path::Path) -> [Graph; 2] {
+    let imported = import::load_model(path).expect("imports");
+    let mut optimized = imported.clone();
+    Pipeline::default_pipeline()
+        .run(&mut optimized, None)
+        .expect("optimizes");
+    [imported, optimized]
+}
+
+/// Planned bytes of the imported and the optimized model (both plans checked).
+fn planned_bytes(stem: &str) -> [u64; 2] {
+    graphs(&common::shared_model(stem)).map(|g| {
+        let plan = memplan::plan(&g, &memplan::PlanOptions::default()).expect("plans");
+        memplan::check_plan(&g, &plan).expect("valid plan");
+        plan.total_bytes
+    })
 }
 
 #[test]
 fn every_shared_model_gets_a_valid_plan_within_the_bounds() {
+    let option_sets = [
+        memplan::PlanOptions::default(),
+        memplan::PlanOptions {
+            inputs_in_activations: false,
+            outputs_in_activations: false,
+            alignment: 16,
+            ..memplan::PlanOptions::default()
+        },
+    ];
     for (stem, path) in common::all_shared_models() {
-        let g = import::load_model(&path).expect("imports");
-        for options in [
-            memplan::PlanOptions::default(),
-            memplan::PlanOptions {
-                inputs_in_activations: false,
-                outputs_in_activations: false,
-                alignment: 16,
-                ..memplan::PlanOptions::default()
-            },
-        ] {
-            let plan = memplan::plan(&g, &options).expect("plans");
-            memplan::check_plan(&g, &plan).unwrap_or_else(|e| panic!("{stem}: {e}"));
-            assert!(
-                plan.total_bytes <= plan.no_overlap_bound,
-                "{stem}: planned {} > no-overlap bound {}",
-                plan.total_bytes,
-                plan.no_overlap_bound
-            );
-            assert!(plan.total_bytes >= plan.full_overlap_bound, "{stem}");
+        for g in graphs(&path) {
+            for options in &option_sets {
+                let plan = memplan::plan(&g, options).expect("plans");
+                memplan::check_plan(&g, &plan).unwrap_or_else(|e| panic!("{stem}: {e}"));
+                assert!(
+                    plan.total_bytes <= plan.no_overlap_bound,
+                    "{stem}: planned {} > no-overlap bound {}",
+                    plan.total_bytes,
+                    plan.no_overlap_bound
+                );
+                assert!(plan.total_bytes >= plan.full_overlap_bound, "{stem}");
+            }
         }
     }
 }
 
 #[test]
 fn vww_fits_in_less_than_st_s_40_kib() {
-    let plan = plan_of("vww_96_int8");
-    assert!(
-        plan.total_bytes <= 40 * 1024,
-        "vww_96_int8 planned {} B",
-        plan.total_bytes
-    );
+    for bytes in planned_bytes("vww_96_int8") {
+        assert!(bytes <= 40 * 1024, "vww_96_int8 planned {bytes} B");
+    }
 }
 
 #[test]
 fn resnet_fits_in_48_kib() {
-    let plan = plan_of("pretrainedResnet_quant");
-    assert!(
-        plan.total_bytes <= 48 * 1024,
-        "pretrainedResnet_quant planned {} B",
-        plan.total_bytes
-    );
+    for bytes in planned_bytes("pretrainedResnet_quant") {
+        assert!(
+            bytes <= 48 * 1024,
+            "pretrainedResnet_quant planned {bytes} B"
+        );
+    }
 }
 
 #[test]
@@ -64,7 +75,10 @@ fn analyze_reports_the_planned_size_and_writes_the_timeline() {
     let svg = dir.path().join("vww.svg");
     let json = dir.path().join("vww.json");
     let png = dir.path().join("vww.png");
-    let expected = plan_of("vww_96_int8").total_bytes;
+    let [_, optimized] = graphs(&common::shared_model("vww_96_int8"));
+    let expected = memplan::plan(&optimized, &memplan::PlanOptions::default())
+        .expect("plans")
+        .total_bytes;
     for file in [&svg, &json, &png] {
         let out = std::process::Command::new(common::nncube_bin())
             .arg("analyze")
@@ -113,13 +127,14 @@ fn analyze_reports_the_planned_size_and_writes_the_timeline() {
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).expect("report"))
             .expect("json");
-    let g = import::load_model(&common::shared_model("vww_96_int8")).expect("imports");
     let options = memplan::PlanOptions {
         inputs_in_activations: false,
         alignment: 8,
         ..memplan::PlanOptions::default()
     };
-    let without_inputs = memplan::plan(&g, &options).expect("plans").total_bytes;
+    let without_inputs = memplan::plan(&optimized, &options)
+        .expect("plans")
+        .total_bytes;
     assert_eq!(r["activations_bytes"].as_u64(), Some(without_inputs));
     assert!(
         r["activations_method"]
@@ -216,8 +231,11 @@ fn last_reader(
 #[test]
 fn every_overlap_in_every_shared_model_plan_survives_a_byte_level_simulation() {
     let mut simulated = 0;
-    for (stem, path) in common::all_shared_models() {
-        let g = import::load_model(&path).expect("imports");
+    let models = common::all_shared_models();
+    let all = models
+        .iter()
+        .flat_map(|(stem, path)| graphs(path).map(|g| (stem.clone(), g)));
+    for (stem, g) in all {
         let plan = memplan::plan(&g, &memplan::PlanOptions::default()).expect("plans");
         for o in &plan.overlaps {
             let node = &g.nodes[o.step];
@@ -262,5 +280,5 @@ fn every_overlap_in_every_shared_model_plan_survives_a_byte_level_simulation() {
             }
         }
     }
-    assert!(simulated > 50, "only {simulated} overlaps simulated");
+    assert!(simulated > 100, "only {simulated} overlaps simulated");
 }
