@@ -22,12 +22,7 @@ pub struct RunArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
     /// An input array (.npy), one per model input in order; the dtype and shape must match the model's input.
-    #[arg(
-        long,
-        value_name = "IN.npy",
-        required_unless_present = "random",
-        conflicts_with = "random"
-    )]
+    #[arg(long, value_name = "IN.npy", required_unless_present = "random", conflicts_with = "random")]
     pub input: Vec<PathBuf>,
     /// Run on seeded random inputs instead (integers uniform over their range, floats uniform in [0, 1)).
     #[arg(long, value_name = "SEED")]
@@ -42,8 +37,7 @@ pub struct RunArgs {
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let graph = import::load_model(&args.model)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = import::load_model(&args.model).with_context(|| format!("cannot import {}", args.model.display()))?;
     let inputs = match args.random {
         Some(seed) => interp::random_inputs(&graph, seed),
         None => args
@@ -66,15 +60,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
 }
 
 fn write_outputs(path: &Path, outputs: Vec<TensorData>) -> anyhow::Result<()> {
-    let is_npz = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npz"));
+    let is_npz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npz"));
     if is_npz {
-        let named: Vec<(String, TensorData)> = outputs
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| (format!("output_{i}"), t))
-            .collect();
+        let named: Vec<(String, TensorData)> =
+            outputs.into_iter().enumerate().map(|(i, t)| (format!("output_{i}"), t)).collect();
         npy::write_npz(path, &named)?;
     } else {
         match outputs.as_slice() {
