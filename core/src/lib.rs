@@ -9,9 +9,11 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod arith;
+pub mod device;
 pub mod import;
 pub mod ir;
 pub mod report;
+pub mod target;
 
 /// The tool version written into generated files and reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,6 +3,7 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod boards;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// List the boards nncube can build for (id, MCU, core, clock, flash, RAM).
+    Boards(boards::BoardsArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -46,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             supported_ops::run();
             Ok(())
         }
+        Command::Boards(args) => boards::run(&args),
     }
 }
