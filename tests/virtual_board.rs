@@ -4,12 +4,9 @@
 
 mod common;
 
-use nncube_core::device::{
-    ConsoleReport, DeviceError, HostFile, Measurement, QemuDevice, measure,
-};
+use nncube_core::device::{ConsoleReport, DeviceError, HostFile, Measurement, QemuDevice, measure};
 use nncube_core::target::{
-    ArmToolchain, Board, Firmware, FirmwareSpec, HostCompiler, TargetError, build_firmware,
-    support,
+    ArmToolchain, Board, Firmware, FirmwareSpec, HostCompiler, TargetError, build_firmware, support,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,7 +60,10 @@ fn host_outputs(defines: &[(&str, &str)], run_dir: &Path) -> Vec<Vec<u8>> {
     let out = Command::new(&exe).current_dir(run_dir).output().unwrap();
     assert!(out.status.success(), "host run failed: {out:?}");
     let report = ConsoleReport::parse(&String::from_utf8_lossy(&out.stdout)).unwrap();
-    assert!(report.inference_ticks.iter().all(|&t| t == 0), "the host has no counter");
+    assert!(
+        report.inference_ticks.iter().all(|&t| t == 0),
+        "the host has no counter"
+    );
     report.outputs
 }
 
@@ -79,23 +79,44 @@ fn tiny_conv_on_virtual_boards_matches_the_host_with_repeatable_counts() {
     );
 
     let mut m4_counts = Vec::new();
-    for id in ["qemu-netduinoplus2", "qemu-mps2-an386", "qemu-mps2-an500", "qemu-mps2-an505"] {
+    for id in [
+        "qemu-netduinoplus2",
+        "qemu-mps2-an386",
+        "qemu-mps2-an500",
+        "qemu-mps2-an505",
+    ] {
         let board = Board::find(id).unwrap();
         let firmware = build(&board, &tiny_conv_spec(&[]), &tmp.path().join(id)).unwrap();
 
         let fp = &firmware.footprint;
         assert_eq!(fp.activations_bytes, 14 * 14 * 8, "{id}: the conv arena");
-        assert!(fp.weights_bytes >= 72 + 32, "{id}: weights + bias, got {}", fp.weights_bytes);
+        assert!(
+            fp.weights_bytes >= 72 + 32,
+            "{id}: weights + bias, got {}",
+            fp.weights_bytes
+        );
         assert!(fp.network_code_bytes > 100, "{id}");
         assert!(fp.other_code_bytes > fp.network_code_bytes / 10, "{id}");
-        assert!(fp.static_ram_bytes >= 256 + 392, "{id}: input and output buffers");
+        assert!(
+            fp.static_ram_bytes >= 256 + 392,
+            "{id}: input and output buffers"
+        );
         assert_eq!(fp.stack_bytes, 4096, "{id}");
-        assert!(fp.regions.iter().all(|r| r.used_bytes <= r.size_bytes), "{id}");
+        assert!(
+            fp.regions.iter().all(|r| r.used_bytes <= r.size_bytes),
+            "{id}"
+        );
 
         let first = run(&board, &firmware, &[]).unwrap();
         let second = run(&board, &firmware, &[]).unwrap();
-        assert_eq!(first.outputs, expected, "{id}: output differs from the host build");
-        assert_eq!(first, second, "{id}: two runs differ (outputs or instruction counts)");
+        assert_eq!(
+            first.outputs, expected,
+            "{id}: output differs from the host build"
+        );
+        assert_eq!(
+            first, second,
+            "{id}: two runs differ (outputs or instruction counts)"
+        );
 
         // Both inferences of a run execute the same instructions, and the layers add up.
         let counts = &first.instructions_per_inference;
@@ -103,13 +124,26 @@ fn tiny_conv_on_virtual_boards_matches_the_host_with_repeatable_counts() {
         assert_eq!(counts[0], counts[1], "{id}");
         let per_tick = u64::from(first.resolution_instructions);
         assert!(counts[0] % per_tick == 0, "{id}");
-        let layers: u64 = first.instructions_per_layer[..2].iter().map(|(_, n)| n).sum();
-        assert!(layers.abs_diff(counts[0]) <= per_tick, "{id}: layers {layers} vs {}", counts[0]);
+        let layers: u64 = first.instructions_per_layer[..2]
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        assert!(
+            layers.abs_diff(counts[0]) <= per_tick,
+            "{id}: layers {layers} vs {}",
+            counts[0]
+        );
         // A plausible instruction count: at least 2 and at most 40 instructions per MAC.
         assert!(
             (2 * TINY_CONV_MACC..=40 * TINY_CONV_MACC).contains(&counts[0]),
             "{id}: {} instructions for {TINY_CONV_MACC} MACs",
             counts[0]
+        );
+        eprintln!(
+            "{id}: {} instructions/inference ({:.2}/MAC, resolution {per_tick}), layers {:?}, {fp:?}",
+            counts[0],
+            counts[0] as f64 / TINY_CONV_MACC as f64,
+            first.instructions_per_layer
         );
         if board.core == nncube_core::target::CpuCore::CortexM4 {
             m4_counts.push((id, counts[0], per_tick));
@@ -120,7 +154,10 @@ fn tiny_conv_on_virtual_boards_matches_the_host_with_repeatable_counts() {
     let [(_, exact, 1), (_, coarse, 40)] = m4_counts[..] else {
         panic!("unexpected counters: {m4_counts:?}");
     };
-    assert!(exact.abs_diff(coarse) <= 40, "netduinoplus2 {exact} vs mps2-an386 {coarse}");
+    assert!(
+        exact.abs_diff(coarse) <= 40,
+        "netduinoplus2 {exact} vs mps2-an386 {coarse}"
+    );
 }
 
 #[test]
@@ -150,7 +187,11 @@ fn inputs_read_from_host_files_match_the_host() {
 
     // Without the file, the firmware reports it and fails; nncube turns that into an error.
     match run(&board, &firmware, &[]) {
-        Err(DeviceError::FirmwareFailed { exit_status: 2, console, .. }) => {
+        Err(DeviceError::FirmwareFailed {
+            exit_status: 2,
+            console,
+            ..
+        }) => {
             assert!(console.contains("cannot read the input file"), "{console}")
         }
         other => panic!("expected a failed run, got {other:?}"),
@@ -162,18 +203,31 @@ fn a_board_with_too_little_ram_names_the_region_and_the_shortfall() {
     let tmp = tempfile::tempdir().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let fits = build(&board, &tiny_conv_spec(&[]), &tmp.path().join("fits")).unwrap();
-    let sram_used = fits.footprint.regions.iter().find(|r| r.region == "SRAM").unwrap().used_bytes;
+    let sram_used = fits
+        .footprint
+        .regions
+        .iter()
+        .find(|r| r.region == "SRAM")
+        .unwrap()
+        .used_bytes;
 
     let small_ram = 2048;
-    let text = std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
-        .unwrap()
-        .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
-        .replace("size_bytes: 0x00020000", &format!("size_bytes: {small_ram}"));
+    let text =
+        std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
+            .unwrap()
+            .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
+            .replace(
+                "size_bytes: 0x00020000",
+                &format!("size_bytes: {small_ram}"),
+            );
     let path = tmp.path().join("tiny-ram.ron");
     std::fs::write(&path, text).unwrap();
     let small = Board::find(path.to_str().unwrap()).unwrap();
     let err = build(&small, &tiny_conv_spec(&[]), &tmp.path().join("small")).unwrap_err();
-    let TargetError::DoesNotFit { board, shortfalls, .. } = &err else {
+    let TargetError::DoesNotFit {
+        board, shortfalls, ..
+    } = &err
+    else {
         panic!("expected DoesNotFit, got {err}");
     };
     assert_eq!(board, "tiny-ram");
@@ -187,8 +241,14 @@ fn a_board_with_too_little_ram_names_the_region_and_the_shortfall() {
         "{err} (sections need {expected} more bytes)"
     );
     let message = err.to_string();
-    assert!(message.contains("region SRAM (2048 bytes) is short by"), "{message}");
-    assert!(!tmp.path().join("small/tiny_conv.elf").exists(), "no half-written image");
+    assert!(
+        message.contains("region SRAM (2048 bytes) is short by"),
+        "{message}"
+    );
+    assert!(
+        !tmp.path().join("small/tiny_conv.elf").exists(),
+        "no half-written image"
+    );
 }
 
 fn write_app(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -226,11 +286,19 @@ fn a_fault_is_reported_with_its_name() {
             "crash",
             "int main(void) { __asm volatile(\"udf #0\"); return 0; }",
         );
-        let firmware =
-            build(&board, &FirmwareSpec::new("crash", vec![app]), &tmp.path().join(id)).unwrap();
+        let firmware = build(
+            &board,
+            &FirmwareSpec::new("crash", vec![app]),
+            &tmp.path().join(id),
+        )
+        .unwrap();
         let err = run(&board, &firmware, &[]).unwrap_err();
         match &err {
-            DeviceError::FirmwareFailed { exit_status: 126, fault: Some(fault), .. } => {
+            DeviceError::FirmwareFailed {
+                exit_status: 126,
+                fault: Some(fault),
+                ..
+            } => {
                 assert_eq!(fault, "HardFault", "{id}")
             }
             other => panic!("{id}: expected a fault, got {other}"),
@@ -248,10 +316,28 @@ fn tiny_conv_builds_and_fits_every_builtin_board() {
         assert_eq!(fp.activations_bytes, 14 * 14 * 8, "{}", board.id);
         // The activations are in the largest RAM region, the stack in the first one.
         let activations_region = &board.default_activations_ram().name;
-        let usage = |name: &str| fp.regions.iter().find(|r| r.region == name).unwrap().used_bytes;
-        assert!(usage(activations_region) >= fp.activations_bytes, "{}", board.id);
-        assert!(usage(&board.system_ram().name) >= fp.stack_bytes, "{}", board.id);
-        assert!(usage(&board.code_flash().name) >= fp.code_bytes() + fp.weights_bytes, "{}", board.id);
+        let usage = |name: &str| {
+            fp.regions
+                .iter()
+                .find(|r| r.region == name)
+                .unwrap()
+                .used_bytes
+        };
+        assert!(
+            usage(activations_region) >= fp.activations_bytes,
+            "{}",
+            board.id
+        );
+        assert!(
+            usage(&board.system_ram().name) >= fp.stack_bytes,
+            "{}",
+            board.id
+        );
+        assert!(
+            usage(&board.code_flash().name) >= fp.code_bytes() + fp.weights_bytes,
+            "{}",
+            board.id
+        );
     }
 }
 
@@ -262,10 +348,18 @@ fn activations_go_to_the_chosen_ram_region() {
     let mut spec = tiny_conv_spec(&[]);
     spec.activations_region = Some("SRAM4".to_string());
     let firmware = build(&board, &spec, tmp.path()).unwrap();
-    let sram4 = firmware.footprint.regions.iter().find(|r| r.region == "SRAM4").unwrap();
+    let sram4 = firmware
+        .footprint
+        .regions
+        .iter()
+        .find(|r| r.region == "SRAM4")
+        .unwrap();
     assert_eq!(sram4.used_bytes, 14 * 14 * 8);
 
     spec.activations_region = Some("CCM".to_string());
     let err = build(&board, &spec, tmp.path()).unwrap_err().to_string();
-    assert!(err.contains("no RAM region `CCM`") && err.contains("AXI_SRAM"), "{err}");
+    assert!(
+        err.contains("no RAM region `CCM`") && err.contains("AXI_SRAM"),
+        "{err}"
+    );
 }

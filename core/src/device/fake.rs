@@ -31,10 +31,12 @@ impl Device for FakeDevice {
 
     fn run(&mut self, firmware: &Firmware, files: &[HostFile]) -> Result<RunOutput, DeviceError> {
         self.runs.push((firmware.elf.clone(), files.to_vec()));
-        self.answers.pop_front().ok_or_else(|| DeviceError::Emulator {
-            device: self.describe(),
-            elf: firmware.elf.clone(),
-            stderr: "no canned answer left".to_string(),
-        })
+        self.answers
+            .pop_front()
+            .ok_or_else(|| DeviceError::Emulator {
+                device: self.describe(),
+                elf: firmware.elf.clone(),
+                stderr: "no canned answer left".to_string(),
+            })
     }
 }

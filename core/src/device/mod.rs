@@ -125,7 +125,9 @@ pub enum DeviceError {
         console: String,
     },
     /// A console line of the nncube protocol is malformed.
-    #[error("malformed console line `{line}`: {detail}; the firmware and nncube disagree on the protocol (this is a bug)")]
+    #[error(
+        "malformed console line `{line}`: {detail}; the firmware and nncube disagree on the protocol (this is a bug)"
+    )]
     Protocol {
         /// The line.
         line: String,

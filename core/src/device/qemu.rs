@@ -41,7 +41,11 @@ impl QemuDevice {
     /// The virtual board for `board` (which must have a `virtual_board` section). Finds `qemu-system-arm` in
     /// `$NNCUBE_QEMU` or the `PATH`; the error names the Debian package to install.
     pub fn new(board: &Board, timeout: Duration) -> Result<QemuDevice, DeviceError> {
-        QemuDevice::with_emulator(board, std::env::var_os(QEMU_ENV).map(PathBuf::from), timeout)
+        QemuDevice::with_emulator(
+            board,
+            std::env::var_os(QEMU_ENV).map(PathBuf::from),
+            timeout,
+        )
     }
 
     /// Like [`QemuDevice::new`], with `qemu` as the emulator when given instead of the environment and `PATH`.
@@ -54,7 +58,8 @@ impl QemuDevice {
             return Err(DeviceError::WrongBoard {
                 board: board.id.clone(),
                 device: "QEMU".to_string(),
-                reason: "it is a real board (no `virtual_board` section); pick a qemu-* board".to_string(),
+                reason: "it is a real board (no `virtual_board` section); pick a qemu-* board"
+                    .to_string(),
             });
         };
         Ok(QemuDevice {
@@ -78,7 +83,10 @@ fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
             if path.is_file() {
                 Ok(path)
             } else {
-                Err(missing(format!("{QEMU_ENV}={} does not exist", path.display())))
+                Err(missing(format!(
+                    "{QEMU_ENV}={} does not exist",
+                    path.display()
+                )))
             }
         }
         None => find_in_path("qemu-system-arm").ok_or_else(|| missing("not in PATH".to_string())),
@@ -93,7 +101,10 @@ fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceErr
 
 /// Creates an empty run directory next to the ELF and writes the host files into it.
 fn prepare_run_dir(elf: &Path, files: &[HostFile]) -> Result<PathBuf, DeviceError> {
-    let stem = elf.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = elf
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dir = elf.with_file_name(format!("{stem}.run"));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(io_error("clear the run directory", &dir))?;
@@ -133,7 +144,10 @@ impl Device for QemuDevice {
             return Err(DeviceError::WrongBoard {
                 board: firmware.board_id.clone(),
                 device: self.describe(),
-                reason: format!("the firmware was built for `{}`, this device runs `{}`; rebuild it", firmware.board_id, self.board_id),
+                reason: format!(
+                    "the firmware was built for `{}`, this device runs `{}`; rebuild it",
+                    firmware.board_id, self.board_id
+                ),
             });
         }
         let elf = std::path::absolute(&firmware.elf).map_err(io_error("resolve", &firmware.elf))?;
@@ -145,9 +159,22 @@ impl Device for QemuDevice {
         let stderr = File::create(&stderr_path).map_err(io_error("create", &stderr_path))?;
         let mut child = Command::new(&self.qemu)
             .current_dir(&dir)
-            .args(["-M", &self.machine, "-icount", "shift=0", "-display", "none", "-nodefaults", "-nic", "none"])
+            .args([
+                "-M",
+                &self.machine,
+                "-icount",
+                "shift=0",
+                "-display",
+                "none",
+                "-nodefaults",
+                "-nic",
+                "none",
+            ])
             .args(["-chardev", "file,id=nncube_console,path=console.txt"])
-            .args(["-semihosting-config", "enable=on,target=native,chardev=nncube_console"])
+            .args([
+                "-semihosting-config",
+                "enable=on,target=native,chardev=nncube_console",
+            ])
             .arg("-kernel")
             .arg(&elf)
             .stdin(Stdio::null())
@@ -221,8 +248,13 @@ mod tests {
     #[test]
     fn a_real_board_is_not_a_virtual_one() {
         let board = Board::find("nucleo-f446re").unwrap();
-        let err = QemuDevice::new(&board, DEFAULT_TIMEOUT).unwrap_err().to_string();
-        assert!(err.contains("nucleo-f446re") && err.contains("qemu-*"), "{err}");
+        let err = QemuDevice::new(&board, DEFAULT_TIMEOUT)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nucleo-f446re") && err.contains("qemu-*"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -56,22 +56,43 @@ fn a_fault_is_an_error_even_with_results_printed() {
     let mut device = FakeDevice::new(vec![answer(126, "#output 0 00\n#fault HardFault\n")]);
     let err = measure(&mut device, &firmware(), &[], Some(&cmsdk())).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("exit status 126 after a HardFault fault"), "{text}");
+    assert!(
+        text.contains("exit status 126 after a HardFault fault"),
+        "{text}"
+    );
 }
 
 #[test]
 fn a_non_zero_exit_is_an_error() {
     let mut device = FakeDevice::new(vec![answer(3, "#output 0 00\n")]);
     let err = measure(&mut device, &firmware(), &[], None).unwrap_err();
-    assert!(matches!(err, DeviceError::FirmwareFailed { exit_status: 3, fault: None, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DeviceError::FirmwareFailed {
+                exit_status: 3,
+                fault: None,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn malformed_records_are_protocol_errors() {
-    for console in ["#output 0 abc\n", "#ticks inference many\n", "#bogus 1\n", "#output x 00\n"] {
+    for console in [
+        "#output 0 abc\n",
+        "#ticks inference many\n",
+        "#bogus 1\n",
+        "#output x 00\n",
+    ] {
         let mut device = FakeDevice::new(vec![answer(0, console)]);
         let err = measure(&mut device, &firmware(), &[], None).unwrap_err();
-        assert!(matches!(err, DeviceError::Protocol { .. }), "{console}: {err}");
+        assert!(
+            matches!(err, DeviceError::Protocol { .. }),
+            "{console}: {err}"
+        );
     }
 }
 

@@ -12,19 +12,58 @@ use std::path::Path;
 
 /// The board files shipped with nncube, as (file stem, RON text), sorted by file stem.
 const BUILTIN_BOARD_FILES: &[(&str, &str)] = &[
-    ("b-u585i-iot02a", include_str!("../../../assets/boards/b-u585i-iot02a.ron")),
-    ("nucleo-f446re", include_str!("../../../assets/boards/nucleo-f446re.ron")),
-    ("nucleo-g0b1re", include_str!("../../../assets/boards/nucleo-g0b1re.ron")),
-    ("nucleo-h743zi2", include_str!("../../../assets/boards/nucleo-h743zi2.ron")),
-    ("nucleo-h7a3zi-q", include_str!("../../../assets/boards/nucleo-h7a3zi-q.ron")),
-    ("nucleo-l4r5zi", include_str!("../../../assets/boards/nucleo-l4r5zi.ron")),
-    ("nucleo-u575zi-q", include_str!("../../../assets/boards/nucleo-u575zi-q.ron")),
-    ("qemu-mps2-an386", include_str!("../../../assets/boards/qemu-mps2-an386.ron")),
-    ("qemu-mps2-an500", include_str!("../../../assets/boards/qemu-mps2-an500.ron")),
-    ("qemu-mps2-an505", include_str!("../../../assets/boards/qemu-mps2-an505.ron")),
-    ("qemu-netduinoplus2", include_str!("../../../assets/boards/qemu-netduinoplus2.ron")),
-    ("stm32f746g-disco", include_str!("../../../assets/boards/stm32f746g-disco.ron")),
-    ("stm32h747i-disco", include_str!("../../../assets/boards/stm32h747i-disco.ron")),
+    (
+        "b-u585i-iot02a",
+        include_str!("../../../assets/boards/b-u585i-iot02a.ron"),
+    ),
+    (
+        "nucleo-f446re",
+        include_str!("../../../assets/boards/nucleo-f446re.ron"),
+    ),
+    (
+        "nucleo-g0b1re",
+        include_str!("../../../assets/boards/nucleo-g0b1re.ron"),
+    ),
+    (
+        "nucleo-h743zi2",
+        include_str!("../../../assets/boards/nucleo-h743zi2.ron"),
+    ),
+    (
+        "nucleo-h7a3zi-q",
+        include_str!("../../../assets/boards/nucleo-h7a3zi-q.ron"),
+    ),
+    (
+        "nucleo-l4r5zi",
+        include_str!("../../../assets/boards/nucleo-l4r5zi.ron"),
+    ),
+    (
+        "nucleo-u575zi-q",
+        include_str!("../../../assets/boards/nucleo-u575zi-q.ron"),
+    ),
+    (
+        "qemu-mps2-an386",
+        include_str!("../../../assets/boards/qemu-mps2-an386.ron"),
+    ),
+    (
+        "qemu-mps2-an500",
+        include_str!("../../../assets/boards/qemu-mps2-an500.ron"),
+    ),
+    (
+        "qemu-mps2-an505",
+        include_str!("../../../assets/boards/qemu-mps2-an505.ron"),
+    ),
+    (
+        "qemu-netduinoplus2",
+        include_str!("../../../assets/boards/qemu-netduinoplus2.ron"),
+    ),
+    (
+        "stm32f746g-disco",
+        include_str!("../../../assets/boards/stm32f746g-disco.ron"),
+    ),
+    (
+        "stm32h747i-disco",
+        include_str!("../../../assets/boards/stm32h747i-disco.ron"),
+    ),
 ];
 
 /// A development board (or a virtual one): its MCU, core, memories, console and how to reach it.
@@ -236,10 +275,12 @@ impl Board {
             origin: origin.to_string(),
             detail: e.to_string(),
         })?;
-        board.validate().map_err(|detail| TargetError::BoardInvalid {
-            origin: origin.to_string(),
-            detail,
-        })?;
+        board
+            .validate()
+            .map_err(|detail| TargetError::BoardInvalid {
+                origin: origin.to_string(),
+                detail,
+            })?;
         Ok(board)
     }
 
@@ -305,7 +346,9 @@ impl Board {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                && r.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !is_c_identifier {
                 return Err(format!(
                     "memory region name `{}` must be a C identifier (letters, digits, `_`)",
@@ -451,7 +494,12 @@ mod tests {
             if board.id.starts_with("qemu-") {
                 assert!(board.virtual_board.is_some(), "{}", board.id);
             } else {
-                assert!(board.probe_rs_chip.as_deref().is_some_and(|c| c.starts_with("STM32")));
+                assert!(
+                    board
+                        .probe_rs_chip
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("STM32"))
+                );
                 assert!(board.mcu.starts_with("STM32"), "{}", board.id);
             }
         }
@@ -477,18 +525,25 @@ mod tests {
     fn unknown_fields_and_broken_invariants_are_rejected() {
         let base = include_str!("../../../assets/boards/qemu-netduinoplus2.ron");
         let extra = base.replace("clock_hz:", "colour: \"red\",\n    clock_hz:");
-        let err = Board::from_ron(&extra, "extra.ron").unwrap_err().to_string();
+        let err = Board::from_ron(&extra, "extra.ron")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("extra.ron") && err.contains("colour"), "{err}");
 
         let overlapping = base.replace("address: 0x20000000", "address: 0x080F0000");
-        let err = Board::from_ron(&overlapping, "o.ron").unwrap_err().to_string();
+        let err = Board::from_ron(&overlapping, "o.ron")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("overlap"), "{err}");
 
         let bad_fpu = base.replace("core: CortexM4", "core: CortexM0Plus");
         let err = Board::from_ron(&bad_fpu, "f.ron").unwrap_err().to_string();
         assert!(err.contains("cortex-m0plus"), "{err}");
 
-        let both = base.replace("probe_rs_chip: None", "probe_rs_chip: Some(\"STM32F405RGTx\")");
+        let both = base.replace(
+            "probe_rs_chip: None",
+            "probe_rs_chip: Some(\"STM32F405RGTx\")",
+        );
         assert!(Board::from_ron(&both, "b.ron").is_err());
     }
 
@@ -503,7 +558,9 @@ mod tests {
         assert_eq!(board.id, "my-board");
         let err = Board::find("no-such-board").unwrap_err().to_string();
         assert!(err.contains("nucleo-h743zi2"), "{err}");
-        let err = Board::find("/nonexistent/board.ron").unwrap_err().to_string();
+        let err = Board::find("/nonexistent/board.ron")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/board.ron"), "{err}");
     }
 }

@@ -90,8 +90,15 @@ pub fn build_firmware(
 
     let mut flags = ArmToolchain::cpu_flags(board);
     flags.extend(
-        ["-O2", "-g", "-std=c99", "-ffreestanding", "-ffunction-sections", "-fdata-sections"]
-            .map(String::from),
+        [
+            "-O2",
+            "-g",
+            "-std=c99",
+            "-ffreestanding",
+            "-ffunction-sections",
+            "-fdata-sections",
+        ]
+        .map(String::from),
     );
     flags.extend(["-Wall", "-Wextra"].map(String::from));
     flags.push(format!("-I{}", support_dir.display()));
@@ -115,11 +122,12 @@ pub fn build_firmware(
     })?;
     let mut stems = BTreeSet::new();
     let mut objects = Vec::new();
-    let units = spec
-        .network_sources
-        .iter()
-        .map(|s| (s, "nn__"))
-        .chain(support_sources.iter().chain(&spec.app_sources).map(|s| (s, "")));
+    let units = spec.network_sources.iter().map(|s| (s, "nn__")).chain(
+        support_sources
+            .iter()
+            .chain(&spec.app_sources)
+            .map(|s| (s, "")),
+    );
     for (source, prefix) in units {
         let stem = source
             .file_stem()
@@ -155,7 +163,10 @@ pub fn build_firmware(
         .args(ArmToolchain::cpu_flags(board))
         .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
         .arg("-Wl,--gc-sections")
-        .arg(format!("-Wl,-Map={}", out_dir.join(format!("{}.map", spec.name)).display()))
+        .arg(format!(
+            "-Wl,-Map={}",
+            out_dir.join(format!("{}.map", spec.name)).display()
+        ))
         .arg("-T")
         .arg(&script_path)
         .args(&objects)

@@ -78,9 +78,10 @@ impl Footprint {
             .collect();
         let all_regions: Vec<_> = board.flash.iter().chain(&board.ram).collect();
         for section in sections.iter().filter(|s| is_allocated(&s.name)) {
-            if let Some(i) = all_regions.iter().position(|r| {
-                section.address >= u64::from(r.address) && section.address < r.end()
-            }) {
+            if let Some(i) = all_regions
+                .iter()
+                .position(|r| section.address >= u64::from(r.address) && section.address < r.end())
+            {
                 regions[i].used_bytes += section.size_bytes;
             }
         }

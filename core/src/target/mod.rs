@@ -46,7 +46,9 @@ pub enum TargetError {
         detail: String,
     },
     /// A board file parses but breaks an invariant.
-    #[error("board file {origin} is inconsistent: {detail}; fix the file (schema in docs/boards.md)")]
+    #[error(
+        "board file {origin} is inconsistent: {detail}; fix the file (schema in docs/boards.md)"
+    )]
     BoardInvalid {
         /// The file (or built-in board) at fault.
         origin: String,

@@ -40,11 +40,13 @@ pub fn locate_program(
             if path.is_file() {
                 Ok(path)
             } else {
-                Err(missing(format!("{env_var}={} does not exist", path.display())))
+                Err(missing(format!(
+                    "{env_var}={} does not exist",
+                    path.display()
+                )))
             }
         }
-        None => find_in_path(default_name)
-            .ok_or_else(|| missing("not in PATH".to_string())),
+        None => find_in_path(default_name).ok_or_else(|| missing("not in PATH".to_string())),
     }
 }
 
@@ -101,7 +103,10 @@ impl ArmToolchain {
 
     /// The code-generation flags for a board: `-mcpu`, `-mthumb`, and the float ABI and FPU from the board's FPU.
     pub fn cpu_flags(board: &Board) -> Vec<String> {
-        let mut flags = vec![format!("-mcpu={}", board.core.gcc_cpu()), "-mthumb".to_string()];
+        let mut flags = vec![
+            format!("-mcpu={}", board.core.gcc_cpu()),
+            "-mthumb".to_string(),
+        ];
         match board.fpu.gcc_fpu() {
             Some(fpu) => {
                 flags.push("-mfloat-abi=hard".to_string());
@@ -192,7 +197,12 @@ mod tests {
         let h7 = Board::find("nucleo-h743zi2").unwrap();
         assert_eq!(
             ArmToolchain::cpu_flags(&h7),
-            ["-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"]
+            [
+                "-mcpu=cortex-m7",
+                "-mthumb",
+                "-mfloat-abi=hard",
+                "-mfpu=fpv5-d16"
+            ]
         );
         let g0 = Board::find("nucleo-g0b1re").unwrap();
         assert_eq!(
