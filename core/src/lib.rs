@@ -9,6 +9,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod arith;
+pub mod codegen;
 pub mod import;
 pub mod ir;
 pub mod report;

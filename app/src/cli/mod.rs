@@ -3,6 +3,7 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod generate;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Report per-layer MACC, weights and activation memory of a model.
     Analyze(analyze::AnalyzeArgs),
+    /// Generate C code (network, weights, kernel library) for a model.
+    Generate(generate::GenerateArgs),
     /// List the operators nncube can import.
     SupportedOps,
 }
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::SupportedOps => {
             supported_ops::run();
             Ok(())
