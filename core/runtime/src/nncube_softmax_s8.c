@@ -30,7 +30,7 @@ static int32_t nncube_exp_quarter(int32_t a)
     const int32_t x4 = nncube_srdhm(x2, x2);
     const int32_t x4_over_4 = nncube_rdbpot(x4, 2);
     const int32_t poly = nncube_rdbpot(nncube_srdhm(x4_over_4 + x3, constant_1_over_3) + x2, 1);
-    return constant_term + nncube_srdhm(constant_term, poly);
+    return constant_term + nncube_srdhm(constant_term, x + poly);
 }
 
 /* exp(a) for a <= 0 given in Q5, result in Q0. */
