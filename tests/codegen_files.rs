@@ -56,9 +56,21 @@ fn generation_is_deterministic_and_has_no_absolute_paths() {
 /// Compiles every generated .c with `cc_args`, failing on any warning.
 fn compile_all(compiler: &str, extra: &[&str], files: &GeneratedFiles, dir: &Path) {
     files.write_to(dir).unwrap();
-    for rel in files.files.keys().filter(|p| p.extension().is_some_and(|e| e == "c")) {
+    for rel in files
+        .files
+        .keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+    {
         let out = Command::new(compiler)
-            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-c"])
+            .args([
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-O2",
+                "-c",
+            ])
             .args(extra)
             .arg("-I")
             .arg(dir)
@@ -80,7 +92,11 @@ fn compile_all(compiler: &str, extra: &[&str], files: &GeneratedFiles, dir: &Pat
 
 #[test]
 fn generated_code_compiles_clean_everywhere() {
-    for stem in ["kws_ref_model", "pretrainedResnet", "pretrainedResnet_quant"] {
+    for stem in [
+        "kws_ref_model",
+        "pretrainedResnet",
+        "pretrainedResnet_quant",
+    ] {
         let files = generate(stem, true);
         for (compiler, extra) in [
             ("gcc", vec![]),
@@ -115,7 +131,11 @@ fn split_weights_compile_and_name_each_tensor() {
     )
     .unwrap();
     let data = &files.files[&PathBuf::from("hello_world_int8_data.h")];
-    assert_eq!(data.matches("extern const uint8_t hello_world_int8_w").count(), 6);
+    assert_eq!(
+        data.matches("extern const uint8_t hello_world_int8_w")
+            .count(),
+        6
+    );
     let tmp = tempfile::tempdir().unwrap();
     compile_all("gcc", &[], &files, tmp.path());
 }
@@ -161,7 +181,15 @@ fn cli_generate_writes_then_refuses_foreign_files() {
     let out = tmp.path().join("gen");
     let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "hw"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["hw.h", "hw.c", "hw_data.h", "hw_data.c", "hw_report.txt", "hw_report.json", "nncube_runtime/src/nncube_conv.c"] {
+    for f in [
+        "hw.h",
+        "hw.c",
+        "hw_data.h",
+        "hw_data.c",
+        "hw_report.txt",
+        "hw_report.json",
+        "nncube_runtime/src/nncube_conv.c",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
     // Regenerating over our own files is fine.
@@ -170,12 +198,25 @@ fn cli_generate_writes_then_refuses_foreign_files() {
     // A foreign file makes it refuse, and nothing is touched.
     std::fs::write(out.join("main.c"), "int main(void) { return 0; }\n").unwrap();
     let before = std::fs::read(out.join("hw.c")).unwrap();
-    let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "other"]);
+    let o = run_generate(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--name",
+        "hw",
+        "--split-weights",
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("main.c") && err.contains("did not write"), "{err}");
+    assert!(
+        err.contains("main.c") && err.contains("did not write"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(out.join("hw.c")).unwrap(), before);
-    assert!(!out.join("other.c").exists());
+    assert!(
+        std::fs::read_to_string(out.join("hw_data.c"))
+            .unwrap()
+            .contains("hw_weights[")
+    );
     // No temporary directories are left next to the output.
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()

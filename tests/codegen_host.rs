@@ -5,8 +5,8 @@
 mod common;
 
 use nncube::host;
-use nncube_core::ir::{DType, Graph};
 use nncube_core::import;
+use nncube_core::ir::{DType, Graph};
 use std::path::Path;
 use std::process::Command;
 
@@ -112,7 +112,11 @@ fn check_model(stem: &str) {
             }
         }
     }
-    assert_eq!(pos, reference.len(), "{stem}: TFLM produced more output bytes");
+    assert_eq!(
+        pos,
+        reference.len(),
+        "{stem}: TFLM produced more output bytes"
+    );
 }
 
 #[test]

@@ -128,7 +128,12 @@ pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Resul
     let tmp = tempfile::Builder::new()
         .prefix(".nncube-generate-")
         .tempdir_in(&parent)
-        .with_context(|| format!("cannot create a temporary directory in {}", parent.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
     files
         .write_to(tmp.path())
         .context("cannot write the generated files")?;
@@ -137,13 +142,19 @@ pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Resul
         let old = tempfile::Builder::new()
             .prefix(".nncube-previous-")
             .tempdir_in(&parent)
-            .with_context(|| format!("cannot create a temporary directory in {}", parent.display()))?;
+            .with_context(|| {
+                format!(
+                    "cannot create a temporary directory in {}",
+                    parent.display()
+                )
+            })?;
         let old_path = old.path().join("previous");
         std::fs::rename(out_dir, &old_path)
             .with_context(|| format!("cannot replace {}", out_dir.display()))?;
         if let Err(e) = std::fs::rename(tmp.path(), out_dir) {
             let _ = std::fs::rename(&old_path, out_dir);
-            return Err(e).with_context(|| format!("cannot move the files into {}", out_dir.display()));
+            return Err(e)
+                .with_context(|| format!("cannot move the files into {}", out_dir.display()));
         }
     } else {
         std::fs::rename(tmp.path(), out_dir)

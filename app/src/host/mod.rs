@@ -91,7 +91,8 @@ fn runner_sources(graph: &Graph) -> anyhow::Result<GeneratedFiles> {
         include_runtime: true,
         ..CodegenOptions::default()
     };
-    let mut files = codegen::generate(graph, &options).context("cannot generate C for the host runner")?;
+    let mut files =
+        codegen::generate(graph, &options).context("cannot generate C for the host runner")?;
     files
         .files
         .insert(PathBuf::from("runner_net.h"), runner_header(graph));
@@ -107,7 +108,11 @@ pub fn build_runner(graph: &Graph) -> anyhow::Result<HostRunner> {
 }
 
 /// Compiles (or reuses from `cache`) the host runner of `graph` with `compiler`.
-pub fn build_runner_with(graph: &Graph, compiler: &str, cache: &Path) -> anyhow::Result<HostRunner> {
+pub fn build_runner_with(
+    graph: &Graph,
+    compiler: &str,
+    cache: &Path,
+) -> anyhow::Result<HostRunner> {
     let files = runner_sources(graph)?;
     let mut key_bytes = Vec::new();
     key_bytes.extend_from_slice(compiler.as_bytes());
@@ -164,7 +169,11 @@ pub fn build_runner_with(graph: &Graph, compiler: &str, cache: &Path) -> anyhow:
 }
 
 fn compile(compiler: &str, dir: &Path) -> anyhow::Result<()> {
-    let mut sources: Vec<PathBuf> = vec![dir.join("runner_main.c"), dir.join(format!("{RUNNER_NAME}.c")), dir.join(format!("{RUNNER_NAME}_data.c"))];
+    let mut sources: Vec<PathBuf> = vec![
+        dir.join("runner_main.c"),
+        dir.join(format!("{RUNNER_NAME}.c")),
+        dir.join(format!("{RUNNER_NAME}_data.c")),
+    ];
     let rt = dir.join(codegen::runtime::DIR);
     for (rel, _) in codegen::runtime::SOURCES {
         if rel.ends_with(".c") {
@@ -198,13 +207,23 @@ fn compile(compiler: &str, dir: &Path) -> anyhow::Result<()> {
 
 impl HostRunner {
     /// Runs every sample (each a list of input byte buffers) and splits the outputs.
-    pub fn run(&self, samples: &[Vec<Vec<u8>>], per_layer: bool) -> anyhow::Result<Vec<SampleResult>> {
+    pub fn run(
+        &self,
+        samples: &[Vec<Vec<u8>>],
+        per_layer: bool,
+    ) -> anyhow::Result<Vec<SampleResult>> {
         let mut stdin_bytes = Vec::new();
         for (s, sample) in samples.iter().enumerate() {
             if sample.len() != self.input_bytes.len()
-                || sample.iter().zip(&self.input_bytes).any(|(b, n)| b.len() != *n)
+                || sample
+                    .iter()
+                    .zip(&self.input_bytes)
+                    .any(|(b, n)| b.len() != *n)
             {
-                bail!("sample {s}: expected inputs of {:?} bytes", self.input_bytes);
+                bail!(
+                    "sample {s}: expected inputs of {:?} bytes",
+                    self.input_bytes
+                );
             }
             for b in sample {
                 stdin_bytes.extend_from_slice(b);

@@ -33,7 +33,10 @@ impl Operands for Memory<'_> {
             return if self.split_weights {
                 format!("{}_w{}", self.name, t.0)
             } else {
-                format!("wts + {}", self.weights.offsets.get(&t).copied().unwrap_or(0))
+                format!(
+                    "wts + {}",
+                    self.weights.offsets.get(&t).copied().unwrap_or(0)
+                )
             };
         }
         let r = self.root(t);
@@ -42,7 +45,10 @@ impl Operands for Memory<'_> {
         } else if let Some(i) = self.graph.outputs.iter().position(|&x| x == r) {
             format!("(uint8_t *)ctx->outputs[{i}]")
         } else {
-            format!("act + {}", self.placement.offsets.get(&r).copied().unwrap_or(0))
+            format!(
+                "act + {}",
+                self.placement.offsets.get(&r).copied().unwrap_or(0)
+            )
         }
     }
 }
@@ -116,7 +122,10 @@ pub fn emit(
     let macc = report::analyze(graph, None).macc;
     let upper = name.to_ascii_uppercase();
     let mut files = BTreeMap::new();
-    files.insert(PathBuf::from(format!("{name}.h")), header(graph, name, &upper, &mem));
+    files.insert(
+        PathBuf::from(format!("{name}.h")),
+        header(graph, name, &upper, &mem),
+    );
     files.insert(
         PathBuf::from(format!("{name}.c")),
         source(graph, name, &upper, &mem, &lowered, macc),
@@ -171,7 +180,11 @@ fn header(graph: &Graph, name: &str, upper: &str, mem: &Memory<'_>) -> String {
         crate::VERSION
     );
     let weights_bytes = if mem.split_weights {
-        mem.weights.entries.iter().map(|(t, _)| graph.tensor(*t).ty.size_bytes()).sum()
+        mem.weights
+            .entries
+            .iter()
+            .map(|(t, _)| graph.tensor(*t).ty.size_bytes())
+            .sum()
     } else {
         mem.weights.total_bytes
     };
@@ -245,7 +258,13 @@ fn source(
     );
     for (i, (node, l)) in graph.nodes.iter().zip(lowered).enumerate() {
         if !l.decls.is_empty() {
-            let _ = writeln!(c, "/* n{i}: {} `{}` */\n{}", node.op, comment(&node.name), l.decls);
+            let _ = writeln!(
+                c,
+                "/* n{i}: {} `{}` */\n{}",
+                node.op,
+                comment(&node.name),
+                l.decls
+            );
         }
     }
     // init
@@ -255,11 +274,20 @@ fn source(
          \x20   if (ctx == NULL || activations == NULL{wnull}) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT;\n    }}\n\
          \x20   if (((uintptr_t)activations & 3u) != 0u || ((uintptr_t)weights & 3u) != 0u) {{\n        return NNCUBE_ERROR_MISALIGNED;\n    }}\n\
          \x20   ctx->activations = (uint8_t *)activations;\n    ctx->weights = (const uint8_t *)weights;\n",
-        wnull = if mem.split_weights { "" } else { " || weights == NULL" }
+        wnull = if mem.split_weights {
+            ""
+        } else {
+            " || weights == NULL"
+        }
     );
     for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
         for (i, t) in ts.iter().enumerate() {
-            let off = mem.placement.offsets.get(&mem.root(*t)).copied().unwrap_or(0);
+            let off = mem
+                .placement
+                .offsets
+                .get(&mem.root(*t))
+                .copied()
+                .unwrap_or(0);
             let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
         }
     }
@@ -294,9 +322,21 @@ fn source(
         "nncube_status {name}_run({name}_ctx *ctx)\n{{\n{}{}\
          \x20   if (ctx == NULL || ctx->activations == NULL) {{\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }}\n{}{}",
         if uses_act { "    uint8_t *act;\n" } else { "" },
-        if uses_wts { "    const uint8_t *wts;\n" } else { "" },
-        if uses_act { "    act = ctx->activations;\n" } else { "" },
-        if uses_wts { "    wts = ctx->weights;\n" } else { "" },
+        if uses_wts {
+            "    const uint8_t *wts;\n"
+        } else {
+            ""
+        },
+        if uses_act {
+            "    act = ctx->activations;\n"
+        } else {
+            ""
+        },
+        if uses_wts {
+            "    wts = ctx->weights;\n"
+        } else {
+            ""
+        },
     );
     for (i, (node, l)) in graph.nodes.iter().zip(lowered).enumerate() {
         let _ = writeln!(c, "    /* n{i}: {} `{}` */", node.op, comment(&node.name));

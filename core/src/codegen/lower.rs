@@ -44,13 +44,29 @@ pub fn lower_node(
             filter_w,
             window,
             activation,
-        } => cx.pool(p, ops, "average_pool", *filter_h, *filter_w, window, *activation),
+        } => cx.pool(
+            p,
+            ops,
+            "average_pool",
+            *filter_h,
+            *filter_w,
+            window,
+            *activation,
+        ),
         Op::MaxPool2d {
             filter_h,
             filter_w,
             window,
             activation,
-        } => cx.pool(p, ops, "max_pool", *filter_h, *filter_w, window, *activation),
+        } => cx.pool(
+            p,
+            ops,
+            "max_pool",
+            *filter_h,
+            *filter_w,
+            window,
+            *activation,
+        ),
         Op::Add { activation } => cx.add(p, ops, *activation),
         Op::Softmax { beta } => cx.softmax(p, ops, *beta),
         Op::Reshape | Op::Squeeze { .. } => cx.copy(ops),
@@ -144,7 +160,11 @@ impl Cx<'_> {
         ))
     }
 
-    fn int8_range(&self, activation: Activation, out: TensorId) -> Result<(i32, i32), CodegenError> {
+    fn int8_range(
+        &self,
+        activation: Activation,
+        out: TensorId,
+    ) -> Result<(i32, i32), CodegenError> {
         if activation == Activation::Tanh {
             return Err(self.unsupported("fused tanh is not supported"));
         }
@@ -172,7 +192,14 @@ impl Cx<'_> {
         let [_, oh, ow, oc] = self.nhwc(output)?;
         Ok(format!(
             "static const nncube_window {p}_window = {{{n}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, {}, {}, {}, {}, {}, {}, {}, {}}};\n",
-            k.0, k.1, w.stride_h, w.stride_w, w.dilation_h, w.dilation_w, w.padding.top, w.padding.left
+            k.0,
+            k.1,
+            w.stride_h,
+            w.stride_w,
+            w.dilation_h,
+            w.dilation_w,
+            w.padding.top,
+            w.padding.left
         ))
     }
 
@@ -299,9 +326,8 @@ impl Cx<'_> {
             return Err(self.unsupported("input size is not a multiple of the weights' input size"));
         }
         let batches = in_elems / in_f;
-        let mut decls = format!(
-            "static const nncube_fc_shape {p}_shape = {{{batches}, {in_f}, {out_f}}};\n"
-        );
+        let mut decls =
+            format!("static const nncube_fc_shape {p}_shape = {{{batches}, {in_f}, {out_f}}};\n");
         let dt = self.act_dtype(&[input, weights, output])?;
         let call = if dt == DType::I8 {
             let per_channel = self
@@ -373,7 +399,12 @@ impl Cx<'_> {
         Ok(Lowered { decls, call })
     }
 
-    fn add(&self, p: &str, ops: &dyn Operands, activation: Activation) -> Result<Lowered, CodegenError> {
+    fn add(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
         let (a, b, output) = (self.input(0)?, self.input(1)?, self.output()?);
         if self.shape(a) != self.shape(b) || self.shape(a) != self.shape(output) {
             return Err(self.unsupported("broadcasting add is not supported yet"));
@@ -388,7 +419,8 @@ impl Cx<'_> {
             let twice_max = 2.0 * f64::from(sa.max(sb));
             let m1 = quantize_multiplier(f64::from(sa) / twice_max);
             let m2 = quantize_multiplier(f64::from(sb) / twice_max);
-            let mo = quantize_multiplier(twice_max / (f64::from(1u32 << left_shift) * f64::from(so)));
+            let mo =
+                quantize_multiplier(twice_max / (f64::from(1u32 << left_shift) * f64::from(so)));
             let (lo, hi) = self.int8_range(activation, output)?;
             let _ = writeln!(
                 decls,
@@ -424,8 +456,9 @@ impl Cx<'_> {
                 return Err(self.unsupported("int8 softmax output must have zero point -128"));
             }
             const INTEGER_BITS: i32 = 5;
-            let real = (f64::from(beta) * f64::from(in_scale) * f64::from(1u32 << (31 - INTEGER_BITS)))
-                .min(f64::from(i32::MAX));
+            let real =
+                (f64::from(beta) * f64::from(in_scale) * f64::from(1u32 << (31 - INTEGER_BITS)))
+                    .min(f64::from(i32::MAX));
             let q = quantize_multiplier(real);
             let radius = f64::from((1i32 << INTEGER_BITS) - 1)
                 * f64::from(1u32 << (31 - INTEGER_BITS))

@@ -159,11 +159,7 @@ mod tests {
 
     #[test]
     fn greedy_reuses_dead_buffers_and_checks() {
-        let bs = vec![
-            buf(0, 100, 0, 1),
-            buf(1, 50, 1, 2),
-            buf(2, 100, 2, 3),
-        ];
+        let bs = vec![buf(0, 100, 0, 1), buf(1, 50, 1, 2), buf(2, 100, 2, 3)];
         let p = greedy_placement(&bs);
         p.check(&bs).unwrap();
         // t0 and t2 never live together: they share offset 0; t1 sits after them.
