@@ -52,7 +52,7 @@ fn tflm_outputs(model: &Path, samples: &[Vec<Vec<u8>>], dir: &Path) -> Vec<u8> {
     let input_file = dir.join("samples.bin");
     let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
     std::fs::write(&input_file, bytes).unwrap();
-    let script = common::repo_root().join("tests/oracle/tflm_run.py");
+    let script = common::repo_root().join("tests/oracle/tflm_codegen_run.py");
     let out = Command::new(common::python())
         .arg(script)
         .arg(model)

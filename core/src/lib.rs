@@ -11,7 +11,9 @@
 pub mod arith;
 pub mod codegen;
 pub mod import;
+pub mod interp;
 pub mod ir;
+pub mod npy;
 pub mod report;
 
 /// The tool version written into generated files and reports.

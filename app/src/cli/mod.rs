@@ -4,6 +4,7 @@
 
 mod analyze;
 mod generate;
+mod run;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
+    Run(run::RunArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -50,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             supported_ops::run();
             Ok(())
         }
+        Command::Run(args) => run::run(&args),
     }
 }

@@ -18,6 +18,7 @@ mod verify;
 mod tests;
 
 pub use infer::infer_output_types;
+pub use infer::{broadcast_shapes, strided_slice_ranges};
 pub use op::{Activation, Op, Padding2d, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
 pub use types::{ConstData, DType, Quant, Shape, ShapeDisplay, TensorType, num_elements};
 pub use verify::VerifyError;

@@ -3,6 +3,7 @@
 //! The MACC convention is documented in docs/report.md; [`layer_macc`] is its only implementation.
 //! The report is data ([`Report`], serializable to the JSON schema documented there) plus a text renderer.
 
+pub mod metrics;
 mod text;
 
 use crate::ir::{Graph, Node, Op, Quant, TensorId, num_elements};
