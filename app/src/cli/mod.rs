@@ -6,6 +6,7 @@ mod analyze;
 mod generate;
 mod run;
 mod supported_ops;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     SupportedOps,
     /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
     Run(run::RunArgs),
+    /// Compare the generated C (compiled for this machine) with the reference interpreter.
+    Validate(validate::ValidateArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => run::run(&args),
+        Command::Validate(args) => validate::run(&args),
     }
 }
