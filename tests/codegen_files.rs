@@ -250,3 +250,158 @@ fn cli_generate_rejects_bad_name() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("invalid network name"));
     assert!(!out.exists());
 }
+
+fn nncube(args: &[&str], cc: Option<&str>, cache: &Path) -> std::process::Output {
+    let mut cmd = Command::new(common::nncube_bin());
+    cmd.args(args).env("NNCUBE_CACHE_DIR", cache);
+    if let Some(cc) = cc {
+        cmd.env("NNCUBE_CC", cc);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn cli_validate_host_against_interpreter() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let model = common::shared_model("micro_speech_quantized");
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--count",
+            "3",
+            "--seed",
+            "7",
+            "--per-layer",
+        ],
+        None,
+        &cache,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("ok (bit-exact)"), "{stdout}");
+    assert!(stdout.contains("every layer matches"), "{stdout}");
+    for col in [
+        "acc", "rmse", "mae", "l2r", "mean", "std", "nse", "cos", "max_abs",
+    ] {
+        assert!(stdout.contains(col), "missing column {col}: {stdout}");
+    }
+}
+
+#[test]
+fn cli_validate_with_missing_compiler_fails_clearly() {
+    let cache = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_int8");
+    let o = nncube(
+        &["validate", model.to_str().unwrap(), "--count", "1"],
+        Some("/nonexistent/cc"),
+        cache.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("/nonexistent/cc") && err.contains("NNCUBE_CC"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_run_host_matches_reference_mode() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_int8");
+    let mut outs = Vec::new();
+    for mode in ["host", "reference"] {
+        let out = tmp.path().join(format!("{mode}.npy"));
+        let o = nncube(
+            &[
+                "run",
+                model.to_str().unwrap(),
+                "--random",
+                "3",
+                "--mode",
+                mode,
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            None,
+            &cache,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outs.push(std::fs::read(out).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+}
+
+/// ACLE intrinsics emulated in portable C, so the Cortex-M DSP path of the dot product runs on the host.
+const FAKE_ACLE: &str = r#"
+#include <stdint.h>
+static inline uint32_t __sxtab16(uint32_t a, uint32_t b)
+{
+    uint16_t lo = (uint16_t)((uint16_t)a + (uint16_t)(int16_t)(int8_t)(b & 0xffu));
+    uint16_t hi = (uint16_t)((uint16_t)(a >> 16) + (uint16_t)(int16_t)(int8_t)((b >> 16) & 0xffu));
+    return ((uint32_t)hi << 16) | lo;
+}
+static inline uint32_t __smlad(uint32_t x, uint32_t y, uint32_t acc)
+{
+    int32_t p = (int32_t)(int16_t)(x & 0xffffu) * (int16_t)(y & 0xffffu)
+              + (int32_t)(int16_t)(x >> 16) * (int16_t)(y >> 16);
+    return acc + (uint32_t)p;
+}
+"#;
+
+const DOT_CHECK_MAIN: &str = r#"
+#include <stdio.h>
+#include "nncube_kernels.h"
+int main(void)
+{
+    int8_t a[67], b[67];
+    uint32_t s = 12345u;
+    int n, i, ao, bo;
+    for (i = 0; i < 67; ++i) {
+        s = s * 1103515245u + 12345u; a[i] = (int8_t)(s >> 16);
+        s = s * 1103515245u + 12345u; b[i] = (int8_t)(s >> 16);
+    }
+    a[0] = -128; b[0] = -128; a[1] = 127; b[1] = -128;
+    for (n = 0; n <= 67; ++n) {
+        for (ao = -128; ao <= 128; ao += 64) {
+            for (bo = -1; bo <= 1; ++bo) {
+                int32_t want = 0;
+                for (i = 0; i < n; ++i) want += ((int32_t)a[i] + ao) * ((int32_t)b[i] + bo);
+                if (nncube_dot_s8(a, b, n, ao, bo) != want) { printf("mismatch n=%d ao=%d bo=%d\n", n, ao, bo); return 1; }
+            }
+        }
+    }
+    printf("ok\n");
+    return 0;
+}
+"#;
+
+#[test]
+fn dsp_dot_product_path_matches_portable_sums() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("arm_acle.h"), FAKE_ACLE).unwrap();
+    std::fs::write(dir.join("main.c"), DOT_CHECK_MAIN).unwrap();
+    let runtime = common::repo_root().join("core/runtime");
+    let exe = dir.join("dot");
+    let o = Command::new("gcc")
+        .args(["-std=c99", "-O2", "-D__ARM_FEATURE_DSP=1", "-I"])
+        .arg(dir)
+        .arg("-I")
+        .arg(runtime.join("include"))
+        .arg(dir.join("main.c"))
+        .arg(runtime.join("src/nncube_dot.c"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(&exe).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "ok\n");
+}

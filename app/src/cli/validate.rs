@@ -4,9 +4,9 @@
 //! Pass criteria (docs/c-api.md): integer outputs bit-exact; float outputs with
 //! max |c − reference| / max(max |reference|, 1e-6) ≤ [`FLOAT_REL_TOLERANCE`]. Otherwise the command fails.
 
+use crate::host;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use crate::host;
 use nncube_core::interp::{self, TensorData};
 use nncube_core::ir::{DType, Graph, Op, TensorId};
 use nncube_core::report::metrics::{self, Metrics};
@@ -52,14 +52,20 @@ fn load_samples(args: &ValidateArgs, graph: &Graph) -> anyhow::Result<Vec<Vec<Te
             .map(|i| interp::random_inputs(graph, args.seed.wrapping_add(i)))
             .collect());
     };
-    let arrays: Vec<TensorData> = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npz")) {
+    let arrays: Vec<TensorData> = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
+    {
         npy::read_npz(path)
             .with_context(|| format!("cannot read inputs {}", path.display()))?
             .into_iter()
             .map(|(_, t)| t)
             .collect()
     } else {
-        vec![npy::read_npy(path).with_context(|| format!("cannot read inputs {}", path.display()))?]
+        vec![
+            npy::read_npy(path)
+                .with_context(|| format!("cannot read inputs {}", path.display()))?,
+        ]
     };
     let n = graph.inputs.len().max(1);
     if arrays.is_empty() || arrays.len() % n != 0 {
@@ -139,7 +145,10 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             .iter()
             .map(|e| e.outputs().get(o).map_or(&[][..], |d| d.bytes.as_slice()))
             .collect();
-        let ref_real: Vec<Vec<f64>> = reference.iter().map(|b| real_values(&graph, t, b)).collect();
+        let ref_real: Vec<Vec<f64>> = reference
+            .iter()
+            .map(|b| real_values(&graph, t, b))
+            .collect();
         let c_real: Vec<Vec<f64>> = c_results
             .iter()
             .map(|r| real_values(&graph, t, &r.outputs[o]))
@@ -162,7 +171,8 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
         println!(
             "{:<10} {:>6} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>9.6} {:>9.6} {:>10.3e}  {verdict}",
             format!("output {o}"),
-            m.acc.map_or("n/a".to_string(), |a| format!("{:.2}%", a * 100.0)),
+            m.acc
+                .map_or("n/a".to_string(), |a| format!("{:.2}%", a * 100.0)),
             m.rmse,
             m.mae,
             m.l2r,
@@ -187,7 +197,11 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn report_first_divergence(graph: &Graph, executions: &[interp::Execution], c: &[host::SampleResult]) {
+fn report_first_divergence(
+    graph: &Graph,
+    executions: &[interp::Execution],
+    c: &[host::SampleResult],
+) {
     for (i, node) in graph.nodes.iter().enumerate() {
         let Some(t) = node.output() else { continue };
         let ty = &graph.tensor(t).ty;
@@ -198,7 +212,10 @@ fn report_first_divergence(graph: &Graph, executions: &[interp::Execution], c: &
             };
             let wr = real_values(graph, t, &want.bytes);
             let gr = real_values(graph, t, got);
-            let max_abs = wr.iter().zip(&gr).fold(0f64, |a, (x, y)| a.max((x - y).abs()));
+            let max_abs = wr
+                .iter()
+                .zip(&gr)
+                .fold(0f64, |a, (x, y)| a.max((x - y).abs()));
             let differing = want.bytes.iter().zip(got).filter(|(a, b)| a != b).count();
             let ref_max = wr.iter().fold(0f64, |a, v| a.max(v.abs()));
             let bad = if ty.dtype == DType::F32 {
