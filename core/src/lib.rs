@@ -14,6 +14,7 @@ pub mod import;
 pub mod interp;
 pub mod ir;
 pub mod npy;
+pub mod passes;
 pub mod report;
 
 /// The tool version written into generated files and reports.

@@ -4,6 +4,7 @@
 
 mod analyze;
 mod generate;
+mod passes;
 mod run;
 mod supported_ops;
 mod validate;
@@ -29,6 +30,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// List the optimization passes, in pipeline order.
+    Passes,
     /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
     Run(run::RunArgs),
     /// Compare the generated C (compiled for this machine) with the reference interpreter.
@@ -54,6 +57,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => generate::run(&args),
         Command::SupportedOps => {
             supported_ops::run();
+            Ok(())
+        }
+        Command::Passes => {
+            passes::run();
             Ok(())
         }
         Command::Run(args) => run::run(&args),
