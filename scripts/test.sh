@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # 1. System packages (C compilers for the generated code; Python for the TFLite Micro oracle).
 APT_PACKAGES=(gcc clang python3 python3-venv)
-# The Arm cross toolchain and the QEMU virtual boards (docs/virtual-board.md).
+# The Arm cross toolchain (codegen compile checks, firmware) and the QEMU virtual boards (docs/virtual-board.md).
 APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

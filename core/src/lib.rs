@@ -9,9 +9,13 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod arith;
+pub mod codegen;
 pub mod device;
 pub mod import;
+pub mod interp;
 pub mod ir;
+pub mod npy;
+pub mod passes;
 pub mod report;
 pub mod target;
 

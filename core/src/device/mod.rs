@@ -8,6 +8,7 @@
 //! [`console`] parses the console protocol (outputs as hex, instruction-counter ticks) and [`measure`] turns a run
 //! into checked results: a run that faulted, exited non-zero or printed no result is an error, never a number.
 
+pub mod benchmark;
 pub mod console;
 pub mod fake;
 pub mod qemu;
@@ -124,6 +125,12 @@ pub enum DeviceError {
         /// Its console output.
         console: String,
     },
+    /// Building the firmware failed.
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
+    /// Generating the network's C failed.
+    #[error(transparent)]
+    Codegen(#[from] crate::codegen::CodegenError),
     /// A console line of the nncube protocol is malformed.
     #[error(
         "malformed console line `{line}`: {detail}; the firmware and nncube disagree on the protocol (this is a bug)"

@@ -1,0 +1,508 @@
+//! Lowering of one IR node to C: the constant parameter structs it needs and the kernel call that runs it.
+//!
+//! Every shape, multiplier, shift, offset and clamp is computed here, at generation time, with
+//! [`crate::arith`] (TFLite's rounding), so the C side never parses a model or touches float for int8.
+
+use super::CodegenError;
+use crate::arith::{activation_range_quantized, quantize_multiplier};
+use crate::ir::{Activation, DType, Graph, Node, Op, Quant, TensorId, Window2d};
+use std::fmt::Write;
+
+/// How the emitter names the memory of tensors.
+pub trait Operands {
+    /// A C expression of type `uint8_t *` (activations) or `const uint8_t *` (constants) for `t`.
+    fn ptr(&self, t: TensorId) -> String;
+}
+
+/// The C for one node: file-scope declarations and the statement(s) that run it.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    /// Static const parameter definitions (file scope).
+    pub decls: String,
+    /// Statements inside the run function.
+    pub call: String,
+}
+
+/// Lowers node `index` of `graph`. `p` is the C identifier prefix for this node's parameters.
+pub fn lower_node(
+    graph: &Graph,
+    node: &Node,
+    p: &str,
+    ops: &dyn Operands,
+) -> Result<Lowered, CodegenError> {
+    let cx = Cx { graph, node };
+    match &node.op {
+        Op::Conv2d { window, activation } => cx.conv(p, ops, window, 0, *activation),
+        Op::DepthwiseConv2d {
+            window,
+            depth_multiplier,
+            activation,
+        } => cx.conv(p, ops, window, *depth_multiplier, *activation),
+        Op::FullyConnected { activation, .. } => cx.fully_connected(p, ops, *activation),
+        Op::AveragePool2d {
+            filter_h,
+            filter_w,
+            window,
+            activation,
+        } => cx.pool(
+            p,
+            ops,
+            "average_pool",
+            *filter_h,
+            *filter_w,
+            window,
+            *activation,
+        ),
+        Op::MaxPool2d {
+            filter_h,
+            filter_w,
+            window,
+            activation,
+        } => cx.pool(
+            p,
+            ops,
+            "max_pool",
+            *filter_h,
+            *filter_w,
+            window,
+            *activation,
+        ),
+        Op::Add { activation } => cx.add(p, ops, *activation),
+        Op::Softmax { beta } => cx.softmax(p, ops, *beta),
+        Op::Reshape | Op::Squeeze { .. } => cx.copy(ops),
+        _ => Err(cx.unsupported("no C kernel for this operator yet")),
+    }
+}
+
+struct Cx<'a> {
+    graph: &'a Graph,
+    node: &'a Node,
+}
+
+/// A float literal C accepts (infinite clamps become ±FLT_MAX).
+pub fn c_float(v: f32) -> String {
+    if v.is_finite() {
+        format!("{v:e}f")
+    } else if v > 0.0 {
+        "3.402823466e+38f".into()
+    } else {
+        "-3.402823466e+38f".into()
+    }
+}
+
+fn c_ints(values: &[i32]) -> String {
+    let mut s = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            s.push_str(if i % 8 == 0 { ",\n    " } else { ", " });
+        }
+        let _ = write!(s, "{v}");
+    }
+    s
+}
+
+impl Cx<'_> {
+    fn unsupported(&self, reason: &str) -> CodegenError {
+        CodegenError::Unsupported {
+            node: self.node.name.clone(),
+            op: self.node.op.name().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn input(&self, i: usize) -> Result<TensorId, CodegenError> {
+        self.node
+            .input(i)
+            .ok_or_else(|| self.unsupported(&format!("operand {i} is missing")))
+    }
+
+    fn output(&self) -> Result<TensorId, CodegenError> {
+        self.node
+            .output()
+            .ok_or_else(|| self.unsupported("the node has no output"))
+    }
+
+    fn shape(&self, t: TensorId) -> &[usize] {
+        &self.graph.tensor(t).ty.shape
+    }
+
+    fn dtype(&self, t: TensorId) -> DType {
+        self.graph.tensor(t).ty.dtype
+    }
+
+    /// Per-tensor (scale, zero point) of an int8 activation.
+    fn qparams(&self, t: TensorId) -> Result<(f32, i32), CodegenError> {
+        self.graph.tensor(t).ty.per_tensor_quant().ok_or_else(|| {
+            self.unsupported(&format!(
+                "int8 tensor `{}` needs per-tensor quantization",
+                self.graph.tensor(t).name
+            ))
+        })
+    }
+
+    /// The computation dtype: all-f32 or int8 activations; anything else is unsupported.
+    fn act_dtype(&self, ts: &[TensorId]) -> Result<DType, CodegenError> {
+        let d = self.dtype(ts[0]);
+        if ts.iter().any(|&t| self.dtype(t) != d) || !matches!(d, DType::F32 | DType::I8) {
+            return Err(self.unsupported("operands must be all int8 or all float32"));
+        }
+        Ok(d)
+    }
+
+    fn float_clamp(&self, p: &str, activation: Activation) -> Result<String, CodegenError> {
+        let (lo, hi) = activation
+            .clamp_range()
+            .ok_or_else(|| self.unsupported("fused tanh is not supported"))?;
+        Ok(format!(
+            "static const nncube_clamp_f32_params {p}_clamp = {{{}, {}}};\n",
+            c_float(lo),
+            c_float(hi)
+        ))
+    }
+
+    fn int8_range(
+        &self,
+        activation: Activation,
+        out: TensorId,
+    ) -> Result<(i32, i32), CodegenError> {
+        if activation == Activation::Tanh {
+            return Err(self.unsupported("fused tanh is not supported"));
+        }
+        let (scale, zp) = self.qparams(out)?;
+        Ok(activation_range_quantized(activation, scale, zp, -128, 127))
+    }
+
+    /// NHWC dims of a rank-4 tensor.
+    fn nhwc(&self, t: TensorId) -> Result<[usize; 4], CodegenError> {
+        match self.shape(t) {
+            &[n, h, w, c] => Ok([n, h, w, c]),
+            s => Err(self.unsupported(&format!("expected a rank-4 NHWC tensor, got {s:?}"))),
+        }
+    }
+
+    fn window_decl(
+        &self,
+        p: &str,
+        input: TensorId,
+        output: TensorId,
+        k: (usize, usize),
+        w: &Window2d,
+    ) -> Result<String, CodegenError> {
+        let [n, ih, iw, ic] = self.nhwc(input)?;
+        let [_, oh, ow, oc] = self.nhwc(output)?;
+        Ok(format!(
+            "static const nncube_window {p}_window = {{{n}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, {}, {}, {}, {}, {}, {}, {}, {}}};\n",
+            k.0,
+            k.1,
+            w.stride_h,
+            w.stride_w,
+            w.dilation_h,
+            w.dilation_w,
+            w.padding.top,
+            w.padding.left
+        ))
+    }
+
+    /// Multipliers and shifts of a conv-like layer, one per output channel.
+    fn channel_multipliers(
+        &self,
+        input: TensorId,
+        filter: TensorId,
+        output: TensorId,
+        channels: usize,
+    ) -> Result<(Vec<i32>, Vec<i32>), CodegenError> {
+        let (in_scale, _) = self.qparams(input)?;
+        let (out_scale, _) = self.qparams(output)?;
+        let fq = self
+            .graph
+            .tensor(filter)
+            .ty
+            .quant
+            .as_ref()
+            .ok_or_else(|| self.unsupported("int8 weights need quantization parameters"))?;
+        let mut mults = Vec::with_capacity(channels);
+        let mut shifts = Vec::with_capacity(channels);
+        for c in 0..channels {
+            let real = f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale);
+            let q = quantize_multiplier(real);
+            mults.push(q.multiplier);
+            shifts.push(q.shift);
+        }
+        Ok((mults, shifts))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn quant_decl(
+        &self,
+        p: &str,
+        input: TensorId,
+        filter_zp: i32,
+        output: TensorId,
+        activation: Activation,
+        mults: &[i32],
+        shifts: &[i32],
+    ) -> Result<String, CodegenError> {
+        let (_, in_zp) = self.qparams(input)?;
+        let (_, out_zp) = self.qparams(output)?;
+        let (lo, hi) = self.int8_range(activation, output)?;
+        Ok(format!(
+            "static const int32_t {p}_multiplier[{}] = {{\n    {}}};\nstatic const int32_t {p}_shift[{}] = {{\n    {}}};\n\
+             static const nncube_quant_s8 {p}_quant = {{{}, {}, {out_zp}, {lo}, {hi}, {p}_multiplier, {p}_shift}};\n",
+            mults.len(),
+            c_ints(mults),
+            shifts.len(),
+            c_ints(shifts),
+            -in_zp,
+            -filter_zp,
+        ))
+    }
+
+    fn bias_arg(&self, ops: &dyn Operands, ctype: &str) -> String {
+        match self.node.input(2) {
+            Some(b) => format!("(const {ctype} *)({})", ops.ptr(b)),
+            None => "NULL".into(),
+        }
+    }
+
+    fn conv(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        window: &Window2d,
+        depth_multiplier: usize,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, filter, output) = (self.input(0)?, self.input(1)?, self.output()?);
+        let depthwise = matches!(self.node.op, Op::DepthwiseConv2d { .. });
+        let [_, kh, kw, fc] = self.nhwc(filter)?;
+        let [_, _, _, ic] = self.nhwc(input)?;
+        let [_, _, _, oc] = self.nhwc(output)?;
+        if !depthwise && fc != ic {
+            return Err(self.unsupported("grouped convolution is not supported"));
+        }
+        let dt = self.act_dtype(&[input, filter, output])?;
+        let mut decls = self.window_decl(p, input, output, (kh, kw), window)?;
+        let (kernel, mult_arg) = if depthwise {
+            ("depthwise_conv2d", format!("{depth_multiplier}, "))
+        } else {
+            ("conv2d", String::new())
+        };
+        let call = if dt == DType::I8 {
+            let (mults, shifts) = self.channel_multipliers(input, filter, output, oc)?;
+            decls += &self.quant_decl(p, input, 0, output, activation, &mults, &shifts)?;
+            format!(
+                "nncube_{kernel}_s8(&{p}_window, {mult_arg}&{p}_quant, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(filter),
+                self.bias_arg(ops, "int32_t"),
+                ops.ptr(output)
+            )
+        } else {
+            decls += &self.float_clamp(p, activation)?;
+            format!(
+                "nncube_{kernel}_f32(&{p}_window, {mult_arg}&{p}_clamp, (const float *)({}), (const float *)({}), {}, (float *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(filter),
+                self.bias_arg(ops, "float"),
+                ops.ptr(output)
+            )
+        };
+        Ok(Lowered { decls, call })
+    }
+
+    fn fully_connected(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, weights, output) = (self.input(0)?, self.input(1)?, self.output()?);
+        let (out_f, in_f) = match self.shape(weights) {
+            &[o, i] => (o, i),
+            s => return Err(self.unsupported(&format!("weights must be [out, in], got {s:?}"))),
+        };
+        let in_elems = self.graph.tensor(input).ty.num_elements();
+        if in_f == 0 || in_elems % in_f != 0 {
+            return Err(self.unsupported("input size is not a multiple of the weights' input size"));
+        }
+        let batches = in_elems / in_f;
+        let mut decls =
+            format!("static const nncube_fc_shape {p}_shape = {{{batches}, {in_f}, {out_f}}};\n");
+        let dt = self.act_dtype(&[input, weights, output])?;
+        let call = if dt == DType::I8 {
+            let per_channel = self
+                .graph
+                .tensor(weights)
+                .ty
+                .quant
+                .as_ref()
+                .is_some_and(Quant::is_per_channel);
+            let channels = if per_channel { out_f } else { 1 };
+            let (mults, shifts) = self.channel_multipliers(input, weights, output, channels)?;
+            let filter_zp = self
+                .graph
+                .tensor(weights)
+                .ty
+                .quant
+                .as_ref()
+                .map_or(0, |q| q.zero_point(0));
+            decls += &self.quant_decl(p, input, filter_zp, output, activation, &mults, &shifts)?;
+            format!(
+                "nncube_fully_connected_s8(&{p}_shape, &{p}_quant, {}, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                i32::from(per_channel),
+                ops.ptr(input),
+                ops.ptr(weights),
+                self.bias_arg(ops, "int32_t"),
+                ops.ptr(output)
+            )
+        } else {
+            decls += &self.float_clamp(p, activation)?;
+            format!(
+                "nncube_fully_connected_f32(&{p}_shape, &{p}_clamp, (const float *)({}), (const float *)({}), {}, (float *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(weights),
+                self.bias_arg(ops, "float"),
+                ops.ptr(output)
+            )
+        };
+        Ok(Lowered { decls, call })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pool(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        kernel: &str,
+        fh: usize,
+        fw: usize,
+        window: &Window2d,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        let mut decls = self.window_decl(p, input, output, (fh, fw), window)?;
+        let call = if self.act_dtype(&[input, output])? == DType::I8 {
+            let (lo, hi) = self.int8_range(activation, output)?;
+            format!(
+                "nncube_{kernel}_s8(&{p}_window, {lo}, {hi}, (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(output)
+            )
+        } else {
+            decls += &self.float_clamp(p, activation)?;
+            format!(
+                "nncube_{kernel}_f32(&{p}_window, &{p}_clamp, (const float *)({}), (float *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(output)
+            )
+        };
+        Ok(Lowered { decls, call })
+    }
+
+    fn add(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
+        let (a, b, output) = (self.input(0)?, self.input(1)?, self.output()?);
+        if self.shape(a) != self.shape(b) || self.shape(a) != self.shape(output) {
+            return Err(self.unsupported("broadcasting add is not supported yet"));
+        }
+        let count = self.graph.tensor(output).ty.num_elements();
+        let mut decls = String::new();
+        let call = if self.act_dtype(&[a, b, output])? == DType::I8 {
+            let (sa, za) = self.qparams(a)?;
+            let (sb, zb) = self.qparams(b)?;
+            let (so, zo) = self.qparams(output)?;
+            let left_shift = 20;
+            let twice_max = 2.0 * f64::from(sa.max(sb));
+            let m1 = quantize_multiplier(f64::from(sa) / twice_max);
+            let m2 = quantize_multiplier(f64::from(sb) / twice_max);
+            let mo =
+                quantize_multiplier(twice_max / (f64::from(1u32 << left_shift) * f64::from(so)));
+            let (lo, hi) = self.int8_range(activation, output)?;
+            let _ = writeln!(
+                decls,
+                "static const nncube_add_s8_params {p}_add = {{{}, {}, {zo}, {left_shift}, {}, {}, {}, {}, {}, {}, {lo}, {hi}}};",
+                -za, -zb, m1.multiplier, m1.shift, m2.multiplier, m2.shift, mo.multiplier, mo.shift
+            );
+            format!(
+                "nncube_add_s8(&{p}_add, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.ptr(a),
+                ops.ptr(b),
+                ops.ptr(output)
+            )
+        } else {
+            decls += &self.float_clamp(p, activation)?;
+            format!(
+                "nncube_add_f32(&{p}_clamp, {count}u, (const float *)({}), (const float *)({}), (float *)({}));\n",
+                ops.ptr(a),
+                ops.ptr(b),
+                ops.ptr(output)
+            )
+        };
+        Ok(Lowered { decls, call })
+    }
+
+    fn softmax(&self, p: &str, ops: &dyn Operands, beta: f32) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        let depth = self.shape(input).last().copied().unwrap_or(1).max(1);
+        let rows = self.graph.tensor(input).ty.num_elements() / depth;
+        if self.act_dtype(&[input, output])? == DType::I8 {
+            let (in_scale, _) = self.qparams(input)?;
+            let (_, out_zp) = self.qparams(output)?;
+            if out_zp != -128 {
+                return Err(self.unsupported("int8 softmax output must have zero point -128"));
+            }
+            const INTEGER_BITS: i32 = 5;
+            let real =
+                (f64::from(beta) * f64::from(in_scale) * f64::from(1u32 << (31 - INTEGER_BITS)))
+                    .min(f64::from(i32::MAX));
+            let q = quantize_multiplier(real);
+            let radius = f64::from((1i32 << INTEGER_BITS) - 1)
+                * f64::from(1u32 << (31 - INTEGER_BITS))
+                / 2f64.powi(q.shift);
+            let diff_min = -(radius.floor() as i64).min(i64::from(i32::MAX));
+            Ok(Lowered {
+                decls: format!(
+                    "static const nncube_softmax_s8_params {p}_softmax = {{{}, {}, {diff_min}}};\n",
+                    q.multiplier, q.shift
+                ),
+                call: format!(
+                    "nncube_softmax_s8(&{p}_softmax, {rows}, {depth}, (const int8_t *)({}), (int8_t *)({}));\n",
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            })
+        } else {
+            Ok(Lowered {
+                decls: String::new(),
+                call: format!(
+                    "nncube_softmax_f32({}, {rows}, {depth}, (const float *)({}), (float *)({}));\n",
+                    c_float(beta),
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            })
+        }
+    }
+
+    /// Reshape/squeeze: the emitter aliases the buffer when it can; otherwise the bytes move (memmove).
+    fn copy(&self, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        let (src, dst) = (ops.ptr(input), ops.ptr(output));
+        let call = if src == dst {
+            String::new()
+        } else {
+            format!(
+                "memmove({dst}, {src}, {}u);\n",
+                self.graph.tensor(output).ty.size_bytes()
+            )
+        };
+        Ok(Lowered {
+            decls: String::new(),
+            call,
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! Elementwise activations: relu family, leaky relu, logistic, tanh, hard swish.
+//!
+//! Int8 relu requantizes (`MultiplyByQuantizedMultiplier(x − z_in, s_in/s_out) + z_out`, clamped to the
+//! quantized activation range); int8 relu6 clamps between the quantized 0 and 6 without requantization, as TFLM.
+//! Int8 logistic and tanh rescale `x − z_in` into Q4.27 with `frexp(s_in · 2^27)` and evaluate gemmlowp's
+//! fixed-point logistic/tanh; inputs beyond `CalculateInputRadius(4, shift)` saturate. Their outputs use TFLM's
+//! fixed output quantization (logistic: 1/256, −128; tanh: 1/128, 0).
+
+use super::fixedpoint;
+use super::kernel::{NodeCx, saturate_i8};
+use super::softmax::input_radius;
+use super::{InterpError, TensorData};
+use crate::arith::{
+    QuantizedMultiplier, multiply_by_quantized_multiplier, quantize_multiplier,
+    rounding_divide_by_pot,
+};
+use crate::ir::DType;
+
+/// Applies `f` to every f32 element.
+fn map_f32(cx: &NodeCx<'_>, f: impl Fn(f32) -> f32) -> Result<TensorData, InterpError> {
+    let x = cx.input(0)?;
+    let out: Vec<f32> = x.as_f32().into_iter().map(f).collect();
+    Ok(TensorData::from_f32(cx.output_ty(0)?.shape.clone(), &out))
+}
+
+/// Applies `f` to every i8 element.
+fn map_i8(cx: &NodeCx<'_>, f: impl Fn(i8) -> i8) -> Result<TensorData, InterpError> {
+    let x = cx.input(0)?;
+    let out: Vec<i8> = x.as_i8().into_iter().map(f).collect();
+    Ok(TensorData::from_i8(cx.output_ty(0)?.shape.clone(), &out))
+}
+
+/// `RELU`, `RELU6`, `RELU_N1_TO_1`: clamp to `[lo, hi]`; int8 values are requantized to the output's scale
+/// unless `requantize` is false (TFLM's relu6 only clamps).
+pub(crate) fn relu(
+    cx: &NodeCx<'_>,
+    lo: f32,
+    hi: f32,
+    requantize: bool,
+) -> Result<TensorData, InterpError> {
+    match cx.input(0)?.dtype {
+        DType::F32 => map_f32(cx, |v| v.max(lo).min(hi)),
+        DType::I8 => {
+            let (s_in, z_in) = cx.input_quant(0)?;
+            let (s_out, z_out) = cx.output_quant()?;
+            let q = |v: f32| (z_out + (v / s_out).round() as i32).clamp(-128, 127);
+            let qmin = q(lo);
+            let qmax = if hi.is_infinite() { 127 } else { q(hi) };
+            if !requantize {
+                return map_i8(cx, |v| saturate_i8(i32::from(v).clamp(qmin, qmax)));
+            }
+            let m = quantize_multiplier(f64::from(s_in) / f64::from(s_out));
+            map_i8(cx, |v| {
+                saturate_i8(
+                    (z_out + multiply_by_quantized_multiplier(i32::from(v) - z_in, m))
+                        .clamp(qmin, qmax),
+                )
+            })
+        }
+        _ => Err(cx.unsupported_dtype()),
+    }
+}
+
+/// `LEAKY_RELU`.
+pub(crate) fn leaky_relu(cx: &NodeCx<'_>, alpha: f32) -> Result<TensorData, InterpError> {
+    match cx.input(0)?.dtype {
+        DType::F32 => map_f32(cx, |v| if v > 0.0 { v } else { v * alpha }),
+        DType::I8 => {
+            let (s_in, z_in) = cx.input_quant(0)?;
+            let (s_out, z_out) = cx.output_quant()?;
+            // TFLM computes both ratios in float before widening them to double.
+            let m_alpha = quantize_multiplier(f64::from(s_in * alpha / s_out));
+            let m_identity = quantize_multiplier(f64::from(s_in / s_out));
+            map_i8(cx, |v| {
+                let x = i32::from(v) - z_in;
+                let m = if x >= 0 { m_identity } else { m_alpha };
+                saturate_i8(z_out + multiply_by_quantized_multiplier(x, m))
+            })
+        }
+        _ => Err(cx.unsupported_dtype()),
+    }
+}
+
+/// Input rescaling of int8 logistic/tanh: multiplier of `s_in · 2^27` and the saturation radius.
+fn q4_rescale(cx: &NodeCx<'_>) -> Result<(QuantizedMultiplier, i32, i32), InterpError> {
+    let (s_in, z_in) = cx.input_quant(0)?;
+    let m = quantize_multiplier(f64::from(s_in) * f64::from(1i32 << 27));
+    Ok((m, input_radius(4, m.shift), z_in))
+}
+
+/// `LOGISTIC`.
+pub(crate) fn logistic(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
+    match cx.input(0)?.dtype {
+        DType::F32 => map_f32(cx, |v| {
+            if v > 16.619_047 {
+                1.0
+            } else if v < -9.0 {
+                v.exp()
+            } else {
+                1.0 / (1.0 + (-v).exp())
+            }
+        }),
+        DType::I8 => {
+            let (m, radius, z_in) = q4_rescale(cx)?;
+            map_i8(cx, |v| {
+                let x = i32::from(v) - z_in;
+                if x <= -radius {
+                    -128
+                } else if x >= radius {
+                    127
+                } else {
+                    let q0 = fixedpoint::logistic(multiply_by_quantized_multiplier(x, m), 4);
+                    saturate_i8(rounding_divide_by_pot(q0, 23) - 128)
+                }
+            })
+        }
+        _ => Err(cx.unsupported_dtype()),
+    }
+}
+
+/// `TANH`.
+pub(crate) fn tanh(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
+    match cx.input(0)?.dtype {
+        DType::F32 => map_f32(cx, f32::tanh),
+        DType::I8 => {
+            let (m, radius, z_in) = q4_rescale(cx)?;
+            map_i8(cx, |v| {
+                let x = i32::from(v) - z_in;
+                if x <= -radius {
+                    -128
+                } else if x >= radius {
+                    127
+                } else {
+                    let q0 = fixedpoint::tanh(multiply_by_quantized_multiplier(x, m), 4);
+                    saturate_i8(rounding_divide_by_pot(q0, 24))
+                }
+            })
+        }
+        _ => Err(cx.unsupported_dtype()),
+    }
+}
+
+/// `HARD_SWISH` (float only: `x · relu6(x + 3) / 6`).
+pub(crate) fn hard_swish(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
+    match cx.input(0)?.dtype {
+        DType::F32 => map_f32(cx, |v| v * (v + 3.0).clamp(0.0, 6.0) / 6.0),
+        _ => Err(cx.unsupported_dtype()),
+    }
+}
