@@ -69,6 +69,11 @@ pub fn lower_node(
         ),
         Op::Add { activation } => cx.add(p, ops, *activation),
         Op::Softmax { beta } => cx.softmax(p, ops, *beta),
+        Op::Relu => cx.relu(p, ops, 0.0, f32::INFINITY, true),
+        Op::Relu6 => cx.relu(p, ops, 0.0, 6.0, false),
+        Op::ReluN1To1 => cx.relu(p, ops, -1.0, 1.0, true),
+        Op::Quantize => cx.quantize(p, ops),
+        Op::Dequantize => cx.dequantize(ops),
         Op::Reshape | Op::Squeeze { .. } => cx.copy(ops),
         _ => Err(cx.unsupported("no C kernel for this operator yet")),
     }
@@ -486,6 +491,117 @@ impl Cx<'_> {
                 ),
             })
         }
+    }
+
+    /// The relu family: a float clamp, or an int8 requantization (identity when `requantize` is false, as
+    /// TFLite's RELU6 keeps the input's quantization) with the clamp in the output's quantized domain.
+    fn relu(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        lo: f32,
+        hi: f32,
+        requantize: bool,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        let count = self.graph.tensor(output).ty.num_elements();
+        if self.act_dtype(&[input, output])? == DType::F32 {
+            return Ok(Lowered {
+                decls: format!(
+                    "static const nncube_clamp_f32_params {p}_clamp = {{{}, {}}};\n",
+                    c_float(lo),
+                    c_float(hi)
+                ),
+                call: format!(
+                    "nncube_clamp_array_f32(&{p}_clamp, {count}u, (const float *)({}), (float *)({}));\n",
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            });
+        }
+        let (s_in, z_in) = self.qparams(input)?;
+        let (s_out, z_out) = self.qparams(output)?;
+        let q = |v: f32| (z_out + (v / s_out).round() as i32).clamp(-128, 127);
+        let (lo_q, hi_q) = (q(lo), if hi.is_infinite() { 127 } else { q(hi) });
+        let (m, zi, zo) = if requantize {
+            (
+                quantize_multiplier(f64::from(s_in) / f64::from(s_out)),
+                z_in,
+                z_out,
+            )
+        } else {
+            (quantize_multiplier(1.0), 0, 0)
+        };
+        Ok(self.requantize_call(p, ops, input, output, (zi, m, zo), (lo_q, hi_q)))
+    }
+
+    fn requantize_call(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        input: TensorId,
+        output: TensorId,
+        (zi, m, zo): (i32, crate::arith::QuantizedMultiplier, i32),
+        (lo, hi): (i32, i32),
+    ) -> Lowered {
+        let count = self.graph.tensor(output).ty.num_elements();
+        Lowered {
+            decls: format!(
+                "static const nncube_requant_s8_params {p}_requant = {{{zi}, {}, {}, {zo}, {lo}, {hi}}};\n",
+                m.multiplier, m.shift
+            ),
+            call: format!(
+                "nncube_requantize_s8(&{p}_requant, {count}u, (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(output)
+            ),
+        }
+    }
+
+    /// Float → int8, or int8 → int8 with a new scale/zero point.
+    fn quantize(&self, p: &str, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        if self.dtype(output) != DType::I8 {
+            return Err(self.unsupported("only int8 outputs are supported"));
+        }
+        let (s_out, z_out) = self.qparams(output)?;
+        match self.dtype(input) {
+            DType::F32 => Ok(Lowered {
+                decls: String::new(),
+                call: format!(
+                    "nncube_quantize_f32_s8({}, {z_out}, {}u, (const float *)({}), (int8_t *)({}));\n",
+                    c_float(s_out),
+                    self.graph.tensor(output).ty.num_elements(),
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            }),
+            DType::I8 => {
+                let (s_in, z_in) = self.qparams(input)?;
+                let m = quantize_multiplier(f64::from(s_in) / f64::from(s_out));
+                Ok(self.requantize_call(p, ops, input, output, (z_in, m, z_out), (-128, 127)))
+            }
+            _ => Err(self.unsupported("only float32 or int8 inputs are supported")),
+        }
+    }
+
+    /// Int8 → float.
+    fn dequantize(&self, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        if self.dtype(input) != DType::I8 || self.dtype(output) != DType::F32 {
+            return Err(self.unsupported("only int8 to float32 is supported"));
+        }
+        let (scale, zp) = self.qparams(input)?;
+        Ok(Lowered {
+            decls: String::new(),
+            call: format!(
+                "nncube_dequantize_s8_f32({}, {zp}, {}u, (const int8_t *)({}), (float *)({}));\n",
+                c_float(scale),
+                self.graph.tensor(output).ty.num_elements(),
+                ops.ptr(input),
+                ops.ptr(output)
+            ),
+        })
     }
 
     /// Reshape/squeeze: the emitter aliases the buffer when it can; otherwise the bytes move (memmove).
