@@ -414,7 +414,7 @@ fn elementwise_ops_match_the_interpreter() {
     let i8t = |s: f32, z: i32| TensorType::new(DType::I8, vec![1, 300]).quantized(s, z);
     let x = g.add_tensor("x", i8t(0.05, 3));
     g.inputs.push(x);
-    let mut add =
+    let add =
         |g: &mut Graph, name: &str, op: Op, input: nncube_core::ir::TensorId, ty: TensorType| {
             let t = g.add_tensor(name, ty);
             g.add_node(name, op, vec![Some(input)], vec![t]);
