@@ -406,7 +406,7 @@ fn dsp_dot_product_path_matches_portable_sums() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), "ok\n");
 }
 
-/// Relu family, quantize and dequantize (no shared model uses them): generated C vs the reference interpreter.
+/// Relu family, quantize, dequantize, add/sub/mul (no shared model uses most of them): generated C vs the reference interpreter.
 #[test]
 fn elementwise_ops_match_the_interpreter() {
     use nncube_core::interp;
@@ -440,6 +440,45 @@ fn elementwise_ops_match_the_interpreter() {
         TensorType::new(DType::F32, vec![1, 300]),
     );
     add(&mut g, "fquant", Op::Quantize, d, i8t(0.07, -4));
+    let y = g.add_tensor("y", i8t(0.03, -7));
+    g.inputs.push(y);
+    let act = nncube_core::ir::Activation::Relu;
+    for (name, op, ty) in [
+        ("add", Op::Add { activation: act }, i8t(0.06, 2)),
+        (
+            "sub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+            i8t(0.06, 2),
+        ),
+        ("mul", Op::Mul { activation: act }, i8t(0.02, -3)),
+    ] {
+        let t = g.add_tensor(name, ty);
+        g.add_node(name, op, vec![Some(x), Some(y)], vec![t]);
+        g.outputs.push(t);
+    }
+    let fy = g.add_tensor("fy", TensorType::new(DType::F32, vec![1, 300]));
+    g.inputs.push(fy);
+    for (name, op) in [
+        ("fadd", Op::Add { activation: act }),
+        (
+            "fsub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+        ),
+        (
+            "fmul",
+            Op::Mul {
+                activation: nncube_core::ir::Activation::Relu6,
+            },
+        ),
+    ] {
+        let t = g.add_tensor(name, TensorType::new(DType::F32, vec![1, 300]));
+        g.add_node(name, op, vec![Some(d), Some(fy)], vec![t]);
+        g.outputs.push(t);
+    }
     let runner = host::build_runner_with(
         &g,
         &host::c_compiler(),

@@ -92,6 +92,19 @@ typedef struct {
 
 void nncube_add_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
 void nncube_add_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+/* Elementwise a - b of same-shaped tensors (same parameters and rescaling as add). */
+void nncube_sub_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_sub_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+
+/* Elementwise a * b of same-shaped int8 tensors: requantize((a + input1_offset) * (b + input2_offset)). */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t multiplier, shift;
+    int32_t act_min, act_max;
+} nncube_mul_s8_params;
+
+void nncube_mul_s8(const nncube_mul_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_mul_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
 
 /* Softmax over the last dimension (`depth` elements per row). int8 in, int8 out (zero point -128, scale 1/256). */
 typedef struct {

@@ -67,7 +67,9 @@ pub fn lower_node(
             window,
             *activation,
         ),
-        Op::Add { activation } => cx.add(p, ops, *activation),
+        Op::Add { activation } => cx.binary(p, ops, "add", *activation),
+        Op::Sub { activation } => cx.binary(p, ops, "sub", *activation),
+        Op::Mul { activation } => cx.binary(p, ops, "mul", *activation),
         Op::Softmax { beta } => cx.softmax(p, ops, *beta),
         Op::Relu => cx.relu(p, ops, 0.0, f32::INFINITY, true),
         Op::Relu6 => cx.relu(p, ops, 0.0, 6.0, false),
@@ -404,15 +406,37 @@ impl Cx<'_> {
         Ok(Lowered { decls, call })
     }
 
-    fn add(
+    /// Same-shape add, sub (`kind` names the kernel) or mul.
+    fn binary(
         &self,
         p: &str,
         ops: &dyn Operands,
+        kind: &str,
         activation: Activation,
     ) -> Result<Lowered, CodegenError> {
         let (a, b, output) = (self.input(0)?, self.input(1)?, self.output()?);
         if self.shape(a) != self.shape(b) || self.shape(a) != self.shape(output) {
-            return Err(self.unsupported("broadcasting add is not supported yet"));
+            return Err(self.unsupported("broadcasting is not supported yet"));
+        }
+        if kind == "mul" && self.act_dtype(&[a, b, output])? == DType::I8 {
+            let (sa, za) = self.qparams(a)?;
+            let (sb, zb) = self.qparams(b)?;
+            let (so, zo) = self.qparams(output)?;
+            let m = quantize_multiplier(f64::from(sa) * f64::from(sb) / f64::from(so));
+            let (lo, hi) = self.int8_range(activation, output)?;
+            let count = self.graph.tensor(output).ty.num_elements();
+            return Ok(Lowered {
+                decls: format!(
+                    "static const nncube_mul_s8_params {p}_mul = {{{}, {}, {zo}, {}, {}, {lo}, {hi}}};\n",
+                    -za, -zb, m.multiplier, m.shift
+                ),
+                call: format!(
+                    "nncube_mul_s8(&{p}_mul, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                    ops.ptr(a),
+                    ops.ptr(b),
+                    ops.ptr(output)
+                ),
+            });
         }
         let count = self.graph.tensor(output).ty.num_elements();
         let mut decls = String::new();
@@ -433,7 +457,7 @@ impl Cx<'_> {
                 -za, -zb, m1.multiplier, m1.shift, m2.multiplier, m2.shift, mo.multiplier, mo.shift
             );
             format!(
-                "nncube_add_s8(&{p}_add, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                "nncube_{kind}_s8(&{p}_add, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
                 ops.ptr(a),
                 ops.ptr(b),
                 ops.ptr(output)
@@ -441,7 +465,7 @@ impl Cx<'_> {
         } else {
             decls += &self.float_clamp(p, activation)?;
             format!(
-                "nncube_add_f32(&{p}_clamp, {count}u, (const float *)({}), (const float *)({}), (float *)({}));\n",
+                "nncube_{kind}_f32(&{p}_clamp, {count}u, (const float *)({}), (const float *)({}), (float *)({}));\n",
                 ops.ptr(a),
                 ops.ptr(b),
                 ops.ptr(output)
