@@ -405,3 +405,94 @@ fn dsp_dot_product_path_matches_portable_sums() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "ok\n");
 }
+
+/// Relu family, quantize, dequantize, add/sub/mul (no shared model uses most of them): generated C vs the reference interpreter.
+#[test]
+fn elementwise_ops_match_the_interpreter() {
+    use nncube_core::interp;
+    let mut g = Graph::new("elementwise");
+    let i8t = |s: f32, z: i32| TensorType::new(DType::I8, vec![1, 300]).quantized(s, z);
+    let x = g.add_tensor("x", i8t(0.05, 3));
+    g.inputs.push(x);
+    let add =
+        |g: &mut Graph, name: &str, op: Op, input: nncube_core::ir::TensorId, ty: TensorType| {
+            let t = g.add_tensor(name, ty);
+            g.add_node(name, op, vec![Some(input)], vec![t]);
+            g.outputs.push(t);
+            t
+        };
+    add(&mut g, "relu", Op::Relu, x, i8t(0.04, -10));
+    add(&mut g, "relu6", Op::Relu6, x, i8t(0.05, 3));
+    add(&mut g, "relu_n1", Op::ReluN1To1, x, i8t(0.01, 0));
+    add(&mut g, "requant", Op::Quantize, x, i8t(0.1, 5));
+    let d = add(
+        &mut g,
+        "deq",
+        Op::Dequantize,
+        x,
+        TensorType::new(DType::F32, vec![1, 300]),
+    );
+    add(
+        &mut g,
+        "frelu6",
+        Op::Relu6,
+        d,
+        TensorType::new(DType::F32, vec![1, 300]),
+    );
+    add(&mut g, "fquant", Op::Quantize, d, i8t(0.07, -4));
+    let y = g.add_tensor("y", i8t(0.03, -7));
+    g.inputs.push(y);
+    let act = nncube_core::ir::Activation::Relu;
+    for (name, op, ty) in [
+        ("add", Op::Add { activation: act }, i8t(0.06, 2)),
+        (
+            "sub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+            i8t(0.06, 2),
+        ),
+        ("mul", Op::Mul { activation: act }, i8t(0.02, -3)),
+    ] {
+        let t = g.add_tensor(name, ty);
+        g.add_node(name, op, vec![Some(x), Some(y)], vec![t]);
+        g.outputs.push(t);
+    }
+    let fy = g.add_tensor("fy", TensorType::new(DType::F32, vec![1, 300]));
+    g.inputs.push(fy);
+    for (name, op) in [
+        ("fadd", Op::Add { activation: act }),
+        (
+            "fsub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+        ),
+        (
+            "fmul",
+            Op::Mul {
+                activation: nncube_core::ir::Activation::Relu6,
+            },
+        ),
+    ] {
+        let t = g.add_tensor(name, TensorType::new(DType::F32, vec![1, 300]));
+        g.add_node(name, op, vec![Some(d), Some(fy)], vec![t]);
+        g.outputs.push(t);
+    }
+    let runner = host::build_runner_with(
+        &g,
+        &host::c_compiler(),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
+    )
+    .unwrap();
+    for seed in 0..5 {
+        let inputs = interp::random_inputs(&g, seed);
+        let want = interp::run(&g, &inputs).unwrap();
+        let got = runner
+            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
+            .unwrap();
+        for (o, w) in want.outputs().iter().enumerate() {
+            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
+        }
+    }
+}

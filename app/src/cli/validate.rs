@@ -135,8 +135,8 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
         samples.len()
     );
     println!(
-        "{:<10} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10}  {}",
-        "output", "acc", "rmse", "mae", "l2r", "mean", "std", "nse", "cos", "max_abs", "result"
+        "{:<10} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10}  result",
+        "output", "acc", "rmse", "mae", "l2r", "mean", "std", "nse", "cos", "max_abs"
     );
     let mut failures = Vec::new();
     for (o, &t) in graph.outputs.iter().enumerate() {

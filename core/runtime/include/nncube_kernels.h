@@ -92,6 +92,19 @@ typedef struct {
 
 void nncube_add_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
 void nncube_add_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+/* Elementwise a - b of same-shaped tensors (same parameters and rescaling as add). */
+void nncube_sub_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_sub_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+
+/* Elementwise a * b of same-shaped int8 tensors: requantize((a + input1_offset) * (b + input2_offset)). */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t multiplier, shift;
+    int32_t act_min, act_max;
+} nncube_mul_s8_params;
+
+void nncube_mul_s8(const nncube_mul_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_mul_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
 
 /* Softmax over the last dimension (`depth` elements per row). int8 in, int8 out (zero point -128, scale 1/256). */
 typedef struct {
@@ -103,6 +116,23 @@ typedef struct {
 void nncube_softmax_s8(const nncube_softmax_s8_params *p, int32_t rows, int32_t depth, const int8_t *input,
                        int8_t *output);
 void nncube_softmax_f32(float beta, int32_t rows, int32_t depth, const float *input, float *output);
+
+/* Elementwise int8 requantization + clamp: out = clamp(output_zero_point + requantize(in - input_zero_point)).
+ * Used for relu / relu6 / relu-n1-to-1 and int8 -> int8 quantize. */
+typedef struct {
+    int32_t input_zero_point;
+    int32_t multiplier, shift;
+    int32_t output_zero_point;
+    int32_t act_min, act_max;
+} nncube_requant_s8_params;
+
+void nncube_requantize_s8(const nncube_requant_s8_params *p, size_t count, const int8_t *input, int8_t *output);
+/* Elementwise float clamp (relu family on float tensors). */
+void nncube_clamp_array_f32(const nncube_clamp_f32_params *c, size_t count, const float *input, float *output);
+/* float -> int8: clamp(round(x / scale) + zero_point, -128, 127) (round half away from zero). */
+void nncube_quantize_f32_s8(float scale, int32_t zero_point, size_t count, const float *input, int8_t *output);
+/* int8 -> float: (float)((double)scale * (x - zero_point)). */
+void nncube_dequantize_s8_f32(float scale, int32_t zero_point, size_t count, const int8_t *input, float *output);
 
 /* Sum of (a[i] + a_offset) * (b[i] + b_offset) over n elements (the int8 inner loop; SIMD on Cortex-M DSP). */
 int32_t nncube_dot_s8(const int8_t *a, const int8_t *b, int32_t n, int32_t a_offset, int32_t b_offset);

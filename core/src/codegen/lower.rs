@@ -67,8 +67,15 @@ pub fn lower_node(
             window,
             *activation,
         ),
-        Op::Add { activation } => cx.add(p, ops, *activation),
+        Op::Add { activation } => cx.binary(p, ops, "add", *activation),
+        Op::Sub { activation } => cx.binary(p, ops, "sub", *activation),
+        Op::Mul { activation } => cx.binary(p, ops, "mul", *activation),
         Op::Softmax { beta } => cx.softmax(p, ops, *beta),
+        Op::Relu => cx.relu(p, ops, 0.0, f32::INFINITY, true),
+        Op::Relu6 => cx.relu(p, ops, 0.0, 6.0, false),
+        Op::ReluN1To1 => cx.relu(p, ops, -1.0, 1.0, true),
+        Op::Quantize => cx.quantize(p, ops),
+        Op::Dequantize => cx.dequantize(ops),
         Op::Reshape | Op::Squeeze { .. } => cx.copy(ops),
         _ => Err(cx.unsupported("no C kernel for this operator yet")),
     }
@@ -399,15 +406,37 @@ impl Cx<'_> {
         Ok(Lowered { decls, call })
     }
 
-    fn add(
+    /// Same-shape add, sub (`kind` names the kernel) or mul.
+    fn binary(
         &self,
         p: &str,
         ops: &dyn Operands,
+        kind: &str,
         activation: Activation,
     ) -> Result<Lowered, CodegenError> {
         let (a, b, output) = (self.input(0)?, self.input(1)?, self.output()?);
         if self.shape(a) != self.shape(b) || self.shape(a) != self.shape(output) {
-            return Err(self.unsupported("broadcasting add is not supported yet"));
+            return Err(self.unsupported("broadcasting is not supported yet"));
+        }
+        if kind == "mul" && self.act_dtype(&[a, b, output])? == DType::I8 {
+            let (sa, za) = self.qparams(a)?;
+            let (sb, zb) = self.qparams(b)?;
+            let (so, zo) = self.qparams(output)?;
+            let m = quantize_multiplier(f64::from(sa) * f64::from(sb) / f64::from(so));
+            let (lo, hi) = self.int8_range(activation, output)?;
+            let count = self.graph.tensor(output).ty.num_elements();
+            return Ok(Lowered {
+                decls: format!(
+                    "static const nncube_mul_s8_params {p}_mul = {{{}, {}, {zo}, {}, {}, {lo}, {hi}}};\n",
+                    -za, -zb, m.multiplier, m.shift
+                ),
+                call: format!(
+                    "nncube_mul_s8(&{p}_mul, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                    ops.ptr(a),
+                    ops.ptr(b),
+                    ops.ptr(output)
+                ),
+            });
         }
         let count = self.graph.tensor(output).ty.num_elements();
         let mut decls = String::new();
@@ -428,7 +457,7 @@ impl Cx<'_> {
                 -za, -zb, m1.multiplier, m1.shift, m2.multiplier, m2.shift, mo.multiplier, mo.shift
             );
             format!(
-                "nncube_add_s8(&{p}_add, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                "nncube_{kind}_s8(&{p}_add, {count}u, (const int8_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
                 ops.ptr(a),
                 ops.ptr(b),
                 ops.ptr(output)
@@ -436,7 +465,7 @@ impl Cx<'_> {
         } else {
             decls += &self.float_clamp(p, activation)?;
             format!(
-                "nncube_add_f32(&{p}_clamp, {count}u, (const float *)({}), (const float *)({}), (float *)({}));\n",
+                "nncube_{kind}_f32(&{p}_clamp, {count}u, (const float *)({}), (const float *)({}), (float *)({}));\n",
                 ops.ptr(a),
                 ops.ptr(b),
                 ops.ptr(output)
@@ -486,6 +515,117 @@ impl Cx<'_> {
                 ),
             })
         }
+    }
+
+    /// The relu family: a float clamp, or an int8 requantization (identity when `requantize` is false, as
+    /// TFLite's RELU6 keeps the input's quantization) with the clamp in the output's quantized domain.
+    fn relu(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        lo: f32,
+        hi: f32,
+        requantize: bool,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        let count = self.graph.tensor(output).ty.num_elements();
+        if self.act_dtype(&[input, output])? == DType::F32 {
+            return Ok(Lowered {
+                decls: format!(
+                    "static const nncube_clamp_f32_params {p}_clamp = {{{}, {}}};\n",
+                    c_float(lo),
+                    c_float(hi)
+                ),
+                call: format!(
+                    "nncube_clamp_array_f32(&{p}_clamp, {count}u, (const float *)({}), (float *)({}));\n",
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            });
+        }
+        let (s_in, z_in) = self.qparams(input)?;
+        let (s_out, z_out) = self.qparams(output)?;
+        let q = |v: f32| (z_out + (v / s_out).round() as i32).clamp(-128, 127);
+        let (lo_q, hi_q) = (q(lo), if hi.is_infinite() { 127 } else { q(hi) });
+        let (m, zi, zo) = if requantize {
+            (
+                quantize_multiplier(f64::from(s_in) / f64::from(s_out)),
+                z_in,
+                z_out,
+            )
+        } else {
+            (quantize_multiplier(1.0), 0, 0)
+        };
+        Ok(self.requantize_call(p, ops, input, output, (zi, m, zo), (lo_q, hi_q)))
+    }
+
+    fn requantize_call(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        input: TensorId,
+        output: TensorId,
+        (zi, m, zo): (i32, crate::arith::QuantizedMultiplier, i32),
+        (lo, hi): (i32, i32),
+    ) -> Lowered {
+        let count = self.graph.tensor(output).ty.num_elements();
+        Lowered {
+            decls: format!(
+                "static const nncube_requant_s8_params {p}_requant = {{{zi}, {}, {}, {zo}, {lo}, {hi}}};\n",
+                m.multiplier, m.shift
+            ),
+            call: format!(
+                "nncube_requantize_s8(&{p}_requant, {count}u, (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(output)
+            ),
+        }
+    }
+
+    /// Float → int8, or int8 → int8 with a new scale/zero point.
+    fn quantize(&self, p: &str, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        if self.dtype(output) != DType::I8 {
+            return Err(self.unsupported("only int8 outputs are supported"));
+        }
+        let (s_out, z_out) = self.qparams(output)?;
+        match self.dtype(input) {
+            DType::F32 => Ok(Lowered {
+                decls: String::new(),
+                call: format!(
+                    "nncube_quantize_f32_s8({}, {z_out}, {}u, (const float *)({}), (int8_t *)({}));\n",
+                    c_float(s_out),
+                    self.graph.tensor(output).ty.num_elements(),
+                    ops.ptr(input),
+                    ops.ptr(output)
+                ),
+            }),
+            DType::I8 => {
+                let (s_in, z_in) = self.qparams(input)?;
+                let m = quantize_multiplier(f64::from(s_in) / f64::from(s_out));
+                Ok(self.requantize_call(p, ops, input, output, (z_in, m, z_out), (-128, 127)))
+            }
+            _ => Err(self.unsupported("only float32 or int8 inputs are supported")),
+        }
+    }
+
+    /// Int8 → float.
+    fn dequantize(&self, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, output) = (self.input(0)?, self.output()?);
+        if self.dtype(input) != DType::I8 || self.dtype(output) != DType::F32 {
+            return Err(self.unsupported("only int8 to float32 is supported"));
+        }
+        let (scale, zp) = self.qparams(input)?;
+        Ok(Lowered {
+            decls: String::new(),
+            call: format!(
+                "nncube_dequantize_s8_f32({}, {zp}, {}u, (const int8_t *)({}), (float *)({}));\n",
+                c_float(scale),
+                self.graph.tensor(output).ty.num_elements(),
+                ops.ptr(input),
+                ops.ptr(output)
+            ),
+        })
     }
 
     /// Reshape/squeeze: the emitter aliases the buffer when it can; otherwise the bytes move (memmove).

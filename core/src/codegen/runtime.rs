@@ -34,12 +34,20 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_dot.c"),
     ),
     (
+        "src/nncube_elementwise.c",
+        include_str!("../../runtime/src/nncube_elementwise.c"),
+    ),
+    (
         "src/nncube_fully_connected.c",
         include_str!("../../runtime/src/nncube_fully_connected.c"),
     ),
     (
         "src/nncube_pool.c",
         include_str!("../../runtime/src/nncube_pool.c"),
+    ),
+    (
+        "src/nncube_quantize.c",
+        include_str!("../../runtime/src/nncube_quantize.c"),
     ),
     (
         "src/nncube_softmax_f32.c",
