@@ -1,12 +1,16 @@
-/* nncube benchmark application: runs the generated network `network` once without and once with the per-layer
+/* nncube benchmark and validation application: runs the generated network `network` once without and once with the per-layer
  * observer, printing the instruction-counter ticks of the whole inference and of each layer, and the outputs of
  * the first run. Inputs: embedded deterministic bytes, or (with NNCUBE_INPUTS_FROM_FILES) host files input<i>.bin
  * read through semihosting; they are loaded before each run because inputs live in the arena, which a run reuses.
- * nncube_io.h (generated) gives the input/output sizes. */
+ * nncube_io.h (generated) gives the input/output sizes. Code between USER CODE BEGIN/END markers is kept when
+ * nncube regenerates a project. */
 #include "nncube_platform.h"
 #include "nncube_io.h"
 #include "network.h"
 #include "network_data.h"
+
+/* USER CODE BEGIN includes */
+/* USER CODE END includes */
 
 /* The activation arena (network_arena.c, generated next to this file). */
 extern uint32_t network_arena[(NETWORK_ACTIVATIONS_BYTES + 3u) / 4u];
@@ -50,6 +54,8 @@ int main(void) {
   if (!load_inputs()) {
     return 2;
   }
+  /* USER CODE BEGIN before_run */
+  /* USER CODE END before_run */
   nncube_counter_start();
   uint32_t t0 = nncube_counter_ticks();
   nncube_status status = network_run(&net);
@@ -62,6 +68,8 @@ int main(void) {
   for (uint32_t i = 0; i < NNCUBE_NUM_OUTPUTS; i++) {
     nncube_print_output(i, network_output(&net, (int)i), nncube_output_bytes[i]);
   }
+  /* USER CODE BEGIN after_run */
+  /* USER CODE END after_run */
   if (!load_inputs()) {
     return 2;
   }

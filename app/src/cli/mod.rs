@@ -7,6 +7,7 @@ mod benchmark;
 mod boards;
 mod generate;
 mod passes;
+mod project;
 mod run;
 mod supported_ops;
 mod validate;

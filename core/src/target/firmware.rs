@@ -193,11 +193,22 @@ pub fn build_firmware(
         });
     }
 
-    let size_text = run_tool(Command::new(&toolchain.size).args(["-A", "-d"]).arg(&elf))?;
-    let sections = parse_size_output(&size_text, &elf)?;
-    Ok(Firmware {
-        board_id: board.id.clone(),
-        elf,
-        footprint: Footprint::from_sections(board, &sections),
-    })
+    Firmware::from_elf(toolchain, board, elf)
+}
+
+impl Firmware {
+    /// A firmware built elsewhere (e.g. by a generated project's Makefile) for `board`, with its footprint.
+    pub fn from_elf(
+        toolchain: &ArmToolchain,
+        board: &Board,
+        elf: PathBuf,
+    ) -> Result<Firmware, TargetError> {
+        let size_text = run_tool(Command::new(&toolchain.size).args(["-A", "-d"]).arg(&elf))?;
+        let sections = parse_size_output(&size_text, &elf)?;
+        Ok(Firmware {
+            board_id: board.id.clone(),
+            footprint: Footprint::from_sections(board, &sections),
+            elf,
+        })
+    }
 }

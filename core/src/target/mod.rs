@@ -4,6 +4,7 @@
 //! - [`toolchain`]: locating `arm-none-eabi-gcc` (and the host C compiler) and the compiler flags a board implies.
 //! - [`linker_script`]: the linker script generated from a board's memory map.
 //! - [`support`]: nncube's own startup code, vector table and platform layer (semihosting, instruction counter).
+//! - [`project`]: a complete firmware project (network, startup, linker script, Makefile, CMake) for a model.
 //! - [`firmware`]: compile + link a firmware, then measure its [`footprint`] and check that it fits the chip.
 //!
 //! Invariant: a [`firmware::Firmware`] returned by [`firmware::build_firmware`] fits every memory region of its
@@ -13,6 +14,7 @@ pub mod board;
 pub mod firmware;
 pub mod footprint;
 pub mod linker_script;
+pub mod project;
 pub mod support;
 pub mod toolchain;
 
@@ -129,6 +131,9 @@ pub enum TargetError {
         /// The linker's error output.
         stderr: String,
     },
+    /// Generating the network's C failed.
+    #[error(transparent)]
+    Codegen(Box<crate::codegen::CodegenError>),
     /// The size tool's output could not be understood.
     #[error("cannot read the section sizes of {elf}: {detail}; this is a bug")]
     SizeOutput {
