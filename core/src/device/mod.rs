@@ -7,6 +7,7 @@
 //!
 //! [`console`] parses the console protocol (outputs as hex, instruction-counter ticks) and [`measure`] turns a run
 //! into checked results: a run that faulted, exited non-zero or printed no result is an error, never a number.
+//! [`benchmark`] runs a model's generated C on a device: instructions per inference, per MAC, per layer.
 
 pub mod benchmark;
 pub mod console;

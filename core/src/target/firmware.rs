@@ -170,6 +170,7 @@ pub fn build_firmware(
         .arg("-T")
         .arg(&script_path)
         .args(&objects)
+        .arg("-lm")
         .arg("-o")
         .arg(&elf)
         .output()
@@ -185,11 +186,18 @@ pub fn build_firmware(
         if shortfalls.is_empty() {
             return Err(TargetError::Link { elf, stderr });
         }
+        let ram_short = shortfalls
+            .iter()
+            .any(|s| board.ram.iter().any(|r| r.name == s.region));
+        let hint = if ram_short {
+            "choose a board with more RAM, put the activations in another RAM region, or make the model smaller"
+        } else {
+            "choose a board with more flash, or make the model's weights smaller (int8 instead of float)"
+        };
         return Err(TargetError::DoesNotFit {
             board: board.id.clone(),
             shortfalls,
-            hint: "choose a board with more memory, put the activations in another RAM region, or make the model smaller"
-                .to_string(),
+            hint: hint.to_string(),
         });
     }
 
