@@ -406,7 +406,7 @@ fn dsp_dot_product_path_matches_portable_sums() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), "ok\n");
 }
 
-/// Relu family, quantize, dequantize, add/sub/mul (no shared model uses most of them): generated C vs the reference interpreter.
+/// Relu family, quantize, dequantize, add/sub/mul, concatenation, pad (no shared model uses most of them): generated C vs the reference interpreter.
 #[test]
 fn elementwise_ops_match_the_interpreter() {
     use nncube_core::interp;
@@ -458,6 +458,38 @@ fn elementwise_ops_match_the_interpreter() {
         g.add_node(name, op, vec![Some(x), Some(y)], vec![t]);
         g.outputs.push(t);
     }
+    let r6 = g.outputs[1];
+    let cat = g.add_tensor(
+        "cat",
+        TensorType::new(DType::I8, vec![1, 600]).quantized(0.05, 3),
+    );
+    g.add_node(
+        "cat",
+        Op::Concatenation {
+            axis: 1,
+            activation: nncube_core::ir::Activation::None,
+        },
+        vec![Some(x), Some(r6)],
+        vec![cat],
+    );
+    g.outputs.push(cat);
+    let pads = g.add_const(
+        "pads",
+        TensorType::new(DType::I32, vec![2, 2]),
+        nncube_core::ir::ConstData::from_i32(&[1, 0, 2, 3]),
+    );
+    for (name, src, ty) in [
+        (
+            "pad",
+            x,
+            TensorType::new(DType::I8, vec![2, 305]).quantized(0.05, 3),
+        ),
+        ("fpad", d, TensorType::new(DType::F32, vec![2, 305])),
+    ] {
+        let t = g.add_tensor(name, ty);
+        g.add_node(name, Op::Pad, vec![Some(src), Some(pads)], vec![t]);
+        g.outputs.push(t);
+    }
     let fy = g.add_tensor("fy", TensorType::new(DType::F32, vec![1, 300]));
     g.inputs.push(fy);
     for (name, op) in [
@@ -478,6 +510,18 @@ fn elementwise_ops_match_the_interpreter() {
         let t = g.add_tensor(name, TensorType::new(DType::F32, vec![1, 300]));
         g.add_node(name, op, vec![Some(d), Some(fy)], vec![t]);
         g.outputs.push(t);
+    }
+    let files = codegen::generate(
+        &g,
+        &CodegenOptions {
+            include_runtime: true,
+            ..CodegenOptions::default()
+        },
+    )
+    .unwrap();
+    for compiler in ["gcc", "clang"] {
+        let tmp = tempfile::tempdir().unwrap();
+        compile_all(compiler, &[], &files, tmp.path());
     }
     let runner = host::build_runner_with(
         &g,

@@ -134,6 +134,21 @@ void nncube_quantize_f32_s8(float scale, int32_t zero_point, size_t count, const
 /* int8 -> float: (float)((double)scale * (x - zero_point)). */
 void nncube_dequantize_s8_f32(float scale, int32_t zero_point, size_t count, const int8_t *input, float *output);
 
+/* Concatenation: for each of `outer` slices, input k contributes `chunk_bytes[k]` bytes, in input order. */
+void nncube_concatenation(size_t outer, size_t count, const uint8_t *const *inputs, const size_t *chunk_bytes,
+                          uint8_t *output);
+
+/* Constant padding of a tensor of rank <= 4, described as 4-D (leading dimensions of size 1). */
+typedef struct {
+    int32_t in_dims[4];
+    int32_t out_dims[4];
+    int32_t before[4];
+    int32_t elem_bytes;
+} nncube_pad_params;
+
+/* `fill` holds one element (elem_bytes bytes). Output elements are produced in row-major order. */
+void nncube_pad(const nncube_pad_params *p, const uint8_t *fill, const uint8_t *input, uint8_t *output);
+
 /* Sum of (a[i] + a_offset) * (b[i] + b_offset) over n elements (the int8 inner loop; SIMD on Cortex-M DSP). */
 int32_t nncube_dot_s8(const int8_t *a, const int8_t *b, int32_t n, int32_t a_offset, int32_t b_offset);
 

@@ -314,38 +314,21 @@ fn source(
         "void {name}_set_observer({name}_ctx *ctx, nncube_observer_fn observer, void *user)\n{{\n    if (ctx != NULL) {{\n        ctx->observer = observer;\n        ctx->observer_user = user;\n    }}\n}}\n\n\
          const nncube_network_info *{name}_info(void)\n{{\n    return &{name}_info_data;\n}}\n\n"
     );
-    // run
-    let uses_act = !mem.placement.offsets.is_empty();
-    let uses_wts = !mem.split_weights && !mem.weights.entries.is_empty();
-    let _ = write!(
-        c,
-        "nncube_status {name}_run({name}_ctx *ctx)\n{{\n{}{}\
-         \x20   if (ctx == NULL || ctx->activations == NULL) {{\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }}\n{}{}",
-        if uses_act { "    uint8_t *act;\n" } else { "" },
-        if uses_wts {
-            "    const uint8_t *wts;\n"
-        } else {
-            ""
-        },
-        if uses_act {
-            "    act = ctx->activations;\n"
-        } else {
-            ""
-        },
-        if uses_wts {
-            "    wts = ctx->weights;\n"
-        } else {
-            ""
-        },
-    );
+    // run: the body first, so that only the locals it uses are declared.
+    let mut body = String::new();
     for (i, (node, l)) in graph.nodes.iter().zip(lowered).enumerate() {
-        let _ = writeln!(c, "    /* n{i}: {} `{}` */", node.op, comment(&node.name));
+        let _ = writeln!(
+            body,
+            "    /* n{i}: {} `{}` */",
+            node.op,
+            comment(&node.name)
+        );
         for line in l.call.lines() {
-            let _ = writeln!(c, "    {line}");
+            let _ = writeln!(body, "    {line}");
         }
         if let Some(o) = node.output() {
             let _ = writeln!(
-                c,
+                body,
                 "    {upper}_OBSERVE({i}, {}, {}, {}u);",
                 c_string(&node.name),
                 mem.ptr(o),
@@ -353,6 +336,25 @@ fn source(
             );
         }
     }
+    let uses_act = body.contains("act + ");
+    let uses_wts = body.contains("wts + ");
+    let _ = write!(c, "nncube_status {name}_run({name}_ctx *ctx)\n{{\n");
+    if uses_act {
+        c.push_str("    uint8_t *act;\n");
+    }
+    if uses_wts {
+        c.push_str("    const uint8_t *wts;\n");
+    }
+    c.push_str(
+        "    if (ctx == NULL || ctx->activations == NULL) {\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }\n",
+    );
+    if uses_act {
+        c.push_str("    act = ctx->activations;\n");
+    }
+    if uses_wts {
+        c.push_str("    wts = ctx->weights;\n");
+    }
+    c.push_str(&body);
     c.push_str("    return NNCUBE_OK;\n}\n");
     c
 }

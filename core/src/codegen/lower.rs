@@ -75,6 +75,8 @@ pub fn lower_node(
         Op::Relu6 => cx.relu(p, ops, 0.0, 6.0, false),
         Op::ReluN1To1 => cx.relu(p, ops, -1.0, 1.0, true),
         Op::Quantize => cx.quantize(p, ops),
+        Op::Concatenation { axis, activation } => cx.concatenation(p, ops, *axis, *activation),
+        Op::Pad => cx.pad(p, ops),
         Op::Dequantize => cx.dequantize(ops),
         Op::Reshape | Op::Squeeze { .. } => cx.copy(ops),
         _ => Err(cx.unsupported("no C kernel for this operator yet")),
@@ -622,6 +624,122 @@ impl Cx<'_> {
                 "nncube_dequantize_s8_f32({}, {zp}, {}u, (const int8_t *)({}), (float *)({}));\n",
                 c_float(scale),
                 self.graph.tensor(output).ty.num_elements(),
+                ops.ptr(input),
+                ops.ptr(output)
+            ),
+        })
+    }
+
+    /// Concatenation of operands with the output's dtype and quantization, without a fused activation.
+    fn concatenation(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        axis: usize,
+        activation: Activation,
+    ) -> Result<Lowered, CodegenError> {
+        let output = self.output()?;
+        let out_ty = &self.graph.tensor(output).ty;
+        if activation != Activation::None {
+            return Err(self.unsupported("a fused activation on concatenation is not supported"));
+        }
+        let inputs: Vec<TensorId> = (0..self.node.inputs.len())
+            .map(|i| self.input(i))
+            .collect::<Result<_, _>>()?;
+        let mut chunks = Vec::with_capacity(inputs.len());
+        for &t in &inputs {
+            let ty = &self.graph.tensor(t).ty;
+            if ty.dtype != out_ty.dtype || ty.quant != out_ty.quant {
+                return Err(self
+                    .unsupported("operands must have the output's element type and quantization"));
+            }
+            let inner: usize = ty.shape.get(axis..).map_or(1, |s| s.iter().product());
+            chunks.push(inner * ty.dtype.size_bytes());
+        }
+        let outer: usize = out_ty.shape.get(..axis).map_or(1, |s| s.iter().product());
+        let ptrs: Vec<String> = inputs
+            .iter()
+            .map(|&t| format!("(const uint8_t *)({})", ops.ptr(t)))
+            .collect();
+        let n = inputs.len();
+        Ok(Lowered {
+            decls: format!(
+                "static const size_t {p}_chunk_bytes[{n}] = {{{}}};\n",
+                chunks
+                    .iter()
+                    .map(|c| format!("{c}u"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            call: format!(
+                "{{\n    const uint8_t *const {p}_inputs[{n}] = {{{}}};\n    nncube_concatenation({outer}u, {n}u, {p}_inputs, {p}_chunk_bytes, (uint8_t *)({}));\n}}\n",
+                ptrs.join(", "),
+                ops.ptr(output)
+            ),
+        })
+    }
+
+    /// Constant padding of a tensor of rank ≤ 4 (paddings and the optional fill value are constants).
+    fn pad(&self, p: &str, ops: &dyn Operands) -> Result<Lowered, CodegenError> {
+        let (input, paddings, output) = (self.input(0)?, self.input(1)?, self.output()?);
+        let in_ty = &self.graph.tensor(input).ty;
+        let rank = in_ty.shape.len();
+        if rank > 4 {
+            return Err(self.unsupported("padding tensors of rank above 4 is not supported"));
+        }
+        let pads_t = self.graph.tensor(paddings);
+        let pads = pads_t
+            .data
+            .as_ref()
+            .and_then(|d| d.as_index_values(pads_t.ty.dtype))
+            .filter(|v| v.len() == 2 * rank)
+            .ok_or_else(|| {
+                self.unsupported("paddings must be a constant [rank, 2] integer tensor")
+            })?;
+        let es = in_ty.dtype.size_bytes();
+        let fill: Vec<u8> = match self.node.input(2) {
+            Some(v) => self
+                .graph
+                .tensor(v)
+                .data
+                .as_ref()
+                .map(|d| d.bytes().to_vec())
+                .filter(|b| b.len() == es)
+                .ok_or_else(|| self.unsupported("the pad value must be a constant scalar"))?,
+            None => match (in_ty.dtype, self.graph.tensor(output).ty.per_tensor_quant()) {
+                (DType::I8, Some((_, zp))) => vec![zp.clamp(-128, 127) as i8 as u8],
+                _ => vec![0; es],
+            },
+        };
+        let four = |dims: &[usize]| -> String {
+            let mut v = vec![1usize; 4 - rank];
+            v.extend_from_slice(dims);
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let before: Vec<usize> = (0..rank).map(|d| pads[2 * d].max(0) as usize).collect();
+        let mut before4 = vec![0usize; 4 - rank];
+        before4.extend_from_slice(&before);
+        Ok(Lowered {
+            decls: format!(
+                "static const nncube_pad_params {p}_pad = {{{{{}}}, {{{}}}, {{{}}}, {es}}};\nstatic const uint8_t {p}_fill[{}] = {{{}}};\n",
+                four(&in_ty.shape),
+                four(&self.graph.tensor(output).ty.shape),
+                before4
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                fill.len(),
+                fill.iter()
+                    .map(|b| format!("0x{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            call: format!(
+                "nncube_pad(&{p}_pad, {p}_fill, (const uint8_t *)({}), (uint8_t *)({}));\n",
                 ops.ptr(input),
                 ops.ptr(output)
             ),

@@ -50,6 +50,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_quantize.c"),
     ),
     (
+        "src/nncube_shape.c",
+        include_str!("../../runtime/src/nncube_shape.c"),
+    ),
+    (
         "src/nncube_softmax_f32.c",
         include_str!("../../runtime/src/nncube_softmax_f32.c"),
     ),

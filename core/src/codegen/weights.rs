@@ -4,7 +4,7 @@
 //! order of first use; the network reads it through the pointer given to `<name>_init`, so it can live anywhere.
 //! Split mode: one aligned array per tensor, referenced by symbol.
 
-use crate::ir::{Graph, TensorId};
+use crate::ir::{Graph, Op, TensorId};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -27,7 +27,13 @@ impl WeightTable {
     pub fn collect(graph: &Graph) -> Self {
         let mut table = WeightTable::default();
         for node in graph.nodes.iter().filter(|n| !n.op.is_view()) {
-            for &t in node.inputs.iter().flatten() {
+            // Pad's paddings and fill value are baked into the generated code.
+            let operands = if matches!(node.op, Op::Pad) {
+                &node.inputs[..1]
+            } else {
+                &node.inputs[..]
+            };
+            for &t in operands.iter().flatten() {
                 if graph.tensor(t).is_const() && !table.offsets.contains_key(&t) {
                     let offset = table.total_bytes.next_multiple_of(WEIGHTS_ALIGN_BYTES);
                     table.offsets.insert(t, offset);
