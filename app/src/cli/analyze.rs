@@ -45,13 +45,13 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         write_graph(path, &original, &graph)?;
     }
     if args.dump_ir {
-        print!("{graph}");
+        super::stdout::print(&graph.to_string())?;
         return Ok(());
     }
     let report = report::analyze(&graph, None);
-    print!("{}", report::render_text(&report));
+    super::stdout::print(&report::render_text(&report))?;
     if !args.no_optimize {
-        print!("{}", optimization_text(&original, &graph, &pipeline_report));
+        super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
     }
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")

@@ -54,12 +54,11 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
         &work_dir,
     )
     .with_context(|| format!("cannot benchmark {} on {}", args.model.display(), board.id))?;
-    print!("{}", render_text(&report));
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")
             .with_context(|| format!("cannot write the JSON results to {}", path.display()))?;
     }
-    Ok(())
+    super::stdout::print(&render_text(&report))
 }
 
 /// The text form: totals, footprint, then one line per layer.

@@ -19,8 +19,7 @@ pub fn run(args: &BoardsArgs) -> anyhow::Result<()> {
         Some(path) => vec![Board::from_file(path).context("cannot load the board file")?],
         None => builtin_boards().context("a built-in board file is broken (this is a bug)")?,
     };
-    print!("{}", render_table(&boards));
-    Ok(())
+    super::stdout::print(&render_table(&boards))
 }
 
 /// One line per board: id, MCU, core (with FPU), clock, flash and RAM totals, and whether it is virtual.

@@ -9,6 +9,7 @@ mod generate;
 mod passes;
 mod project;
 mod run;
+mod stdout;
 mod supported_ops;
 mod validate;
 
@@ -62,14 +63,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
-        Command::SupportedOps => {
-            supported_ops::run();
-            Ok(())
-        }
-        Command::Passes => {
-            passes::run();
-            Ok(())
-        }
+        Command::SupportedOps => supported_ops::run(),
+        Command::Passes => passes::run(),
         Command::Run(args) => run::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Boards(args) => boards::run(&args),

@@ -30,11 +30,10 @@ pub fn run(model: &Path, board: &str, dir: &Path) -> anyhow::Result<()> {
         }
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    println!(
-        "wrote a {} project ({} files) to {}; build it with `make` (or `make APP=validation`) or CMake",
+    super::stdout::print(&format!(
+        "wrote a {} project ({} files) to {}; build it with `make` (or `make APP=validation`) or CMake\n",
         board.id,
         files.len(),
         dir.display()
-    );
-    Ok(())
+    ))
 }
