@@ -145,3 +145,26 @@ fn benchmark_cli_writes_the_documented_json() {
         "{stderr}"
     );
 }
+
+#[test]
+fn missing_tools_name_their_debian_packages() {
+    for (env_var, package) in [
+        ("NNCUBE_ARM_GCC", "gcc-arm-none-eabi"),
+        ("NNCUBE_QEMU", "qemu-system-arm"),
+    ] {
+        let out = Command::new(common::nncube_bin())
+            .arg("benchmark")
+            .arg(common::shared_model("hello_world_int8"))
+            .env(env_var, "/nonexistent/tool")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{env_var}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("Debian package `{package}`"))
+                && stderr.contains("/nonexistent/tool"),
+            "{env_var}: {stderr}"
+        );
+    }
+}
