@@ -540,3 +540,53 @@ fn elementwise_ops_match_the_interpreter() {
         }
     }
 }
+
+#[test]
+fn cli_validate_reads_user_inputs_and_rejects_wrong_ones() {
+    use nncube_core::{interp, npy};
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_float");
+    let graph = import::load_model(&model).unwrap();
+    let arrays: Vec<(String, interp::TensorData)> = (0..4)
+        .map(|s| (format!("s{s}"), interp::random_inputs(&graph, s).remove(0)))
+        .collect();
+    let good = tmp.path().join("in.npz");
+    npy::write_npz(&good, &arrays).unwrap();
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--inputs",
+            good.to_str().unwrap(),
+        ],
+        None,
+        &cache,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("(4 samples") && stdout.contains("ok (within 1e-5)"),
+        "{stdout}"
+    );
+    // An int8 array for a float model is refused with a message naming the expected type.
+    let bad = tmp.path().join("bad.npy");
+    npy::write_npy(&bad, &interp::TensorData::from_i8(vec![1, 1], &[3])).unwrap();
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--inputs",
+            bad.to_str().unwrap(),
+        ],
+        None,
+        &cache,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("expects f32"), "{err}");
+}
