@@ -7,8 +7,16 @@ use nncube_core::{import, npy};
 use std::process::Command;
 
 fn python(code: &str) -> String {
-    let out = Command::new(common::python()).arg("-c").arg(code).output().expect("start python");
-    assert!(out.status.success(), "python failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(common::python())
+        .arg("-c")
+        .arg(code)
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -33,7 +41,11 @@ fn runs_numpy_inputs_and_numpy_reads_the_output() {
         .arg("reference")
         .output()
         .expect("run nncube");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 
     let graph = import::load_model(&model).expect("import");
     let x = npy::read_npy(&input).expect("read input");
@@ -46,7 +58,9 @@ fn runs_numpy_inputs_and_numpy_reads_the_output() {
     ));
     assert_eq!(
         seen.trim(),
-        format!("int8 (1, 12) {:?}", expected.as_i8()).replace("[", "[[").replace("]", "]]")
+        format!("int8 (1, 12) {:?}", expected.as_i8())
+            .replace("[", "[[")
+            .replace("]", "]]")
     );
 }
 
@@ -61,9 +75,16 @@ fn random_inputs_to_npz() {
         .arg(&model)
         .output()
         .expect("run nncube");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let graph = import::load_model(&model).expect("import");
-    let expected = interp::run(&graph, &interp::random_inputs(&graph, 5)).expect("run").outputs()[0].clone();
+    let expected = interp::run(&graph, &interp::random_inputs(&graph, 5))
+        .expect("run")
+        .outputs()[0]
+        .clone();
     let seen = python(&format!(
         "import numpy as np; z = np.load({:?}); print(z.files, z['output_0'].dtype, z['output_0'].tobytes().hex())",
         output.display().to_string()
@@ -86,7 +107,10 @@ fn reads_npz_written_by_numpy() {
     assert_eq!(
         arrays,
         vec![
-            ("a".to_string(), TensorData::from_i8(vec![2, 3], &[0, 1, 2, 3, 4, 5])),
+            (
+                "a".to_string(),
+                TensorData::from_i8(vec![2, 3], &[0, 1, 2, 3, 4, 5])
+            ),
             ("b".to_string(), TensorData::from_f32(vec![1], &[1.5])),
         ]
     );
@@ -108,6 +132,9 @@ fn wrong_input_type_names_the_input_and_both_types() {
         .expect("run nncube");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("input 0 (`input_1`) expects i8[1,49,10,1] but was given f32[1,490]"), "{err}");
+    assert!(
+        err.contains("input 0 (`input_1`) expects i8[1,49,10,1] but was given f32[1,490]"),
+        "{err}"
+    );
     assert!(!dir.path().join("out.npy").exists());
 }

@@ -32,12 +32,21 @@ fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Or
     let named: Vec<(String, TensorData)> = inputs
         .iter()
         .enumerate()
-        .flat_map(|(s, xs)| xs.iter().enumerate().map(move |(i, x)| (format!("s{s}_i{i}"), x.clone())))
+        .flat_map(|(s, xs)| {
+            xs.iter()
+                .enumerate()
+                .map(move |(i, x)| (format!("s{s}_i{i}"), x.clone()))
+        })
         .collect();
     npy::write_npz(&in_path, &named).expect("write inputs");
     let script = common::repo_root().join("tests/oracle/tflm_run.py");
     let mut cmd = Command::new(common::python());
-    cmd.arg(&script).arg(model).arg("--inputs").arg(&in_path).arg("--outputs").arg(&out_path);
+    cmd.arg(&script)
+        .arg(model)
+        .arg("--inputs")
+        .arg(&in_path)
+        .arg("--outputs")
+        .arg(&out_path);
     if all_tensors {
         cmd.arg("--tensors").arg(&tensors_path);
     }
@@ -48,7 +57,10 @@ fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Or
         model.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let by_key: BTreeMap<String, TensorData> = npy::read_npz(&out_path).expect("read oracle outputs").into_iter().collect();
+    let by_key: BTreeMap<String, TensorData> = npy::read_npz(&out_path)
+        .expect("read oracle outputs")
+        .into_iter()
+        .collect();
     let mut outputs = vec![Vec::new(); inputs.len()];
     for (s, outs) in outputs.iter_mut().enumerate() {
         for o in 0.. {
@@ -60,7 +72,8 @@ fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Or
     }
     let mut tensors = vec![BTreeMap::new(); inputs.len()];
     if all_tensors {
-        let names_json = std::fs::read_to_string(dir.path().join("tensors.npz.json")).expect("tensor names");
+        let names_json =
+            std::fs::read_to_string(dir.path().join("tensors.npz.json")).expect("tensor names");
         let names: Vec<String> = serde_json::from_str(&names_json).expect("names json");
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &names {
@@ -68,7 +81,8 @@ fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Or
         }
         for (key, t) in npy::read_npz(&tensors_path).expect("read oracle tensors") {
             let (s, idx) = key[1..].split_once("_t").expect("key s<sample>_t<index>");
-            let (s, idx): (usize, usize) = (s.parse().expect("sample"), idx.parse().expect("index"));
+            let (s, idx): (usize, usize) =
+                (s.parse().expect("sample"), idx.parse().expect("index"));
             let name = &names[idx];
             if !name.is_empty() && counts[name.as_str()] == 1 {
                 tensors[s].insert(name.clone(), t);
@@ -84,13 +98,19 @@ fn load(stem: &str) -> (Graph, std::path::PathBuf) {
 }
 
 fn random_samples(graph: &Graph) -> Vec<Vec<TensorData>> {
-    (0..SAMPLES).map(|seed| interp::random_inputs(graph, seed)).collect()
+    (0..SAMPLES)
+        .map(|seed| interp::random_inputs(graph, seed))
+        .collect()
 }
 
 /// Same dtype, same element count, same bytes (TFLM may report a squeezed shape).
 fn assert_bit_exact(what: &str, ours: &TensorData, theirs: &TensorData) {
     assert_eq!(ours.dtype, theirs.dtype, "{what}: dtype");
-    assert_eq!(ours.num_elements(), theirs.num_elements(), "{what}: element count");
+    assert_eq!(
+        ours.num_elements(),
+        theirs.num_elements(),
+        "{what}: element count"
+    );
     if ours.bytes != theirs.bytes {
         let (a, b) = (ours.to_f64_lossy(), theirs.to_f64_lossy());
         let diffs: Vec<String> = a
@@ -102,7 +122,11 @@ fn assert_bit_exact(what: &str, ours: &TensorData, theirs: &TensorData) {
             .map(|(i, (x, y))| format!("[{i}] ours {x} tflm {y}"))
             .collect();
         let count = a.iter().zip(&b).filter(|(x, y)| x != y).count();
-        panic!("{what}: {count} of {} elements differ: {}", a.len(), diffs.join(", "));
+        panic!(
+            "{what}: {count} of {} elements differ: {}",
+            a.len(),
+            diffs.join(", ")
+        );
     }
 }
 
@@ -122,11 +146,15 @@ fn check_int8_model(stem: &str, intermediates: bool) {
             for node in &graph.nodes {
                 for &t in &node.outputs {
                     let name = &graph.tensor(t).name;
-                    let theirs = oracle.tensors[s]
-                        .get(name)
-                        .unwrap_or_else(|| panic!("{stem}: TFLM kept no unique tensor named `{name}`"));
+                    let theirs = oracle.tensors[s].get(name).unwrap_or_else(|| {
+                        panic!("{stem}: TFLM kept no unique tensor named `{name}`")
+                    });
                     let ours = exec.value(t).expect("computed");
-                    assert_bit_exact(&format!("{stem} sample {s} tensor `{name}` (node `{}`)", node.name), ours, theirs);
+                    assert_bit_exact(
+                        &format!("{stem} sample {s} tensor `{name}` (node `{}`)", node.name),
+                        ours,
+                        theirs,
+                    );
                     compared_intermediates += 1;
                 }
             }
@@ -143,15 +171,32 @@ fn check_float_model(stem: &str) {
     let oracle = run_oracle(&path, &samples, false);
     let outs: Vec<Vec<TensorData>> = samples
         .iter()
-        .map(|x| interp::run(&graph, x).expect("run").outputs().into_iter().cloned().collect())
+        .map(|x| {
+            interp::run(&graph, x)
+                .expect("run")
+                .outputs()
+                .into_iter()
+                .cloned()
+                .collect()
+        })
         .collect();
     for o in 0..graph.outputs.len() {
-        let theirs: Vec<f64> = oracle.outputs.iter().flat_map(|s| s[o].to_f64_lossy()).collect();
+        let theirs: Vec<f64> = oracle
+            .outputs
+            .iter()
+            .flat_map(|s| s[o].to_f64_lossy())
+            .collect();
         let ours: Vec<f64> = outs.iter().flat_map(|s| s[o].to_f64_lossy()).collect();
         assert_eq!(ours.len(), theirs.len(), "{stem} output {o}: element count");
-        let (lo, hi) = theirs.iter().fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+        let (lo, hi) = theirs
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
         let range = (hi - lo).max(f64::MIN_POSITIVE);
-        let max_err = ours.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let max_err = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(
             max_err <= 1e-5 * range,
             "{stem} output {o}: max abs error {max_err:e} exceeds 1e-5 × range {range:e}"

@@ -31,10 +31,18 @@ fn int8_models_match_tflm_on_zero_point_input() {
     let cases: &[(&str, &[i8])] = &[
         ("hello_world_int8", &[4]),
         ("micro_speech_quantized", &[-64, -64, -64, -64]),
-        ("kws_ref_model", &[-112, -112, -124, -121, -114, -112, -125, -107, -110, -124, -128, 10]),
+        (
+            "kws_ref_model",
+            &[
+                -112, -112, -124, -121, -114, -112, -125, -107, -110, -124, -128, 10,
+            ],
+        ),
         ("vww_96_int8", &[120, -120]),
         ("person_detect", &[72, -72]),
-        ("pretrainedResnet_quant", &[-48, -128, -127, -108, -48, -127, -71, -125, -116, -127]),
+        (
+            "pretrainedResnet_quant",
+            &[-48, -128, -127, -108, -48, -127, -71, -125, -116, -127],
+        ),
     ];
     for (stem, expected) in cases {
         assert_eq!(zp_input_outputs(stem).as_i8(), expected.to_vec(), "{stem}");

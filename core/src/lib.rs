@@ -9,6 +9,8 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod arith;
+pub mod codegen;
+pub mod device;
 pub mod import;
 pub mod interp;
 pub mod ir;
@@ -16,6 +18,7 @@ pub mod memplan;
 pub mod npy;
 pub mod passes;
 pub mod report;
+pub mod target;
 
 /// The tool version written into generated files and reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

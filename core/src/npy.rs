@@ -75,9 +75,19 @@ pub fn encode_npy(t: &TensorData) -> Vec<u8> {
     let shape = match t.shape.len() {
         0 => "()".to_string(),
         1 => format!("({},)", t.shape[0]),
-        _ => format!("({})", t.shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            t.shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {shape}, }}", descr_of(t.dtype));
+    let mut header = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape}, }}",
+        descr_of(t.dtype)
+    );
     let version1 = header.len() + 1 + 10 <= u16::MAX as usize;
     let prefix = if version1 { 10 } else { 12 };
     let total = (prefix + header.len() + 1).div_ceil(64) * 64;
@@ -113,12 +123,22 @@ fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
 pub fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
     let bad = |m: &str| format_err(path, m.to_string());
     if !bytes.starts_with(MAGIC) || bytes.len() < 10 {
-        return Err(bad("not a NumPy .npy file (missing the \\x93NUMPY magic); save the array with numpy.save"));
+        return Err(bad(
+            "not a NumPy .npy file (missing the \\x93NUMPY magic); save the array with numpy.save",
+        ));
     }
     let (header_len, start) = match bytes[6] {
         1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
-        v => return Err(format_err(path, format!("unsupported .npy format version {v}"))),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => {
+            return Err(format_err(
+                path,
+                format!("unsupported .npy format version {v}"),
+            ));
+        }
     };
     let header = bytes
         .get(start..start + header_len)
@@ -134,9 +154,12 @@ pub fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
         )
     })?;
     if header_field(header, "fortran_order") != Some("False") {
-        return Err(bad("Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray"));
+        return Err(bad(
+            "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray",
+        ));
     }
-    let shape_text = header_field(header, "shape").ok_or_else(|| bad("the .npy header has no 'shape'"))?;
+    let shape_text =
+        header_field(header, "shape").ok_or_else(|| bad("the .npy header has no 'shape'"))?;
     let shape = shape_text
         .trim_matches(['(', ')'])
         .split(',')
@@ -150,7 +173,10 @@ pub fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
     if data.len() != expected {
         return Err(format_err(
             path,
-            format!("holds {} data bytes but shape {shape:?} of {dtype} needs {expected}", data.len()),
+            format!(
+                "holds {} data bytes but shape {shape:?} of {dtype} needs {expected}",
+                data.len()
+            ),
         ));
     }
     Ok(TensorData::from_bytes(dtype, shape, data.to_vec()))
@@ -188,13 +214,17 @@ fn crc32(data: &[u8]) -> u32 {
     for (i, e) in table.iter_mut().enumerate() {
         let mut c = i as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
         *e = c;
     }
-    !data
-        .iter()
-        .fold(!0u32, |c, &b| table[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
+    !data.iter().fold(!0u32, |c, &b| {
+        table[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
+    })
 }
 
 /// Encodes named arrays as `.npz` bytes (stored zip; member `name` becomes `name.npy`).
@@ -205,8 +235,10 @@ pub fn encode_npz(arrays: &[(String, TensorData)]) -> Result<Vec<u8>, String> {
     for (name, t) in arrays {
         let data = encode_npy(t);
         let file_name = format!("{name}.npy");
-        let offset = u32::try_from(out.len()).map_err(|_| "the .npz would exceed 4 GiB".to_string())?;
-        let size = u32::try_from(data.len()).map_err(|_| format!("array `{name}` exceeds 4 GiB"))?;
+        let offset =
+            u32::try_from(out.len()).map_err(|_| "the .npz would exceed 4 GiB".to_string())?;
+        let size =
+            u32::try_from(data.len()).map_err(|_| format!("array `{name}` exceeds 4 GiB"))?;
         let crc = crc32(&data);
         let common = |v: &mut Vec<u8>| {
             v.extend_from_slice(&20u16.to_le_bytes()); // version needed
@@ -232,8 +264,10 @@ pub fn encode_npz(arrays: &[(String, TensorData)]) -> Result<Vec<u8>, String> {
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(file_name.as_bytes());
     }
-    let cd_offset = u32::try_from(out.len()).map_err(|_| "the .npz would exceed 4 GiB".to_string())?;
-    let count = u16::try_from(arrays.len()).map_err(|_| "too many arrays for one .npz".to_string())?;
+    let cd_offset =
+        u32::try_from(out.len()).map_err(|_| "the .npz would exceed 4 GiB".to_string())?;
+    let count =
+        u16::try_from(arrays.len()).map_err(|_| "too many arrays for one .npz".to_string())?;
     out.extend_from_slice(&central);
     out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
     out.extend_from_slice(&[0; 4]); // disk numbers
@@ -252,11 +286,15 @@ pub fn write_npz(path: &Path, arrays: &[(String, TensorData)]) -> Result<(), Npy
 }
 
 fn le16(b: &[u8], at: usize) -> Option<usize> {
-    Some(usize::from(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?)))
+    Some(usize::from(u16::from_le_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?)))
+    Some(u64::from(u32::from_le_bytes(
+        b.get(at..at + 4)?.try_into().ok()?,
+    )))
 }
 
 fn le64(b: &[u8], at: usize) -> Option<u64> {
@@ -270,7 +308,9 @@ pub fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>
     let eocd = (0..bytes.len().saturating_sub(21))
         .rev()
         .find(|&i| bytes[i..].starts_with(&0x0605_4b50u32.to_le_bytes()))
-        .ok_or_else(|| bad("not a .npz file (no zip directory); save arrays with numpy.savez".into()))?;
+        .ok_or_else(|| {
+            bad("not a .npz file (no zip directory); save arrays with numpy.savez".into())
+        })?;
     let mut count = le16(bytes, eocd + 10).ok_or_else(truncated)? as u64;
     let mut cd = le32(bytes, eocd + 16).ok_or_else(truncated)?;
     if (count == 0xffff || cd == 0xffff_ffff) && eocd >= 20 {
@@ -294,7 +334,9 @@ pub fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>
         let extra_len = le16(bytes, pos + 30).ok_or_else(truncated)?;
         let comment_len = le16(bytes, pos + 32).ok_or_else(truncated)?;
         let mut local = le32(bytes, pos + 42).ok_or_else(truncated)?;
-        let name = bytes.get(pos + 46..pos + 46 + name_len).ok_or_else(truncated)?;
+        let name = bytes
+            .get(pos + 46..pos + 46 + name_len)
+            .ok_or_else(truncated)?;
         let name = String::from_utf8_lossy(name).into_owned();
         // Zip64 extra field: 64-bit values replace the 32-bit fields that hold 0xffffffff, in a fixed order.
         let mut extra = pos + 46 + name_len;
@@ -327,8 +369,13 @@ pub fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>
         if le32(bytes, local) != Some(0x0403_4b50) {
             return Err(truncated());
         }
-        let data_start = local + 30 + le16(bytes, local + 26).ok_or_else(truncated)? + le16(bytes, local + 28).ok_or_else(truncated)?;
-        let data = bytes.get(data_start..data_start + size as usize).ok_or_else(truncated)?;
+        let data_start = local
+            + 30
+            + le16(bytes, local + 26).ok_or_else(truncated)?
+            + le16(bytes, local + 28).ok_or_else(truncated)?;
+        let data = bytes
+            .get(data_start..data_start + size as usize)
+            .ok_or_else(truncated)?;
         let member = path.join(&name);
         let t = decode_npy(data, &member)?;
         out.push((name.strip_suffix(".npy").unwrap_or(&name).to_string(), t));
@@ -368,7 +415,10 @@ mod tests {
     fn npz_round_trip() {
         let arrays = vec![
             ("a".to_string(), TensorData::from_i8(vec![2], &[1, 2])),
-            ("b".to_string(), TensorData::from_f32(vec![1, 2], &[1.0, 2.0])),
+            (
+                "b".to_string(),
+                TensorData::from_f32(vec![1, 2], &[1.0, 2.0]),
+            ),
         ];
         let bytes = encode_npz(&arrays).unwrap();
         assert_eq!(decode_npz(&bytes, Path::new("x.npz")).unwrap(), arrays);
@@ -381,11 +431,15 @@ mod tests {
 
     #[test]
     fn errors_name_the_file() {
-        let e = decode_npy(b"hello world", Path::new("in.npy")).unwrap_err().to_string();
+        let e = decode_npy(b"hello world", Path::new("in.npy"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("in.npy"), "{e}");
         let mut bad = encode_npy(&TensorData::from_i8(vec![4], &[1, 2, 3, 4]));
         bad.pop();
-        let e = decode_npy(&bad, Path::new("in.npy")).unwrap_err().to_string();
+        let e = decode_npy(&bad, Path::new("in.npy"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("needs 4"), "{e}");
     }
 }

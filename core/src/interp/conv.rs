@@ -49,7 +49,13 @@ impl Geometry {
 
     /// Calls `tap(out_index_base, in_pixel_index, ky, kx)` for every in-bounds filter tap of output pixel
     /// `(b, oy, ox)`; `in_pixel_index` is the input's flat index of channel 0.
-    fn for_each_tap(&self, b: usize, oy: usize, ox: usize, mut tap: impl FnMut(usize, usize, usize)) {
+    fn for_each_tap(
+        &self,
+        b: usize,
+        oy: usize,
+        ox: usize,
+        mut tap: impl FnMut(usize, usize, usize),
+    ) {
         let w = &self.window;
         let y0 = (oy * w.stride_h) as isize - w.padding.top as isize;
         let x0 = (ox * w.stride_w) as isize - w.padding.left as isize;
@@ -87,7 +93,11 @@ impl Requant {
     fn new(cx: &NodeCx<'_>, out_c: usize, activation: Activation) -> Result<Self, InterpError> {
         let (in_scale, in_zp) = cx.input_quant(0)?;
         let (out_scale, out_zp) = cx.output_quant()?;
-        let filter_quant = cx.input_ty(1)?.quant.as_ref().ok_or_else(|| cx.unsupported("an unquantized int8 filter"))?;
+        let filter_quant = cx
+            .input_ty(1)?
+            .quant
+            .as_ref()
+            .ok_or_else(|| cx.unsupported("an unquantized int8 filter"))?;
         let zero_points = match filter_quant {
             Quant::PerTensor { zero_point, .. } => vec![*zero_point],
             Quant::PerChannel { zero_points, .. } => zero_points.clone(),
@@ -97,14 +107,19 @@ impl Requant {
         }
         let multipliers = (0..out_c)
             .map(|c| {
-                let real = f64::from(in_scale) * f64::from(filter_quant.scale(c)) / f64::from(out_scale);
+                let real =
+                    f64::from(in_scale) * f64::from(filter_quant.scale(c)) / f64::from(out_scale);
                 quantize_multiplier(real)
             })
             .collect();
         let bias = if cx.has_input(2) {
             let b = cx.input(2)?;
             if b.dtype != DType::I32 || b.num_elements() != out_c {
-                return Err(cx.unsupported(format!("a {} bias of {} elements", b.dtype, b.num_elements())));
+                return Err(cx.unsupported(format!(
+                    "a {} bias of {} elements",
+                    b.dtype,
+                    b.num_elements()
+                )));
             }
             b.as_i32()
         } else {
@@ -120,7 +135,8 @@ impl Requant {
     }
 
     fn finish(&self, c: usize, acc: i32) -> i8 {
-        let v = multiply_by_quantized_multiplier(acc.wrapping_add(self.bias[c]), self.multipliers[c]);
+        let v =
+            multiply_by_quantized_multiplier(acc.wrapping_add(self.bias[c]), self.multipliers[c]);
         saturate_i8(v.wrapping_add(self.output_zp).clamp(self.act.0, self.act.1))
     }
 }
@@ -131,18 +147,29 @@ fn float_bias(cx: &NodeCx<'_>, out_c: usize) -> Result<Vec<f32>, InterpError> {
     }
     let b = cx.input(2)?;
     if b.dtype != DType::F32 || b.num_elements() != out_c {
-        return Err(cx.unsupported(format!("a {} bias of {} elements", b.dtype, b.num_elements())));
+        return Err(cx.unsupported(format!(
+            "a {} bias of {} elements",
+            b.dtype,
+            b.num_elements()
+        )));
     }
     Ok(b.as_f32())
 }
 
 /// `CONV_2D`.
-pub(crate) fn conv2d(cx: &NodeCx<'_>, window: &Window2d, activation: Activation) -> Result<TensorData, InterpError> {
+pub(crate) fn conv2d(
+    cx: &NodeCx<'_>,
+    window: &Window2d,
+    activation: Activation,
+) -> Result<TensorData, InterpError> {
     let g = Geometry::new(cx, window)?;
     let out_shape = cx.output_ty(0)?.shape.clone();
     let filter_c = cx.input_ty(1)?.shape[3];
     if filter_c != g.in_c {
-        return Err(cx.unsupported(format!("grouped convolution ({} input channels, filter depth {filter_c})", g.in_c)));
+        return Err(cx.unsupported(format!(
+            "grouped convolution ({} input channels, filter depth {filter_c})",
+            g.in_c
+        )));
     }
     let taps = g.k_h * g.k_w * g.in_c;
     let x = cx.input(0)?;
@@ -150,7 +177,11 @@ pub(crate) fn conv2d(cx: &NodeCx<'_>, window: &Window2d, activation: Activation)
     match (x.dtype, f.dtype) {
         (DType::I8, DType::I8) => {
             let rq = Requant::new(cx, g.out_c, activation)?;
-            let xs: Vec<i32> = x.as_i8().into_iter().map(|v| i32::from(v) + rq.input_offset).collect();
+            let xs: Vec<i32> = x
+                .as_i8()
+                .into_iter()
+                .map(|v| i32::from(v) + rq.input_offset)
+                .collect();
             let fs: Vec<i32> = f.as_i8().into_iter().map(i32::from).collect();
             let mut out = Vec::with_capacity(g.out_len());
             let mut acc = vec![0i32; g.out_c];
@@ -192,7 +223,11 @@ pub(crate) fn conv2d(cx: &NodeCx<'_>, window: &Window2d, activation: Activation)
                                 }
                             }
                         });
-                        out.extend(acc.iter().zip(&bias).map(|(&a, &bv)| activate_f32(activation, a + bv)));
+                        out.extend(
+                            acc.iter()
+                                .zip(&bias)
+                                .map(|(&a, &bv)| activate_f32(activation, a + bv)),
+                        );
                     }
                 }
             }
@@ -223,7 +258,11 @@ pub(crate) fn depthwise_conv2d(
     match (x.dtype, f.dtype) {
         (DType::I8, DType::I8) => {
             let rq = Requant::new(cx, g.out_c, activation)?;
-            let xs: Vec<i32> = x.as_i8().into_iter().map(|v| i32::from(v) + rq.input_offset).collect();
+            let xs: Vec<i32> = x
+                .as_i8()
+                .into_iter()
+                .map(|v| i32::from(v) + rq.input_offset)
+                .collect();
             let fs: Vec<i32> = f.as_i8().into_iter().map(i32::from).collect();
             let mut out = Vec::with_capacity(g.out_len());
             let mut acc = vec![0i32; g.out_c];
@@ -233,7 +272,8 @@ pub(crate) fn depthwise_conv2d(
                         acc.fill(0);
                         g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
                             let xin = &xs[pixel..pixel + g.in_c];
-                            let w = &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
+                            let w =
+                                &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
                             for (oc, (a, &wv)) in acc.iter_mut().zip(w).enumerate() {
                                 *a = a.wrapping_add(wv * xin[oc / m]);
                             }
@@ -256,12 +296,17 @@ pub(crate) fn depthwise_conv2d(
                         acc.fill(0.0);
                         g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
                             let xin = &xs[pixel..pixel + g.in_c];
-                            let w = &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
+                            let w =
+                                &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
                             for (oc, (a, &wv)) in acc.iter_mut().zip(w).enumerate() {
                                 *a += xin[oc / m] * wv;
                             }
                         });
-                        out.extend(acc.iter().zip(&bias).map(|(&a, &bv)| activate_f32(activation, a + bv)));
+                        out.extend(
+                            acc.iter()
+                                .zip(&bias)
+                                .map(|(&a, &bv)| activate_f32(activation, a + bv)),
+                        );
                     }
                 }
             }
@@ -273,5 +318,7 @@ pub(crate) fn depthwise_conv2d(
 
 /// Wrapping dot product of two equally long `i32` slices.
 pub(crate) fn dot_i32(a: &[i32], b: &[i32]) -> i32 {
-    a.iter().zip(b).fold(0i32, |s, (&x, &w)| s.wrapping_add(x.wrapping_mul(w)))
+    a.iter()
+        .zip(b)
+        .fold(0i32, |s, (&x, &w)| s.wrapping_add(x.wrapping_mul(w)))
 }

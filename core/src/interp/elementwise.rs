@@ -25,7 +25,9 @@ pub(crate) enum BinaryOp {
 pub(crate) fn broadcast_indices(a: &[usize], b: &[usize], out: &[usize]) -> Vec<(usize, usize)> {
     let rank = out.len();
     let strides = |s: &[usize]| -> Vec<usize> {
-        let padded: Vec<usize> = std::iter::repeat_n(1, rank - s.len().min(rank)).chain(s.iter().copied()).collect();
+        let padded: Vec<usize> = std::iter::repeat_n(1, rank - s.len().min(rank))
+            .chain(s.iter().copied())
+            .collect();
         let mut st = vec![0; rank];
         let mut acc = 1;
         for i in (0..rank).rev() {
@@ -57,7 +59,11 @@ pub(crate) fn broadcast_indices(a: &[usize], b: &[usize], out: &[usize]) -> Vec<
 }
 
 /// `ADD` / `SUB` / `MUL`.
-pub(crate) fn binary(cx: &NodeCx<'_>, op: BinaryOp, activation: Activation) -> Result<TensorData, InterpError> {
+pub(crate) fn binary(
+    cx: &NodeCx<'_>,
+    op: BinaryOp,
+    activation: Activation,
+) -> Result<TensorData, InterpError> {
     let a = cx.input(0)?;
     let b = cx.input(1)?;
     let out_shape = cx.output_ty(0)?.shape.clone();
@@ -88,16 +94,24 @@ pub(crate) fn binary(cx: &NodeCx<'_>, op: BinaryOp, activation: Activation) -> R
                 BinaryOp::Add | BinaryOp::Sub => {
                     let rq = AddRequant::new(s1, s2, so);
                     let subtract = op == BinaryOp::Sub;
-                    Box::new(move |p, q| rq.apply(i32::from(p) - z1, i32::from(q) - z2, subtract) + zo)
+                    Box::new(move |p, q| {
+                        rq.apply(i32::from(p) - z1, i32::from(q) - z2, subtract) + zo
+                    })
                 }
                 BinaryOp::Mul => {
                     let m = quantize_multiplier(f64::from(s1) * f64::from(s2) / f64::from(so));
                     Box::new(move |p, q| {
-                        multiply_by_quantized_multiplier((i32::from(p) - z1) * (i32::from(q) - z2), m) + zo
+                        multiply_by_quantized_multiplier(
+                            (i32::from(p) - z1) * (i32::from(q) - z2),
+                            m,
+                        ) + zo
                     })
                 }
             };
-            let out: Vec<i8> = pairs.iter().map(|&(i, j)| saturate_i8(f(xa[i], xb[j]).clamp(lo, hi))).collect();
+            let out: Vec<i8> = pairs
+                .iter()
+                .map(|&(i, j)| saturate_i8(f(xa[i], xb[j]).clamp(lo, hi)))
+                .collect();
             Ok(TensorData::from_i8(out_shape, &out))
         }
         (x, y) => Err(cx.unsupported(format!("operand dtypes {x} and {y}"))),
@@ -120,7 +134,9 @@ impl AddRequant {
         Self {
             input1: quantize_multiplier(f64::from(s1) / twice_max),
             input2: quantize_multiplier(f64::from(s2) / twice_max),
-            output: quantize_multiplier(twice_max / ((1i64 << ADD_LEFT_SHIFT) as f64 * f64::from(so))),
+            output: quantize_multiplier(
+                twice_max / ((1i64 << ADD_LEFT_SHIFT) as f64 * f64::from(so)),
+            ),
         }
     }
 
@@ -128,7 +144,11 @@ impl AddRequant {
     fn apply(&self, v1: i32, v2: i32, subtract: bool) -> i32 {
         let a = multiply_by_quantized_multiplier(v1 << ADD_LEFT_SHIFT, self.input1);
         let b = multiply_by_quantized_multiplier(v2 << ADD_LEFT_SHIFT, self.input2);
-        let raw = if subtract { a.wrapping_sub(b) } else { a.wrapping_add(b) };
+        let raw = if subtract {
+            a.wrapping_sub(b)
+        } else {
+            a.wrapping_add(b)
+        };
         multiply_by_quantized_multiplier(raw, self.output)
     }
 }

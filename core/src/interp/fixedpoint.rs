@@ -36,7 +36,10 @@ fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 {
     let x3 = mul(x2, x);
     let x4 = mul(x2, x2);
     let x4_over_4 = saturating_rounding_multiply_by_pot(x4, -2);
-    let poly = saturating_rounding_multiply_by_pot(mul(x4_over_4.wrapping_add(x3), ONE_THIRD).wrapping_add(x2), -1);
+    let poly = saturating_rounding_multiply_by_pot(
+        mul(x4_over_4.wrapping_add(x3), ONE_THIRD).wrapping_add(x2),
+        -1,
+    );
     EXP_MINUS_ONE_EIGHTH.wrapping_add(mul(EXP_MINUS_ONE_EIGHTH, x.wrapping_add(poly)))
 }
 
@@ -46,10 +49,9 @@ pub(crate) fn exp_on_negative_values(a: i32, integer_bits: i32) -> i32 {
     let one_quarter = 1i32 << (fractional_bits - 2);
     let mask = one_quarter - 1;
     let a_mod_quarter_minus_one_quarter = (a & mask).wrapping_sub(one_quarter);
-    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(saturating_rounding_multiply_by_pot(
-        a_mod_quarter_minus_one_quarter,
-        integer_bits,
-    ));
+    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+        saturating_rounding_multiply_by_pot(a_mod_quarter_minus_one_quarter, integer_bits),
+    );
     let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     // exp(−2^k) for k = −2 ..= 4, in Q0.31.
     const BARREL: [(i32, i32); 7] = [
@@ -119,8 +121,13 @@ pub(crate) fn logistic(a: i32, integer_bits: i32) -> i32 {
         return 1 << 30;
     }
     let abs = if a > 0 { a } else { a.wrapping_neg() };
-    let positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(abs.wrapping_neg(), integer_bits));
-    if a > 0 { positive } else { ONE_Q0.wrapping_sub(positive) }
+    let positive =
+        one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(abs.wrapping_neg(), integer_bits));
+    if a > 0 {
+        positive
+    } else {
+        ONE_Q0.wrapping_sub(positive)
+    }
 }
 
 /// The hyperbolic tangent, `integer_bits` integer bits in, 0 out.
@@ -139,8 +146,12 @@ pub(crate) fn tanh(a: i32, integer_bits: i32) -> i32 {
 pub(crate) fn get_reciprocal(x: i32, integer_bits: i32) -> (i32, i32) {
     let headroom_plus_one = (x as u32).leading_zeros() as i32;
     let num_bits_over_unit = integer_bits - headroom_plus_one;
-    let shifted_minus_one = ((x as u32).wrapping_shl(headroom_plus_one as u32)).wrapping_sub(1u32 << 31) as i32;
-    (one_over_one_plus_x_for_x_in_0_1(shifted_minus_one), num_bits_over_unit)
+    let shifted_minus_one =
+        ((x as u32).wrapping_shl(headroom_plus_one as u32)).wrapping_sub(1u32 << 31) as i32;
+    (
+        one_over_one_plus_x_for_x_in_0_1(shifted_minus_one),
+        num_bits_over_unit,
+    )
 }
 
 #[cfg(test)]
@@ -165,7 +176,10 @@ mod tests {
     fn logistic_and_tanh_are_close() {
         for &v in &[-7.0, -1.5, -0.1, 0.3, 2.0, 7.5] {
             let l = f64::from(logistic(to_raw(v, 4), 4)) / 2f64.powi(31);
-            assert!((l - 1.0 / (1.0 + f64::exp(-v))).abs() < 1e-6, "logistic({v}) = {l}");
+            assert!(
+                (l - 1.0 / (1.0 + f64::exp(-v))).abs() < 1e-6,
+                "logistic({v}) = {l}"
+            );
             let t = f64::from(tanh(to_raw(v, 4), 4)) / 2f64.powi(31);
             assert!((t - v.tanh()).abs() < 1e-6, "tanh({v}) = {t}");
         }

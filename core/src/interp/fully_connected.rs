@@ -12,7 +12,10 @@ use crate::arith::{multiply_by_quantized_multiplier, quantize_multiplier};
 use crate::ir::{Activation, DType};
 
 /// `FULLY_CONNECTED`.
-pub(crate) fn fully_connected(cx: &NodeCx<'_>, activation: Activation) -> Result<TensorData, InterpError> {
+pub(crate) fn fully_connected(
+    cx: &NodeCx<'_>,
+    activation: Activation,
+) -> Result<TensorData, InterpError> {
     let x = cx.input(0)?;
     let w = cx.input(1)?;
     let out_shape = cx.output_ty(0)?.shape.clone();
@@ -21,28 +24,47 @@ pub(crate) fn fully_connected(cx: &NodeCx<'_>, activation: Activation) -> Result
         s => return Err(cx.malformed(format!("weights must be 2-D, found {s:?}"))),
     };
     if depth == 0 || x.num_elements() % depth != 0 {
-        return Err(cx.malformed(format!("input of {} elements is not a multiple of depth {depth}", x.num_elements())));
+        return Err(cx.malformed(format!(
+            "input of {} elements is not a multiple of depth {depth}",
+            x.num_elements()
+        )));
     }
     let batch = x.num_elements() / depth;
     match (x.dtype, w.dtype) {
         (DType::I8, DType::I8) => {
             let (in_scale, in_zp) = cx.input_quant(0)?;
             let (out_scale, out_zp) = cx.output_quant()?;
-            let wq = cx.input_ty(1)?.quant.as_ref().ok_or_else(|| cx.unsupported("unquantized int8 weights"))?;
+            let wq = cx
+                .input_ty(1)?
+                .quant
+                .as_ref()
+                .ok_or_else(|| cx.unsupported("unquantized int8 weights"))?;
             let multipliers: Vec<_> = (0..units)
-                .map(|u| quantize_multiplier(f64::from(in_scale) * f64::from(wq.scale(u)) / f64::from(out_scale)))
+                .map(|u| {
+                    quantize_multiplier(
+                        f64::from(in_scale) * f64::from(wq.scale(u)) / f64::from(out_scale),
+                    )
+                })
                 .collect();
             let (lo, hi) = cx.activation_range_i8(activation)?;
             let bias = if cx.has_input(2) {
                 let b = cx.input(2)?;
                 if b.dtype != DType::I32 || b.num_elements() != units {
-                    return Err(cx.unsupported(format!("a {} bias of {} elements", b.dtype, b.num_elements())));
+                    return Err(cx.unsupported(format!(
+                        "a {} bias of {} elements",
+                        b.dtype,
+                        b.num_elements()
+                    )));
                 }
                 b.as_i32()
             } else {
                 vec![0; units]
             };
-            let xs: Vec<i32> = x.as_i8().into_iter().map(|v| i32::from(v) - in_zp).collect();
+            let xs: Vec<i32> = x
+                .as_i8()
+                .into_iter()
+                .map(|v| i32::from(v) - in_zp)
+                .collect();
             let ws: Vec<i32> = w
                 .as_i8()
                 .into_iter()
@@ -53,16 +75,24 @@ pub(crate) fn fully_connected(cx: &NodeCx<'_>, activation: Activation) -> Result
             for xrow in xs.chunks_exact(depth) {
                 for (u, wrow) in ws.chunks_exact(depth).enumerate() {
                     let acc = dot_i32(xrow, wrow).wrapping_add(bias[u]);
-                    let v = multiply_by_quantized_multiplier(acc, multipliers[u]).wrapping_add(out_zp);
+                    let v =
+                        multiply_by_quantized_multiplier(acc, multipliers[u]).wrapping_add(out_zp);
                     out.push(saturate_i8(v.clamp(lo, hi)));
                 }
             }
             Ok(TensorData::from_i8(out_shape, &out))
         }
         (DType::F32, DType::F32) => {
-            let bias = if cx.has_input(2) { cx.input(2)?.as_f32() } else { vec![0.0; units] };
+            let bias = if cx.has_input(2) {
+                cx.input(2)?.as_f32()
+            } else {
+                vec![0.0; units]
+            };
             if bias.len() != units {
-                return Err(cx.unsupported(format!("a bias of {} elements for {units} units", bias.len())));
+                return Err(cx.unsupported(format!(
+                    "a bias of {} elements for {units} units",
+                    bias.len()
+                )));
             }
             let xs = x.as_f32();
             let ws = w.as_f32();

@@ -16,7 +16,11 @@ pub(crate) struct NodeCx<'a> {
 impl<'a> NodeCx<'a> {
     /// A context for `node`.
     pub fn new(graph: &'a Graph, node: &'a Node, values: &'a [Option<TensorData>]) -> Self {
-        Self { graph, node, values }
+        Self {
+            graph,
+            node,
+            values,
+        }
     }
 
     /// An "unsupported" error naming this node.
@@ -59,7 +63,12 @@ impl<'a> NodeCx<'a> {
         self.values
             .get(id.index())
             .and_then(Option::as_ref)
-            .ok_or_else(|| self.malformed(format!("operand {i} (`{}`) has no value yet", self.graph.tensor(id).name)))
+            .ok_or_else(|| {
+                self.malformed(format!(
+                    "operand {i} (`{}`) has no value yet",
+                    self.graph.tensor(id).name
+                ))
+            })
     }
 
     /// The declared type of operand `i`.
@@ -95,8 +104,13 @@ impl<'a> NodeCx<'a> {
     pub fn per_tensor(&self, ty: &TensorType, what: &str) -> Result<(f32, i32), InterpError> {
         match &ty.quant {
             Some(Quant::PerTensor { scale, zero_point }) => Ok((*scale, *zero_point)),
-            Some(Quant::PerChannel { .. }) => Err(self.unsupported(format!("per-channel quantization of the {what}"))),
-            None => Err(self.unsupported(format!("{} {what} without quantization parameters", ty.dtype))),
+            Some(Quant::PerChannel { .. }) => {
+                Err(self.unsupported(format!("per-channel quantization of the {what}")))
+            }
+            None => Err(self.unsupported(format!(
+                "{} {what} without quantization parameters",
+                ty.dtype
+            ))),
         }
     }
 
@@ -117,7 +131,9 @@ impl<'a> NodeCx<'a> {
             return Err(self.unsupported("a fused TANH activation on int8"));
         }
         let (scale, zp) = self.output_quant()?;
-        Ok(arith::activation_range_quantized(activation, scale, zp, -128, 127))
+        Ok(arith::activation_range_quantized(
+            activation, scale, zp, -128, 127,
+        ))
     }
 }
 

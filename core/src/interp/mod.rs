@@ -43,7 +43,8 @@ pub enum InterpError {
     #[error(
         "input {index} (`{name}`) expects {expected_dtype}{} but was given {given_dtype}{}; \
          convert the data to the model's input type and shape",
-        ShapeDisplay(expected_shape), ShapeDisplay(given_shape)
+        ShapeDisplay(expected_shape),
+        ShapeDisplay(given_shape)
     )]
     InputMismatch {
         /// Position among the graph inputs.
@@ -60,7 +61,9 @@ pub enum InterpError {
         given_shape: Vec<usize>,
     },
     /// An operator/dtype combination the interpreter does not implement.
-    #[error("node `{node}` ({op}): {detail} is not supported by the reference interpreter; see docs/interpreter.md")]
+    #[error(
+        "node `{node}` ({op}): {detail} is not supported by the reference interpreter; see docs/interpreter.md"
+    )]
     Unsupported {
         /// Node name.
         node: String,
@@ -70,7 +73,9 @@ pub enum InterpError {
         detail: String,
     },
     /// The graph is inconsistent in a way `verify()` should have caught (a bug, or a graph that was not verified).
-    #[error("node `{node}` ({op}): {detail}; run Graph::verify first (if it passed, this is a bug)")]
+    #[error(
+        "node `{node}` ({op}): {detail}; run Graph::verify first (if it passed, this is a bug)"
+    )]
     Malformed {
         /// Node name.
         node: String,
@@ -103,7 +108,11 @@ impl Execution {
 /// Executes `graph` on `inputs` (one value per graph input, in order, with the input's exact dtype and shape).
 pub fn run(graph: &Graph, inputs: &[TensorData]) -> Result<Execution, InterpError> {
     // A fused conv-pool node is defined as its conv followed by its pool: run that graph (same tensor ids).
-    if graph.nodes.iter().any(|n| matches!(n.op, Op::ConvPool2d { .. })) {
+    if graph
+        .nodes
+        .iter()
+        .any(|n| matches!(n.op, Op::ConvPool2d { .. }))
+    {
         return run(&crate::ir::expand_conv_pool(graph), inputs);
     }
     if inputs.len() != graph.inputs.len() {
@@ -123,7 +132,10 @@ pub fn run(graph: &Graph, inputs: &[TensorData]) -> Result<Execution, InterpErro
         .collect();
     for (index, (&id, value)) in graph.inputs.iter().zip(inputs).enumerate() {
         let t = graph.tensor(id);
-        if t.ty.dtype != value.dtype || t.ty.shape != value.shape || value.bytes.len() != t.ty.size_bytes() {
+        if t.ty.dtype != value.dtype
+            || t.ty.shape != value.shape
+            || value.bytes.len() != t.ty.size_bytes()
+        {
             return Err(InterpError::InputMismatch {
                 index,
                 name: t.name.clone(),
@@ -155,7 +167,11 @@ pub fn run(graph: &Graph, inputs: &[TensorData]) -> Result<Execution, InterpErro
 /// Checks that a kernel produced one value per output with the output's declared dtype and shape.
 fn check_results(cx: &NodeCx<'_>, results: &[TensorData]) -> Result<(), InterpError> {
     if results.len() != cx.node.outputs.len() {
-        return Err(cx.malformed(format!("produced {} values for {} outputs", results.len(), cx.node.outputs.len())));
+        return Err(cx.malformed(format!(
+            "produced {} values for {} outputs",
+            results.len(),
+            cx.node.outputs.len()
+        )));
     }
     for (&id, value) in cx.node.outputs.iter().zip(results) {
         let t = cx.graph.tensor(id);
@@ -181,24 +197,57 @@ fn execute(cx: &NodeCx<'_>) -> Result<Vec<TensorData>, InterpError> {
             window,
             depth_multiplier,
             activation,
-        } => one(conv::depthwise_conv2d(cx, window, *depth_multiplier, *activation)?),
-        Op::FullyConnected { activation, .. } => one(fully_connected::fully_connected(cx, *activation)?),
+        } => one(conv::depthwise_conv2d(
+            cx,
+            window,
+            *depth_multiplier,
+            *activation,
+        )?),
+        Op::FullyConnected { activation, .. } => {
+            one(fully_connected::fully_connected(cx, *activation)?)
+        }
         Op::AveragePool2d {
             filter_h,
             filter_w,
             window,
             activation,
-        } => one(pool::pool2d(cx, pool::PoolKind::Average, (*filter_h, *filter_w), window, *activation)?),
+        } => one(pool::pool2d(
+            cx,
+            pool::PoolKind::Average,
+            (*filter_h, *filter_w),
+            window,
+            *activation,
+        )?),
         Op::MaxPool2d {
             filter_h,
             filter_w,
             window,
             activation,
-        } => one(pool::pool2d(cx, pool::PoolKind::Max, (*filter_h, *filter_w), window, *activation)?),
-        Op::Add { activation } => one(elementwise::binary(cx, elementwise::BinaryOp::Add, *activation)?),
-        Op::Sub { activation } => one(elementwise::binary(cx, elementwise::BinaryOp::Sub, *activation)?),
-        Op::Mul { activation } => one(elementwise::binary(cx, elementwise::BinaryOp::Mul, *activation)?),
-        Op::Concatenation { axis, activation } => one(shape_ops::concatenation(cx, *axis, *activation)?),
+        } => one(pool::pool2d(
+            cx,
+            pool::PoolKind::Max,
+            (*filter_h, *filter_w),
+            window,
+            *activation,
+        )?),
+        Op::Add { activation } => one(elementwise::binary(
+            cx,
+            elementwise::BinaryOp::Add,
+            *activation,
+        )?),
+        Op::Sub { activation } => one(elementwise::binary(
+            cx,
+            elementwise::BinaryOp::Sub,
+            *activation,
+        )?),
+        Op::Mul { activation } => one(elementwise::binary(
+            cx,
+            elementwise::BinaryOp::Mul,
+            *activation,
+        )?),
+        Op::Concatenation { axis, activation } => {
+            one(shape_ops::concatenation(cx, *axis, *activation)?)
+        }
         Op::Pad => one(shape_ops::pad(cx)?),
         Op::Mean { .. } => one(reduce::mean(cx)?),
         Op::ReduceMax { .. } => one(reduce::reduce_max(cx)?),
@@ -215,6 +264,8 @@ fn execute(cx: &NodeCx<'_>) -> Result<Vec<TensorData>, InterpError> {
         Op::Reshape | Op::Squeeze { .. } => one(shape_ops::reshape(cx)?),
         Op::Transpose => one(shape_ops::transpose(cx)?),
         Op::StridedSlice { masks } => one(shape_ops::strided_slice(cx, masks)?),
-        Op::ConvPool2d { .. } => return Err(cx.malformed("conv-pool nodes must be expanded before execution")),
+        Op::ConvPool2d { .. } => {
+            return Err(cx.malformed("conv-pool nodes must be expanded before execution"));
+        }
     })
 }

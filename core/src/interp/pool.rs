@@ -72,9 +72,16 @@ pub(crate) fn pool2d(
                         PoolKind::Average => {
                             let sum: i32 = cells.iter().map(|&i| i32::from(xs[i + ch])).sum();
                             let n = cells.len().max(1) as i32;
-                            if sum > 0 { (sum + n / 2) / n } else { (sum - n / 2) / n }
+                            if sum > 0 {
+                                (sum + n / 2) / n
+                            } else {
+                                (sum - n / 2) / n
+                            }
                         }
-                        PoolKind::Max => cells.iter().map(|&i| i32::from(xs[i + ch])).fold(-128, i32::max),
+                        PoolKind::Max => cells
+                            .iter()
+                            .map(|&i| i32::from(xs[i + ch]))
+                            .fold(-128, i32::max),
                     };
                     out.push(saturate_i8(v.clamp(lo, hi)));
                 }

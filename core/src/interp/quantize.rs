@@ -22,11 +22,19 @@ fn ints(x: &TensorData) -> Option<Vec<i32>> {
 /// Saturates `values` into `dtype` and packs them.
 fn pack(dtype: DType, shape: Vec<usize>, values: impl Iterator<Item = i32>) -> Option<TensorData> {
     Some(match dtype {
-        DType::I8 => TensorData::from_i8(shape, &values.map(|v| v.clamp(-128, 127) as i8).collect::<Vec<_>>()),
-        DType::U8 => TensorData::from_u8(shape, &values.map(|v| v.clamp(0, 255) as u8).collect::<Vec<_>>()),
+        DType::I8 => TensorData::from_i8(
+            shape,
+            &values.map(|v| v.clamp(-128, 127) as i8).collect::<Vec<_>>(),
+        ),
+        DType::U8 => TensorData::from_u8(
+            shape,
+            &values.map(|v| v.clamp(0, 255) as u8).collect::<Vec<_>>(),
+        ),
         DType::I16 => TensorData::from_i16(
             shape,
-            &values.map(|v| v.clamp(-32768, 32767) as i16).collect::<Vec<_>>(),
+            &values
+                .map(|v| v.clamp(-32768, 32767) as i16)
+                .collect::<Vec<_>>(),
         ),
         _ => return None,
     })
@@ -39,7 +47,10 @@ pub(crate) fn quantize(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
     let (s_out, z_out) = cx.output_quant()?;
     let unsupported = || cx.unsupported(format!("quantizing {} to {}", x.dtype, out_ty.dtype));
     let result = if x.dtype == DType::F32 {
-        let values = x.as_f32().into_iter().map(move |v| (v / s_out).round() as i32 + z_out);
+        let values = x
+            .as_f32()
+            .into_iter()
+            .map(move |v| (v / s_out).round() as i32 + z_out);
         pack(out_ty.dtype, out_ty.shape.clone(), values)
     } else {
         let (s_in, z_in) = cx.input_quant(0)?;

@@ -12,7 +12,10 @@ use crate::ir::DType;
 
 /// For each input element (row-major), the flat index of the output element it reduces into, and the number of
 /// input elements per output element.
-fn reduction_map(cx: &NodeCx<'_>, shape: &[usize]) -> Result<(Vec<usize>, usize, usize), InterpError> {
+fn reduction_map(
+    cx: &NodeCx<'_>,
+    shape: &[usize],
+) -> Result<(Vec<usize>, usize, usize), InterpError> {
     let rank = shape.len() as i64;
     let mut reduced = vec![false; shape.len()];
     for a in cx.const_ints(1)? {
@@ -76,7 +79,11 @@ pub(crate) fn mean(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
                 .into_iter()
                 .map(|s| {
                     let acc = multiply_by_quantized_multiplier(s, m);
-                    let avg = if acc > 0 { (acc + n / 2) / n } else { (acc - n / 2) / n };
+                    let avg = if acc > 0 {
+                        (acc + n / 2) / n
+                    } else {
+                        (acc - n / 2) / n
+                    };
                     saturate_i8(avg + z_out)
                 })
                 .collect();

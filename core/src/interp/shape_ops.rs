@@ -63,14 +63,20 @@ pub(crate) fn transpose(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
         .collect::<Option<_>>()
         .ok_or_else(|| cx.malformed(format!("bad permutation {perm:?}")))?;
     let out_shape = cx.output_ty(0)?.shape.clone();
-    Ok(gather(x, out_shape, |c| c.iter().zip(&perm).map(|(&v, &p)| v * in_strides[p]).sum()))
+    Ok(gather(x, out_shape, |c| {
+        c.iter().zip(&perm).map(|(&v, &p)| v * in_strides[p]).sum()
+    }))
 }
 
 /// `STRIDED_SLICE` with constant begin/end/strides.
-pub(crate) fn strided_slice(cx: &NodeCx<'_>, masks: &StridedSliceMasks) -> Result<TensorData, InterpError> {
+pub(crate) fn strided_slice(
+    cx: &NodeCx<'_>,
+    masks: &StridedSliceMasks,
+) -> Result<TensorData, InterpError> {
     let x = cx.input(0)?;
     let (begin, end, step) = (cx.const_ints(1)?, cx.const_ints(2)?, cx.const_ints(3)?);
-    let ranges = strided_slice_ranges(&x.shape, &begin, &end, &step, masks).map_err(|e| cx.unsupported(e))?;
+    let ranges = strided_slice_ranges(&x.shape, &begin, &end, &step, masks)
+        .map_err(|e| cx.unsupported(e))?;
     let in_strides = strides(&x.shape);
     let full_shape: Vec<usize> = ranges.iter().map(|r| r.2).collect();
     let out_shape = cx.output_ty(0)?.shape.clone();
@@ -103,7 +109,9 @@ pub(crate) fn pad(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
             (DType::F32, _) | (_, None) => vec![0; es],
             (DType::I8, Some(_)) => vec![cx.output_quant()?.1.clamp(-128, 127) as i8 as u8],
             (DType::U8, Some(_)) => vec![cx.output_quant()?.1.clamp(0, 255) as u8],
-            (DType::I16, Some(_)) => (cx.output_quant()?.1.clamp(-32768, 32767) as i16).to_le_bytes().to_vec(),
+            (DType::I16, Some(_)) => (cx.output_quant()?.1.clamp(-32768, 32767) as i16)
+                .to_le_bytes()
+                .to_vec(),
             _ => vec![0; es],
         }
     };
@@ -128,7 +136,11 @@ pub(crate) fn pad(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
 }
 
 /// `CONCATENATION` along `axis`.
-pub(crate) fn concatenation(cx: &NodeCx<'_>, axis: usize, activation: Activation) -> Result<TensorData, InterpError> {
+pub(crate) fn concatenation(
+    cx: &NodeCx<'_>,
+    axis: usize,
+    activation: Activation,
+) -> Result<TensorData, InterpError> {
     let out_ty = cx.output_ty(0)?;
     let n = cx.node.inputs.len();
     let parts: Vec<&TensorData> = (0..n).map(|i| cx.input(i)).collect::<Result<_, _>>()?;
@@ -139,7 +151,9 @@ pub(crate) fn concatenation(cx: &NodeCx<'_>, axis: usize, activation: Activation
         }
         for i in 0..n {
             if cx.input_ty(i)?.quant != out_ty.quant {
-                return Err(cx.unsupported("int8 concatenation of operands with different quantization"));
+                return Err(
+                    cx.unsupported("int8 concatenation of operands with different quantization")
+                );
             }
         }
     }
@@ -157,7 +171,11 @@ pub(crate) fn concatenation(cx: &NodeCx<'_>, axis: usize, activation: Activation
     }
     let out = TensorData::from_bytes(dtype, out_ty.shape.clone(), bytes);
     if dtype == DType::F32 && activation != Activation::None {
-        let v: Vec<f32> = out.as_f32().into_iter().map(|x| activate_f32(activation, x)).collect();
+        let v: Vec<f32> = out
+            .as_f32()
+            .into_iter()
+            .map(|x| activate_f32(activation, x))
+            .collect();
         return Ok(TensorData::from_f32(out_ty.shape.clone(), &v));
     }
     Ok(out)

@@ -7,10 +7,14 @@
 //! below `−CalculateInputRadius(5, left_shift)` give the minimum output. The output is assumed to be
 //! `scale = 1/256, zero_point = −128`, as TFLM requires.
 
-use super::fixedpoint::{exp_on_negative_values, get_reciprocal, saturating_rounding_multiply_by_pot};
+use super::fixedpoint::{
+    exp_on_negative_values, get_reciprocal, saturating_rounding_multiply_by_pot,
+};
 use super::kernel::{NodeCx, saturate_i8};
 use super::{InterpError, TensorData};
-use crate::arith::{QuantizedMultiplier, multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier};
+use crate::arith::{
+    QuantizedMultiplier, multiply_by_quantized_multiplier_greater_than_one, quantize_multiplier,
+};
 use crate::ir::DType;
 
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -18,7 +22,8 @@ const ACCUMULATION_INTEGER_BITS: i32 = 12;
 
 /// TFLM's `CalculateInputRadius(integer_bits, left_shift, 31)`.
 pub(crate) fn input_radius(integer_bits: i32, left_shift: i32) -> i32 {
-    let max_input_rescaled = f64::from((1i32 << integer_bits) - 1) * (1i64 << (31 - integer_bits)) as f64
+    let max_input_rescaled = f64::from((1i32 << integer_bits) - 1)
+        * (1i64 << (31 - integer_bits)) as f64
         / (1i64 << left_shift) as f64;
     max_input_rescaled.floor() as i32
 }
@@ -45,11 +50,16 @@ pub(crate) fn softmax(cx: &NodeCx<'_>, beta: f32) -> Result<TensorData, InterpEr
         }
         (DType::I8, DType::I8) => {
             let (in_scale, _) = cx.input_quant(0)?;
-            let real = (f64::from(beta) * f64::from(in_scale) * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)
+            let real = (f64::from(beta)
+                * f64::from(in_scale)
+                * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)
                 .min((1i64 << 31) as f64 - 1.0);
             let m = quantize_multiplier(real);
             if m.shift < 0 {
-                return Err(cx.unsupported(format!("beta × input scale = {} (too small)", real / 2f64.powi(26))));
+                return Err(cx.unsupported(format!(
+                    "beta × input scale = {} (too small)",
+                    real / 2f64.powi(26)
+                )));
             }
             let diff_min = -input_radius(SCALED_DIFF_INTEGER_BITS, m.shift);
             let xs = x.as_i8();
@@ -75,8 +85,10 @@ fn softmax_row_i8(row: &[i8], m: QuantizedMultiplier, diff_min: i32, out: &mut V
     let mut sum_of_exps = 0i32;
     for &v in row {
         if let Some(e) = exp_of(v) {
-            sum_of_exps =
-                sum_of_exps.wrapping_add(saturating_rounding_multiply_by_pot(e, -ACCUMULATION_INTEGER_BITS));
+            sum_of_exps = sum_of_exps.wrapping_add(saturating_rounding_multiply_by_pot(
+                e,
+                -ACCUMULATION_INTEGER_BITS,
+            ));
         }
     }
     let (reciprocal, num_bits_over_unit) = get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);

@@ -10,7 +10,10 @@ use super::fixedpoint;
 use super::kernel::{NodeCx, saturate_i8};
 use super::softmax::input_radius;
 use super::{InterpError, TensorData};
-use crate::arith::{QuantizedMultiplier, multiply_by_quantized_multiplier, quantize_multiplier, rounding_divide_by_pot};
+use crate::arith::{
+    QuantizedMultiplier, multiply_by_quantized_multiplier, quantize_multiplier,
+    rounding_divide_by_pot,
+};
 use crate::ir::DType;
 
 /// Applies `f` to every f32 element.
@@ -29,7 +32,12 @@ fn map_i8(cx: &NodeCx<'_>, f: impl Fn(i8) -> i8) -> Result<TensorData, InterpErr
 
 /// `RELU`, `RELU6`, `RELU_N1_TO_1`: clamp to `[lo, hi]`; int8 values are requantized to the output's scale
 /// unless `requantize` is false (TFLM's relu6 only clamps).
-pub(crate) fn relu(cx: &NodeCx<'_>, lo: f32, hi: f32, requantize: bool) -> Result<TensorData, InterpError> {
+pub(crate) fn relu(
+    cx: &NodeCx<'_>,
+    lo: f32,
+    hi: f32,
+    requantize: bool,
+) -> Result<TensorData, InterpError> {
     match cx.input(0)?.dtype {
         DType::F32 => map_f32(cx, |v| v.max(lo).min(hi)),
         DType::I8 => {
@@ -43,7 +51,10 @@ pub(crate) fn relu(cx: &NodeCx<'_>, lo: f32, hi: f32, requantize: bool) -> Resul
             }
             let m = quantize_multiplier(f64::from(s_in) / f64::from(s_out));
             map_i8(cx, |v| {
-                saturate_i8((z_out + multiply_by_quantized_multiplier(i32::from(v) - z_in, m)).clamp(qmin, qmax))
+                saturate_i8(
+                    (z_out + multiply_by_quantized_multiplier(i32::from(v) - z_in, m))
+                        .clamp(qmin, qmax),
+                )
             })
         }
         _ => Err(cx.unsupported_dtype()),

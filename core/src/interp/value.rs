@@ -19,12 +19,20 @@ pub struct TensorData {
 impl TensorData {
     /// A value from raw little-endian bytes (the caller keeps the length invariant).
     pub fn from_bytes(dtype: DType, shape: Vec<usize>, bytes: Vec<u8>) -> Self {
-        Self { dtype, shape, bytes }
+        Self {
+            dtype,
+            shape,
+            bytes,
+        }
     }
 
     /// An `i8` value.
     pub fn from_i8(shape: impl Into<Vec<usize>>, values: &[i8]) -> Self {
-        Self::from_bytes(DType::I8, shape.into(), values.iter().map(|v| v.to_le_bytes()[0]).collect())
+        Self::from_bytes(
+            DType::I8,
+            shape.into(),
+            values.iter().map(|v| v.to_le_bytes()[0]).collect(),
+        )
     }
 
     /// A `u8` value.
@@ -34,22 +42,38 @@ impl TensorData {
 
     /// An `i16` value.
     pub fn from_i16(shape: impl Into<Vec<usize>>, values: &[i16]) -> Self {
-        Self::from_bytes(DType::I16, shape.into(), values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        Self::from_bytes(
+            DType::I16,
+            shape.into(),
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
     }
 
     /// An `i32` value.
     pub fn from_i32(shape: impl Into<Vec<usize>>, values: &[i32]) -> Self {
-        Self::from_bytes(DType::I32, shape.into(), values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        Self::from_bytes(
+            DType::I32,
+            shape.into(),
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
     }
 
     /// An `i64` value.
     pub fn from_i64(shape: impl Into<Vec<usize>>, values: &[i64]) -> Self {
-        Self::from_bytes(DType::I64, shape.into(), values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        Self::from_bytes(
+            DType::I64,
+            shape.into(),
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
     }
 
     /// An `f32` value.
     pub fn from_f32(shape: impl Into<Vec<usize>>, values: &[f32]) -> Self {
-        Self::from_bytes(DType::F32, shape.into(), values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        Self::from_bytes(
+            DType::F32,
+            shape.into(),
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
     }
 
     /// A zero-filled value of type `ty`.
@@ -74,7 +98,10 @@ impl TensorData {
 
     /// The elements as `i16`.
     pub fn as_i16(&self) -> Vec<i16> {
-        self.bytes.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()
+        self.bytes
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect()
     }
 
     /// The elements as `i32`.

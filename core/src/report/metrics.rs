@@ -62,7 +62,9 @@ pub fn dequantize(t: &TensorData, quant: Option<&Quant>) -> Vec<f64> {
 fn argmax(v: &[f64]) -> usize {
     v.iter()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &x)| if x > bv { (i, x) } else { (bi, bv) })
+        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &x)| {
+            if x > bv { (i, x) } else { (bi, bv) }
+        })
         .0
 }
 
@@ -132,7 +134,10 @@ mod tests {
         let r = vec![vec![0.1, 0.7, 0.2], vec![0.5, 0.2, 0.3]];
         let m = compare(&r, &r, true);
         assert_eq!(m.acc, Some(1.0));
-        assert_eq!((m.rmse, m.mae, m.l2r, m.mean, m.std, m.max_abs), (0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
+        assert_eq!(
+            (m.rmse, m.mae, m.l2r, m.mean, m.std, m.max_abs),
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        );
         assert!((m.nse - 1.0).abs() < 1e-12 && (m.cos - 1.0).abs() < 1e-12);
     }
 
@@ -157,7 +162,10 @@ mod tests {
     #[test]
     fn dequantizes_per_tensor() {
         let t = TensorData::from_i8(vec![2], &[-128, 0]);
-        let q = Quant::PerTensor { scale: 0.5, zero_point: -128 };
+        let q = Quant::PerTensor {
+            scale: 0.5,
+            zero_point: -128,
+        };
         assert_eq!(dequantize(&t, Some(&q)), vec![0.0, 64.0]);
     }
 }
