@@ -197,7 +197,7 @@ mod tests {
     fn multiply_applies_multiplier_and_shift() {
         let half = quantize_multiplier(0.5);
         assert_eq!(multiply_by_quantized_multiplier(100, half), 50);
-        // −50.5: the doubling high multiply's nudge rounds negative halves toward zero (as gemmlowp/TFLM do).
+        // gemmlowp's nudge makes the doubling high-mul round −50.5 toward zero.
         assert_eq!(multiply_by_quantized_multiplier(-101, half), -50);
         assert_eq!(multiply_by_quantized_multiplier(101, half), 51);
         let three = quantize_multiplier(3.0);

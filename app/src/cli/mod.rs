@@ -3,8 +3,16 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod memory_png;
+mod benchmark;
+mod boards;
+mod generate;
+mod passes;
+mod project;
 mod run;
+mod stdout;
 mod supported_ops;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,10 +31,20 @@ pub struct Cli {
 pub enum Command {
     /// Report per-layer MACC, weights and activation memory of a model.
     Analyze(analyze::AnalyzeArgs),
+    /// Generate C code (network, weights, kernel library) for a model.
+    Generate(generate::GenerateArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// List the optimization passes, in pipeline order.
+    Passes,
     /// Run a model on .npy inputs (or seeded random ones) and write its outputs.
     Run(run::RunArgs),
+    /// Compare the generated C (compiled for this machine) with the reference interpreter.
+    Validate(validate::ValidateArgs),
+    /// List the boards nncube can build for (id, MCU, core, clock, flash, RAM).
+    Boards(boards::BoardsArgs),
+    /// Build a model for a virtual board, run it, and report instructions per inference, per MAC, per layer.
+    Benchmark(benchmark::BenchmarkArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -45,10 +63,12 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
-        Command::SupportedOps => {
-            supported_ops::run();
-            Ok(())
-        }
+        Command::Generate(args) => generate::run(&args),
+        Command::SupportedOps => supported_ops::run(),
+        Command::Passes => passes::run(),
         Command::Run(args) => run::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Boards(args) => boards::run(&args),
+        Command::Benchmark(args) => benchmark::run(&args),
     }
 }

@@ -1,7 +1,7 @@
 //! `nncube run`: execute a model on `.npy` inputs (or seeded random inputs) and write its outputs.
 //!
-//! `--mode` selects the executor; only the reference interpreter exists today (`host` and `target` come with code
-//! generation). One output is written as `.npy`; several outputs need an `.npz` path (arrays `output_0`, …).
+//! `--mode` selects the executor; `reference` is the interpreter, `host` the generated C compiled for this machine (`target`
+//! comes with the QEMU boards). One output is written as `.npy`; several outputs need an `.npz` path (arrays `output_0`, …).
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub enum RunMode {
     /// nncube's reference interpreter (bit-exact with TensorFlow Lite Micro for int8 models).
     Reference,
+    /// The generated C, compiled with the system C compiler (`NNCUBE_CC`, `CC` or `cc`) and run on this machine.
+    Host,
 }
 
 /// Arguments of `nncube run`.
@@ -59,10 +61,46 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             .into_iter()
             .cloned()
             .collect(),
+        RunMode::Host => run_host(&graph, &inputs)?,
     };
     write_outputs(&args.output, outputs)?;
     println!("wrote {}", args.output.display());
     Ok(())
+}
+
+/// Runs the generated C of `graph` on one sample with the cached host runner.
+fn run_host(
+    graph: &nncube_core::ir::Graph,
+    inputs: &[TensorData],
+) -> anyhow::Result<Vec<TensorData>> {
+    let runner = crate::host::build_runner(graph).context("cannot build the host runner")?;
+    if inputs.len() != graph.inputs.len() {
+        bail!(
+            "the model has {} inputs, got {}",
+            graph.inputs.len(),
+            inputs.len()
+        );
+    }
+    let sample: Vec<Vec<u8>> = inputs.iter().map(|t| t.bytes.clone()).collect();
+    let result = runner.run(&[sample], false)?;
+    let outputs = result
+        .into_iter()
+        .next()
+        .map(|r| r.outputs)
+        .unwrap_or_default();
+    Ok(graph
+        .outputs
+        .iter()
+        .zip(outputs)
+        .map(|(&t, bytes)| {
+            let ty = &graph.tensor(t).ty;
+            TensorData {
+                dtype: ty.dtype,
+                shape: ty.shape.clone(),
+                bytes,
+            }
+        })
+        .collect())
 }
 
 fn write_outputs(path: &Path, outputs: Vec<TensorData>) -> anyhow::Result<()> {

@@ -107,6 +107,14 @@ impl Execution {
 
 /// Executes `graph` on `inputs` (one value per graph input, in order, with the input's exact dtype and shape).
 pub fn run(graph: &Graph, inputs: &[TensorData]) -> Result<Execution, InterpError> {
+    // A fused conv-pool node is defined as its conv followed by its pool: run that graph (same tensor ids).
+    if graph
+        .nodes
+        .iter()
+        .any(|n| matches!(n.op, Op::ConvPool2d { .. }))
+    {
+        return run(&crate::ir::expand_conv_pool(graph), inputs);
+    }
     if inputs.len() != graph.inputs.len() {
         return Err(InterpError::InputCount {
             expected: graph.inputs.len(),
@@ -256,5 +264,8 @@ fn execute(cx: &NodeCx<'_>) -> Result<Vec<TensorData>, InterpError> {
         Op::Reshape | Op::Squeeze { .. } => one(shape_ops::reshape(cx)?),
         Op::Transpose => one(shape_ops::transpose(cx)?),
         Op::StridedSlice { masks } => one(shape_ops::strided_slice(cx, masks)?),
+        Op::ConvPool2d { .. } => {
+            return Err(cx.malformed("conv-pool nodes must be expanded before execution"));
+        }
     })
 }

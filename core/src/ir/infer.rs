@@ -183,6 +183,31 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
                 .ok_or("filter larger than the padded input")?;
             same(vec![xs[0], oh, ow, cout])
         }
+        Op::ConvPool2d { window, pool, .. } => {
+            let conv = Op::Conv2d {
+                window: *window,
+                activation: super::Activation::None,
+            };
+            let conv_node = Node {
+                op: conv,
+                ..node.clone()
+            };
+            let mid = infer_output_types(graph, &conv_node)?;
+            let mid_shape = mid.first().map(|m| m.shape.clone()).unwrap_or_default();
+            if mid_shape != pool.conv_output.shape || pool.conv_output.dtype != x.ty.dtype {
+                return Err(format!(
+                    "the convolution computes {}{}, the pool expects {}",
+                    x.ty.dtype,
+                    super::ShapeDisplay(&mid_shape),
+                    pool.conv_output
+                ));
+            }
+            let (oh, ow) = pool
+                .window
+                .output_hw(mid_shape[1], mid_shape[2], pool.filter_h, pool.filter_w)
+                .ok_or("pooling window larger than the padded convolution output")?;
+            same(vec![mid_shape[0], oh, ow, mid_shape[3]])
+        }
         Op::DepthwiseConv2d {
             window,
             depth_multiplier,

@@ -9,14 +9,22 @@
 //! Passes mutate the graph only through the methods here, then call `verify()`.
 
 mod display;
-mod infer;
+mod expand;
+pub mod infer;
 mod op;
 mod types;
 mod verify;
 
+#[cfg(test)]
+mod tests;
+
+pub use expand::expand_conv_pool;
 pub use infer::infer_output_types;
 pub use infer::{broadcast_shapes, strided_slice_ranges};
-pub use op::{Activation, Op, Padding2d, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
+pub use op::{
+    Activation, Op, Padding2d, PoolAttrs, PoolKind, SUPPORTED_TFLITE_OPS, StridedSliceMasks,
+    Window2d,
+};
 pub use types::{ConstData, DType, Quant, Shape, ShapeDisplay, TensorType, num_elements};
 pub use verify::VerifyError;
 

@@ -151,6 +151,35 @@ pub struct StridedSliceMasks {
     pub offset: bool,
 }
 
+/// Which pooling a [`PoolAttrs`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolKind {
+    /// Maximum over the window (padding ignored).
+    Max,
+    /// Average over the window (padding excluded from the count).
+    Average,
+}
+
+/// A pooling step applied to a convolution's result inside one node ([`Op::ConvPool2d`]), with the exact
+/// semantics of the separate `MAX_POOL_2D` / `AVERAGE_POOL_2D` it replaces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolAttrs {
+    /// Max or average.
+    pub kind: PoolKind,
+    /// Window height.
+    pub filter_h: usize,
+    /// Window width.
+    pub filter_w: usize,
+    /// Strides and padding of the pool (dilation is 1).
+    pub window: Window2d,
+    /// Activation applied after pooling.
+    pub activation: Activation,
+    /// Type of the convolution's result before pooling (the tensor the fusion removed): dtype, shape and, for
+    /// quantized graphs, the scale and zero point the conv requantizes to.
+    pub conv_output: super::TensorType,
+}
+
 /// An operator of the IR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -161,6 +190,16 @@ pub enum Op {
         window: Window2d,
         /// Fused activation.
         activation: Activation,
+    },
+    /// A 2-D convolution whose result is pooled in the same kernel (made by the `fuse-conv-pool` pass; the
+    /// intermediate tensor never exists in memory). Inputs as [`Op::Conv2d`].
+    ConvPool2d {
+        /// Strides, dilations and padding of the convolution.
+        window: Window2d,
+        /// Activation of the convolution, applied before pooling.
+        activation: Activation,
+        /// The pooling applied to the convolution's result.
+        pool: PoolAttrs,
     },
     /// Depthwise 2-D convolution. Inputs: `input [N,H,W,Cin]`, `filter [1,Kh,Kw,Cin·M]`, optional `bias [Cin·M]`.
     DepthwiseConv2d {
@@ -311,6 +350,10 @@ impl Op {
     pub fn name(&self) -> &'static str {
         match self {
             Op::Conv2d { .. } => "conv2d",
+            Op::ConvPool2d { pool, .. } => match pool.kind {
+                PoolKind::Max => "conv2d-max-pool",
+                PoolKind::Average => "conv2d-average-pool",
+            },
             Op::DepthwiseConv2d { .. } => "depthwise-conv2d",
             Op::FullyConnected { .. } => "fully-connected",
             Op::AveragePool2d { .. } => "average-pool2d",
@@ -351,6 +394,7 @@ impl Op {
             | Op::Sub { activation }
             | Op::Mul { activation }
             | Op::Concatenation { activation, .. } => Some(*activation),
+            Op::ConvPool2d { pool, .. } => Some(pool.activation),
             _ => None,
         }
     }
@@ -367,6 +411,7 @@ impl Op {
             | Op::Sub { activation }
             | Op::Mul { activation }
             | Op::Concatenation { activation, .. } => Some(activation),
+            Op::ConvPool2d { pool, .. } => Some(&mut pool.activation),
             _ => None,
         }
     }
@@ -398,6 +443,20 @@ impl Op {
         }
         match self {
             Op::Conv2d { window, activation } => format!("{}{}", win(window), act(*activation)),
+            Op::ConvPool2d {
+                window,
+                activation,
+                pool,
+            } => format!(
+                "{}{} pool=({}x{} {}{}) mid={}",
+                win(window),
+                act(*activation),
+                pool.filter_h,
+                pool.filter_w,
+                win(&pool.window),
+                act(pool.activation),
+                pool.conv_output
+            ),
             Op::DepthwiseConv2d {
                 window,
                 depth_multiplier,

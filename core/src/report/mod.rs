@@ -3,6 +3,7 @@
 //! The MACC convention is documented in docs/report.md; [`layer_macc`] is its only implementation.
 //! The report is data ([`Report`], serializable to the JSON schema documented there) plus a text renderer.
 
+pub mod graph_view;
 pub mod metrics;
 mod text;
 
@@ -107,6 +108,12 @@ pub fn layer_macc(graph: &Graph, node: &Node) -> u64 {
         Op::Conv2d { .. } => {
             let f = filter_shape();
             out_elems * f.iter().skip(1).product::<usize>() as u64
+        }
+        Op::ConvPool2d { pool, .. } => {
+            let f = filter_shape();
+            let mid = pool.conv_output.num_elements() as u64;
+            mid * f.iter().skip(1).product::<usize>() as u64
+                + out_elems * (pool.filter_h * pool.filter_w) as u64
         }
         Op::DepthwiseConv2d { .. } => {
             let f = filter_shape();

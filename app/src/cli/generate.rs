@@ -1,0 +1,196 @@
+//! `nncube generate`: import a model and write its C code (network, weights, reports and the kernel library).
+//!
+//! Atomic: everything is generated in memory, written to a temporary directory next to the output directory,
+//! and renamed into place. Existing output directories may only contain files `generate` writes; nothing else
+//! is ever deleted or overwritten.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
+use nncube_core::import;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `nncube generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The model file (.tflite).
+    pub model: PathBuf,
+    /// Output directory (created; if it exists it may only hold files a previous `generate` wrote).
+    #[arg(short, long, value_name = "DIR", required_unless_present = "project")]
+    pub output: Option<PathBuf>,
+    /// Network name: prefix of files and C symbols (default: the model file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Do not write the kernel library sources (nncube_runtime/).
+    #[arg(long)]
+    pub no_runtime: bool,
+    /// One weights array per tensor instead of one blob.
+    #[arg(long)]
+    pub split_weights: bool,
+    /// Write a complete firmware project for `--board` into DIR instead (docs/project.md).
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "board",
+        conflicts_with = "output"
+    )]
+    pub project: Option<PathBuf>,
+    /// Board id (see `nncube boards`) or board file (.ron) of the `--project`.
+    #[arg(long)]
+    pub board: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    if let (Some(dir), Some(board)) = (&args.project, &args.board) {
+        return super::project::run(&args.model, board, dir);
+    }
+    let Some(output) = &args.output else {
+        bail!("give an output directory with -o DIR (or --project DIR with --board)");
+    };
+    let graph = import::load_model(&args.model)
+        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let options = CodegenOptions {
+        name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| codegen::default_name(&graph.name)),
+        split_weights: args.split_weights,
+        include_runtime: !args.no_runtime,
+        placement: None,
+    };
+    let files = codegen::generate(&graph, &options)
+        .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
+    write_atomically(&files, output)?;
+    println!(
+        "wrote {} files for network `{}` to {}",
+        files.files.len(),
+        options.name,
+        output.display()
+    );
+    Ok(())
+}
+
+fn is_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
+/// Lists `dir`'s entries (relative paths, files and directories) recursively.
+fn existing_entries(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, bool)>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir.join(rel))
+        .with_context(|| format!("cannot list {}", dir.join(rel).display()))?;
+    for e in entries {
+        let e = e.with_context(|| format!("cannot list {}", dir.join(rel).display()))?;
+        let path = rel.join(e.file_name());
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        out.push((path.clone(), is_dir));
+        if is_dir {
+            existing_entries(dir, &path, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `files` as the whole content of `out_dir`, atomically.
+pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Result<()> {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if out_dir.exists() {
+        if !out_dir.is_dir() {
+            bail!("output {} exists and is not a directory", out_dir.display());
+        }
+        if is_read_only(out_dir) {
+            bail!(
+                "output directory {} is read-only; make it writable or choose another directory",
+                out_dir.display()
+            );
+        }
+        let ours: BTreeSet<PathBuf> = files
+            .files
+            .keys()
+            .flat_map(|p| p.ancestors().map(Path::to_path_buf).collect::<Vec<_>>())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        let mut found = Vec::new();
+        existing_entries(out_dir, Path::new(""), &mut found)?;
+        let foreign: Vec<String> = found
+            .iter()
+            .filter(|(p, _)| !ours.contains(p))
+            .map(|(p, _)| p.display().to_string())
+            .take(3)
+            .collect();
+        if !foreign.is_empty() {
+            bail!(
+                "output directory {} holds files nncube generate did not write ({}); choose an empty or new directory",
+                out_dir.display(),
+                foreign.join(", ")
+            );
+        }
+    } else if !parent.is_dir() {
+        bail!(
+            "cannot create {}: its parent directory does not exist",
+            out_dir.display()
+        );
+    }
+    if is_read_only(&parent) {
+        bail!(
+            "cannot write next to {}: directory {} is read-only",
+            out_dir.display(),
+            parent.display()
+        );
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".nncube-generate-")
+        .tempdir_in(&parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
+    files
+        .write_to(tmp.path())
+        .context("cannot write the generated files")?;
+    set_dir_mode(tmp.path(), out_dir)?;
+    if out_dir.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(".nncube-previous-")
+            .tempdir_in(&parent)
+            .with_context(|| {
+                format!(
+                    "cannot create a temporary directory in {}",
+                    parent.display()
+                )
+            })?;
+        let old_path = old.path().join("previous");
+        std::fs::rename(out_dir, &old_path)
+            .with_context(|| format!("cannot replace {}", out_dir.display()))?;
+        if let Err(e) = std::fs::rename(tmp.path(), out_dir) {
+            let _ = std::fs::rename(&old_path, out_dir);
+            return Err(e)
+                .with_context(|| format!("cannot move the files into {}", out_dir.display()));
+        }
+    } else {
+        std::fs::rename(tmp.path(), out_dir)
+            .with_context(|| format!("cannot move the files into {}", out_dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Gives the new directory the existing output directory's permissions (a new one gets `rwxr-xr-x`), since
+/// temporary directories are created private.
+#[cfg(unix)]
+fn set_dir_mode(tmp: &Path, out_dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(out_dir).map_or(0o755, |m| m.permissions().mode());
+    std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot set the permissions of {}", tmp.display()))
+}
+
+#[cfg(not(unix))]
+fn set_dir_mode(_tmp: &Path, _out_dir: &Path) -> anyhow::Result<()> {
+    Ok(())
+}

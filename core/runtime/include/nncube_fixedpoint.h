@@ -1,0 +1,63 @@
+/*
+ * nncube runtime: TFLite Micro's integer requantization arithmetic (gemmlowp rounding), bit for bit.
+ * The Rust twin is nncube_core::arith; multipliers and shifts are precomputed by the code generator.
+ */
+#ifndef NNCUBE_FIXEDPOINT_H
+#define NNCUBE_FIXEDPOINT_H
+
+#include <stdint.h>
+
+/* gemmlowp SaturatingRoundingDoublingHighMul. */
+static inline int32_t nncube_srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    int64_t nudge;
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    ab = (int64_t)a * (int64_t)b;
+    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* gemmlowp RoundingDivideByPOT: x / 2^exponent, rounding half away from zero. */
+static inline int32_t nncube_rdbpot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* TFLite MultiplyByQuantizedMultiplier (32-bit reference form, double rounding). */
+static inline int32_t nncube_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t shifted = (int32_t)((uint32_t)x << left);
+    return nncube_rdbpot(nncube_srdhm(shifted, multiplier), right);
+}
+
+/* TFLite MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0). */
+static inline int32_t nncube_requantize_lt1(int32_t x, int32_t multiplier, int32_t shift)
+{
+    return nncube_rdbpot(nncube_srdhm(x, multiplier), -shift);
+}
+
+/* TFLite MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0). */
+static inline int32_t nncube_requantize_gt1(int32_t x, int32_t multiplier, int32_t shift)
+{
+    return nncube_srdhm((int32_t)((uint32_t)x << shift), multiplier);
+}
+
+static inline int32_t nncube_clamp_i32(int32_t x, int32_t lo, int32_t hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+static inline float nncube_clamp_f32(float x, float lo, float hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+#endif /* NNCUBE_FIXEDPOINT_H */

@@ -1,0 +1,159 @@
+/*
+ * nncube runtime: the kernel library generated networks call.
+ *
+ * C99, freestanding-friendly: int8 kernels use only <stdint.h>, <stddef.h> and <string.h> and no float math;
+ * float kernels use <math.h> only for expf (softmax). No allocation, no global state.
+ *
+ * Memory contract (the memory planner relies on it): window and pixel-wise kernels iterate over output pixels in
+ * increasing NHWC order (batch, y, x). Once a kernel writes any byte of output pixel p, it afterwards only reads
+ * input needed by output pixels >= p - 3. Elementwise kernels write element i after reading input element i and
+ * never read earlier elements again, so they may run in place. No kernel uses memcpy between overlapping ranges.
+ */
+#ifndef NNCUBE_KERNELS_H
+#define NNCUBE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Geometry of a 2-D window operator on NHWC tensors (convolution, depthwise convolution, pooling). */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+} nncube_window;
+
+/* Quantized output stage: per-channel (or replicated per-tensor) multipliers and shifts, offsets and clamp. */
+typedef struct {
+    int32_t input_offset;  /* -input zero point */
+    int32_t filter_offset; /* -filter zero point (0 for symmetric per-channel weights) */
+    int32_t output_offset; /* output zero point */
+    int32_t act_min, act_max;
+    const int32_t *multiplier; /* one per output channel */
+    const int32_t *shift;      /* one per output channel */
+} nncube_quant_s8;
+
+/* Float clamp of a fused activation. */
+typedef struct {
+    float act_min, act_max;
+} nncube_clamp_f32_params;
+
+/* Fully connected geometry: `batches` rows of `in_features`, `out_features` outputs; weights are [out, in]. */
+typedef struct {
+    int32_t batches, in_features, out_features;
+} nncube_fc_shape;
+
+/* Convolution. Filter [out_c, k_h, k_w, in_c]; bias [out_c] or NULL. */
+void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                      const int8_t *filter, const int32_t *bias, int8_t *output);
+void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                       const float *filter, const float *bias, float *output);
+
+/* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. */
+void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
+                                const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void nncube_depthwise_conv2d_f32(const nncube_window *w, int32_t depth_multiplier,
+                                 const nncube_clamp_f32_params *c, const float *input, const float *filter,
+                                 const float *bias, float *output);
+
+/* Fully connected. Weights [out_features, in_features]; bias [out_features] or NULL. `q->multiplier` holds
+ * `per_channel ? out_features : 1` entries. */
+void nncube_fully_connected_s8(const nncube_fc_shape *s, const nncube_quant_s8 *q, int per_channel,
+                               const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output);
+void nncube_fully_connected_f32(const nncube_fc_shape *s, const nncube_clamp_f32_params *c, const float *input,
+                                const float *weights, const float *bias, float *output);
+
+/* Pooling (k_h x k_w window; in_c == out_c). The int8 versions clamp to [act_min, act_max]. */
+void nncube_average_pool_s8(const nncube_window *w, int32_t act_min, int32_t act_max, const int8_t *input,
+                            int8_t *output);
+void nncube_average_pool_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                             float *output);
+void nncube_max_pool_s8(const nncube_window *w, int32_t act_min, int32_t act_max, const int8_t *input,
+                        int8_t *output);
+void nncube_max_pool_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                         float *output);
+
+/* Elementwise add of two same-shaped int8 tensors, TFLite's rescaling (inputs shifted left by `left_shift`). */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift;
+    int32_t input1_multiplier, input1_shift;
+    int32_t input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t act_min, act_max;
+} nncube_add_s8_params;
+
+void nncube_add_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_add_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+/* Elementwise a - b of same-shaped tensors (same parameters and rescaling as add). */
+void nncube_sub_s8(const nncube_add_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_sub_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+
+/* Elementwise a * b of same-shaped int8 tensors: requantize((a + input1_offset) * (b + input2_offset)). */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t multiplier, shift;
+    int32_t act_min, act_max;
+} nncube_mul_s8_params;
+
+void nncube_mul_s8(const nncube_mul_s8_params *p, size_t count, const int8_t *a, const int8_t *b, int8_t *output);
+void nncube_mul_f32(const nncube_clamp_f32_params *c, size_t count, const float *a, const float *b, float *output);
+
+/* Softmax over the last dimension (`depth` elements per row). int8 in, int8 out (zero point -128, scale 1/256). */
+typedef struct {
+    int32_t input_multiplier; /* beta * input scale, as a Q31 multiplier for 5 integer bits */
+    int32_t input_left_shift;
+    int32_t diff_min; /* differences below this give an output of -128 */
+} nncube_softmax_s8_params;
+
+void nncube_softmax_s8(const nncube_softmax_s8_params *p, int32_t rows, int32_t depth, const int8_t *input,
+                       int8_t *output);
+void nncube_softmax_f32(float beta, int32_t rows, int32_t depth, const float *input, float *output);
+
+/* Elementwise int8 requantization + clamp: out = clamp(output_zero_point + requantize(in - input_zero_point)).
+ * Used for relu / relu6 / relu-n1-to-1 and int8 -> int8 quantize. */
+typedef struct {
+    int32_t input_zero_point;
+    int32_t multiplier, shift;
+    int32_t output_zero_point;
+    int32_t act_min, act_max;
+} nncube_requant_s8_params;
+
+void nncube_requantize_s8(const nncube_requant_s8_params *p, size_t count, const int8_t *input, int8_t *output);
+/* Elementwise float clamp (relu family on float tensors). */
+void nncube_clamp_array_f32(const nncube_clamp_f32_params *c, size_t count, const float *input, float *output);
+/* float -> int8: clamp(round(x / scale) + zero_point, -128, 127) (round half away from zero). */
+void nncube_quantize_f32_s8(float scale, int32_t zero_point, size_t count, const float *input, int8_t *output);
+/* int8 -> float: (float)((double)scale * (x - zero_point)). */
+void nncube_dequantize_s8_f32(float scale, int32_t zero_point, size_t count, const int8_t *input, float *output);
+
+/* Concatenation: for each of `outer` slices, input k contributes `chunk_bytes[k]` bytes, in input order. */
+void nncube_concatenation(size_t outer, size_t count, const uint8_t *const *inputs, const size_t *chunk_bytes,
+                          uint8_t *output);
+
+/* Constant padding of a tensor of rank <= 4, described as 4-D (leading dimensions of size 1). */
+typedef struct {
+    int32_t in_dims[4];
+    int32_t out_dims[4];
+    int32_t before[4];
+    int32_t elem_bytes;
+} nncube_pad_params;
+
+/* `fill` holds one element (elem_bytes bytes). Output elements are produced in row-major order. */
+void nncube_pad(const nncube_pad_params *p, const uint8_t *fill, const uint8_t *input, uint8_t *output);
+
+/* Sum of (a[i] + a_offset) * (b[i] + b_offset) over n elements (the int8 inner loop; SIMD on Cortex-M DSP). */
+int32_t nncube_dot_s8(const int8_t *a, const int8_t *b, int32_t n, int32_t a_offset, int32_t b_offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NNCUBE_KERNELS_H */

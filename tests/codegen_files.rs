@@ -1,0 +1,592 @@
+//! The generated files themselves: a golden snapshot, determinism, no absolute paths, clean compiles with gcc,
+//! clang and arm-none-eabi-gcc (Cortex-M4, DSP path), and the bad-input errors of `nncube generate` and the host
+//! runner build.
+
+mod common;
+
+use nncube::host;
+use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
+use nncube_core::import;
+use nncube_core::ir::{DType, Graph, Op, TensorType};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn generate(stem: &str, runtime: bool) -> GeneratedFiles {
+    let graph = import::load_model(&common::shared_model(stem)).unwrap();
+    codegen::generate(
+        &graph,
+        &CodegenOptions {
+            include_runtime: runtime,
+            ..CodegenOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn hello_world_int8_network_snapshot() {
+    let files = generate("hello_world_int8", false);
+    for name in [
+        "hello_world_int8.h",
+        "hello_world_int8.c",
+        "hello_world_int8_data.h",
+        "hello_world_int8_data.c",
+    ] {
+        insta::assert_snapshot!(name, files.files[&PathBuf::from(name)]);
+    }
+}
+
+#[test]
+fn generation_is_deterministic_and_has_no_absolute_paths() {
+    let a = generate("kws_ref_model", true);
+    let b = generate("kws_ref_model", true);
+    assert_eq!(a, b);
+    let root = std::fs::canonicalize(common::repo_root()).unwrap();
+    let root = root.to_string_lossy();
+    for (path, text) in &a.files {
+        assert!(path.is_relative());
+        assert!(
+            !text.contains(root.as_ref()) && !text.contains("/shared/models"),
+            "{} contains an absolute path",
+            path.display()
+        );
+    }
+}
+
+/// Compiles every generated .c with `cc_args`, failing on any warning.
+fn compile_all(compiler: &str, extra: &[&str], files: &GeneratedFiles, dir: &Path) {
+    files.write_to(dir).unwrap();
+    for rel in files
+        .files
+        .keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+    {
+        let out = Command::new(compiler)
+            .args([
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-O2",
+                "-c",
+            ])
+            .args(extra)
+            .arg("-I")
+            .arg(dir)
+            .arg("-I")
+            .arg(dir.join("nncube_runtime/include"))
+            .arg(dir.join(rel))
+            .arg("-o")
+            .arg(dir.join("out.o"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} {extra:?} on {}:\n{}",
+            rel.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn generated_code_compiles_clean_everywhere() {
+    for stem in [
+        "kws_ref_model",
+        "pretrainedResnet",
+        "pretrainedResnet_quant",
+    ] {
+        let files = generate(stem, true);
+        for (compiler, extra) in [
+            ("gcc", vec![]),
+            ("clang", vec![]),
+            ("gcc", vec!["-DNNCUBE_OBSERVER"]),
+            (
+                "arm-none-eabi-gcc",
+                vec![
+                    "-mcpu=cortex-m4",
+                    "-mthumb",
+                    "-mfloat-abi=hard",
+                    "-mfpu=fpv4-sp-d16",
+                ],
+            ),
+        ] {
+            let tmp = tempfile::tempdir().unwrap();
+            compile_all(compiler, &extra, &files, tmp.path());
+        }
+    }
+}
+
+#[test]
+fn split_weights_compile_and_name_each_tensor() {
+    let graph = import::load_model(&common::shared_model("hello_world_int8")).unwrap();
+    let files = codegen::generate(
+        &graph,
+        &CodegenOptions {
+            split_weights: true,
+            include_runtime: true,
+            ..CodegenOptions::default()
+        },
+    )
+    .unwrap();
+    let data = &files.files[&PathBuf::from("hello_world_int8_data.h")];
+    assert_eq!(
+        data.matches("extern const uint8_t hello_world_int8_w")
+            .count(),
+        6
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    compile_all("gcc", &[], &files, tmp.path());
+}
+
+#[test]
+fn unsupported_operator_names_the_node() {
+    let mut g = Graph::new("t");
+    let x = g.add_tensor("x", TensorType::new(DType::F32, vec![1, 4]));
+    let y = g.add_tensor("y", TensorType::new(DType::F32, vec![1, 4]));
+    g.add_node("my_tanh", Op::Tanh, vec![Some(x)], vec![y]);
+    g.inputs.push(x);
+    g.outputs.push(y);
+    let err = codegen::generate(&g, &CodegenOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`tanh`") && err.contains("`my_tanh`"), "{err}");
+}
+
+#[test]
+fn missing_c_compiler_is_a_clear_error() {
+    let graph = import::load_model(&common::shared_model("hello_world_int8")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let err = host::build_runner_with(&graph, "/nonexistent/nncube-cc", cache.path()).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("/nonexistent/nncube-cc") && msg.contains("NNCUBE_CC"),
+        "{msg}"
+    );
+}
+
+fn run_generate(args: &[&str]) -> std::process::Output {
+    Command::new(common::nncube_bin())
+        .arg("generate")
+        .arg(common::shared_model("hello_world_int8"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_generate_writes_then_refuses_foreign_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("gen");
+    let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "hw"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "hw.h",
+        "hw.c",
+        "hw_data.h",
+        "hw_data.c",
+        "hw_report.txt",
+        "hw_report.json",
+        "nncube_runtime/src/nncube_conv.c",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    // Regenerating over our own files is fine.
+    let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "hw"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A foreign file makes it refuse, and nothing is touched.
+    std::fs::write(out.join("main.c"), "int main(void) { return 0; }\n").unwrap();
+    let before = std::fs::read(out.join("hw.c")).unwrap();
+    let o = run_generate(&[
+        "-o",
+        out.to_str().unwrap(),
+        "--name",
+        "hw",
+        "--split-weights",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("main.c") && err.contains("did not write"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out.join("hw.c")).unwrap(), before);
+    assert!(
+        std::fs::read_to_string(out.join("hw_data.c"))
+            .unwrap()
+            .contains("hw_weights[")
+    );
+    // No temporary directories are left next to the output.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("gen")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn cli_generate_refuses_read_only_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ro");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let o = run_generate(&["-o", out.to_str().unwrap()]);
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn cli_generate_rejects_bad_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("gen");
+    let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "9-bad"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid network name"));
+    assert!(!out.exists());
+}
+
+fn nncube(args: &[&str], cc: Option<&str>, cache: &Path) -> std::process::Output {
+    let mut cmd = Command::new(common::nncube_bin());
+    cmd.args(args).env("NNCUBE_CACHE_DIR", cache);
+    if let Some(cc) = cc {
+        cmd.env("NNCUBE_CC", cc);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn cli_validate_host_against_interpreter() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let model = common::shared_model("micro_speech_quantized");
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--count",
+            "3",
+            "--seed",
+            "7",
+            "--per-layer",
+        ],
+        None,
+        &cache,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("ok (bit-exact)"), "{stdout}");
+    assert!(stdout.contains("every layer matches"), "{stdout}");
+    for col in [
+        "acc", "rmse", "mae", "l2r", "mean", "std", "nse", "cos", "max_abs",
+    ] {
+        assert!(stdout.contains(col), "missing column {col}: {stdout}");
+    }
+}
+
+#[test]
+fn cli_validate_with_missing_compiler_fails_clearly() {
+    let cache = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_int8");
+    let o = nncube(
+        &["validate", model.to_str().unwrap(), "--count", "1"],
+        Some("/nonexistent/cc"),
+        cache.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("/nonexistent/cc") && err.contains("NNCUBE_CC"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_run_host_matches_reference_mode() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_int8");
+    let mut outs = Vec::new();
+    for mode in ["host", "reference"] {
+        let out = tmp.path().join(format!("{mode}.npy"));
+        let o = nncube(
+            &[
+                "run",
+                model.to_str().unwrap(),
+                "--random",
+                "3",
+                "--mode",
+                mode,
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            None,
+            &cache,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outs.push(std::fs::read(out).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+}
+
+/// ACLE intrinsics emulated in portable C, so the Cortex-M DSP path of the dot product runs on the host.
+const FAKE_ACLE: &str = r#"
+#include <stdint.h>
+static inline uint32_t __sxtab16(uint32_t a, uint32_t b)
+{
+    uint16_t lo = (uint16_t)((uint16_t)a + (uint16_t)(int16_t)(int8_t)(b & 0xffu));
+    uint16_t hi = (uint16_t)((uint16_t)(a >> 16) + (uint16_t)(int16_t)(int8_t)((b >> 16) & 0xffu));
+    return ((uint32_t)hi << 16) | lo;
+}
+static inline uint32_t __smlad(uint32_t x, uint32_t y, uint32_t acc)
+{
+    int32_t p = (int32_t)(int16_t)(x & 0xffffu) * (int16_t)(y & 0xffffu)
+              + (int32_t)(int16_t)(x >> 16) * (int16_t)(y >> 16);
+    return acc + (uint32_t)p;
+}
+"#;
+
+const DOT_CHECK_MAIN: &str = r#"
+#include <stdio.h>
+#include "nncube_kernels.h"
+int main(void)
+{
+    int8_t a[67], b[67];
+    uint32_t s = 12345u;
+    int n, i, ao, bo;
+    for (i = 0; i < 67; ++i) {
+        s = s * 1103515245u + 12345u; a[i] = (int8_t)(s >> 16);
+        s = s * 1103515245u + 12345u; b[i] = (int8_t)(s >> 16);
+    }
+    a[0] = -128; b[0] = -128; a[1] = 127; b[1] = -128;
+    for (n = 0; n <= 67; ++n) {
+        for (ao = -128; ao <= 128; ao += 64) {
+            for (bo = -1; bo <= 1; ++bo) {
+                int32_t want = 0;
+                for (i = 0; i < n; ++i) want += ((int32_t)a[i] + ao) * ((int32_t)b[i] + bo);
+                if (nncube_dot_s8(a, b, n, ao, bo) != want) { printf("mismatch n=%d ao=%d bo=%d\n", n, ao, bo); return 1; }
+            }
+        }
+    }
+    printf("ok\n");
+    return 0;
+}
+"#;
+
+#[test]
+fn dsp_dot_product_path_matches_portable_sums() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("arm_acle.h"), FAKE_ACLE).unwrap();
+    std::fs::write(dir.join("main.c"), DOT_CHECK_MAIN).unwrap();
+    let runtime = common::repo_root().join("core/runtime");
+    let exe = dir.join("dot");
+    let o = Command::new("gcc")
+        .args(["-std=c99", "-O2", "-D__ARM_FEATURE_DSP=1", "-I"])
+        .arg(dir)
+        .arg("-I")
+        .arg(runtime.join("include"))
+        .arg(dir.join("main.c"))
+        .arg(runtime.join("src/nncube_dot.c"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(&exe).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "ok\n");
+}
+
+/// Relu family, quantize, dequantize, add/sub/mul, concatenation, pad (no shared model uses most of them): generated C vs the reference interpreter.
+#[test]
+fn elementwise_ops_match_the_interpreter() {
+    use nncube_core::interp;
+    let mut g = Graph::new("elementwise");
+    let i8t = |s: f32, z: i32| TensorType::new(DType::I8, vec![1, 300]).quantized(s, z);
+    let x = g.add_tensor("x", i8t(0.05, 3));
+    g.inputs.push(x);
+    let add =
+        |g: &mut Graph, name: &str, op: Op, input: nncube_core::ir::TensorId, ty: TensorType| {
+            let t = g.add_tensor(name, ty);
+            g.add_node(name, op, vec![Some(input)], vec![t]);
+            g.outputs.push(t);
+            t
+        };
+    add(&mut g, "relu", Op::Relu, x, i8t(0.04, -10));
+    add(&mut g, "relu6", Op::Relu6, x, i8t(0.05, 3));
+    add(&mut g, "relu_n1", Op::ReluN1To1, x, i8t(0.01, 0));
+    add(&mut g, "requant", Op::Quantize, x, i8t(0.1, 5));
+    let d = add(
+        &mut g,
+        "deq",
+        Op::Dequantize,
+        x,
+        TensorType::new(DType::F32, vec![1, 300]),
+    );
+    add(
+        &mut g,
+        "frelu6",
+        Op::Relu6,
+        d,
+        TensorType::new(DType::F32, vec![1, 300]),
+    );
+    add(&mut g, "fquant", Op::Quantize, d, i8t(0.07, -4));
+    let y = g.add_tensor("y", i8t(0.03, -7));
+    g.inputs.push(y);
+    let act = nncube_core::ir::Activation::Relu;
+    for (name, op, ty) in [
+        ("add", Op::Add { activation: act }, i8t(0.06, 2)),
+        (
+            "sub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+            i8t(0.06, 2),
+        ),
+        ("mul", Op::Mul { activation: act }, i8t(0.02, -3)),
+    ] {
+        let t = g.add_tensor(name, ty);
+        g.add_node(name, op, vec![Some(x), Some(y)], vec![t]);
+        g.outputs.push(t);
+    }
+    let r6 = g.outputs[1];
+    let cat = g.add_tensor(
+        "cat",
+        TensorType::new(DType::I8, vec![1, 600]).quantized(0.05, 3),
+    );
+    g.add_node(
+        "cat",
+        Op::Concatenation {
+            axis: 1,
+            activation: nncube_core::ir::Activation::None,
+        },
+        vec![Some(x), Some(r6)],
+        vec![cat],
+    );
+    g.outputs.push(cat);
+    let pads = g.add_const(
+        "pads",
+        TensorType::new(DType::I32, vec![2, 2]),
+        nncube_core::ir::ConstData::from_i32(&[1, 0, 2, 3]),
+    );
+    for (name, src, ty) in [
+        (
+            "pad",
+            x,
+            TensorType::new(DType::I8, vec![2, 305]).quantized(0.05, 3),
+        ),
+        ("fpad", d, TensorType::new(DType::F32, vec![2, 305])),
+    ] {
+        let t = g.add_tensor(name, ty);
+        g.add_node(name, Op::Pad, vec![Some(src), Some(pads)], vec![t]);
+        g.outputs.push(t);
+    }
+    let fy = g.add_tensor("fy", TensorType::new(DType::F32, vec![1, 300]));
+    g.inputs.push(fy);
+    for (name, op) in [
+        ("fadd", Op::Add { activation: act }),
+        (
+            "fsub",
+            Op::Sub {
+                activation: nncube_core::ir::Activation::None,
+            },
+        ),
+        (
+            "fmul",
+            Op::Mul {
+                activation: nncube_core::ir::Activation::Relu6,
+            },
+        ),
+    ] {
+        let t = g.add_tensor(name, TensorType::new(DType::F32, vec![1, 300]));
+        g.add_node(name, op, vec![Some(d), Some(fy)], vec![t]);
+        g.outputs.push(t);
+    }
+    let files = codegen::generate(
+        &g,
+        &CodegenOptions {
+            include_runtime: true,
+            ..CodegenOptions::default()
+        },
+    )
+    .unwrap();
+    for compiler in ["gcc", "clang"] {
+        let tmp = tempfile::tempdir().unwrap();
+        compile_all(compiler, &[], &files, tmp.path());
+    }
+    let runner = host::build_runner_with(
+        &g,
+        &host::c_compiler(),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
+    )
+    .unwrap();
+    for seed in 0..5 {
+        let inputs = interp::random_inputs(&g, seed);
+        let want = interp::run(&g, &inputs).unwrap();
+        let got = runner
+            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
+            .unwrap();
+        for (o, w) in want.outputs().iter().enumerate() {
+            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
+        }
+    }
+}
+
+#[test]
+fn cli_validate_reads_user_inputs_and_rejects_wrong_ones() {
+    use nncube_core::{interp, npy};
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("hello_world_float");
+    let graph = import::load_model(&model).unwrap();
+    let arrays: Vec<(String, interp::TensorData)> = (0..4)
+        .map(|s| (format!("s{s}"), interp::random_inputs(&graph, s).remove(0)))
+        .collect();
+    let good = tmp.path().join("in.npz");
+    npy::write_npz(&good, &arrays).unwrap();
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--inputs",
+            good.to_str().unwrap(),
+        ],
+        None,
+        &cache,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("(4 samples") && stdout.contains("ok (within 1e-5)"),
+        "{stdout}"
+    );
+    // An int8 array for a float model is refused with a message naming the expected type.
+    let bad = tmp.path().join("bad.npy");
+    npy::write_npy(&bad, &interp::TensorData::from_i8(vec![1, 1], &[3])).unwrap();
+    let o = nncube(
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--inputs",
+            bad.to_str().unwrap(),
+        ],
+        None,
+        &cache,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("expects f32"), "{err}");
+}

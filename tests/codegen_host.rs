@@ -1,0 +1,197 @@
+//! Generated C vs TensorFlow Lite Micro on every shared model: the host runner (system C compiler) and TFLM's
+//! Python interpreter run the same 10 seeded inputs; int8 outputs must match bit for bit, float outputs within
+//! the documented tolerance (docs/c-api.md). Each test compiles its model's runner once.
+
+mod common;
+
+use nncube::host;
+use nncube_core::import;
+use nncube_core::ir::{DType, Graph};
+use std::path::Path;
+use std::process::Command;
+
+/// Relative tolerance of float outputs: max |c − tflm| / max(max |tflm|, 1e-6).
+const FLOAT_REL_TOLERANCE: f32 = 1e-5;
+const SAMPLES: u64 = 10;
+
+/// SplitMix64: a tiny seeded generator for test inputs.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+fn random_sample(graph: &Graph, seed: u64) -> Vec<Vec<u8>> {
+    let mut rng = SplitMix(seed);
+    graph
+        .inputs
+        .iter()
+        .map(|&t| {
+            let ty = &graph.tensor(t).ty;
+            (0..ty.num_elements())
+                .flat_map(|_| match ty.dtype {
+                    DType::F32 => {
+                        let u = (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
+                        (u * 2.0 - 1.0).to_le_bytes().to_vec()
+                    }
+                    DType::I8 | DType::U8 => vec![rng.next() as u8],
+                    other => panic!("unexpected input dtype {other}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn tflm_outputs(model: &Path, samples: &[Vec<Vec<u8>>], dir: &Path) -> Vec<u8> {
+    let input_file = dir.join("samples.bin");
+    let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
+    std::fs::write(&input_file, bytes).unwrap();
+    let script = common::repo_root().join("tests/oracle/tflm_codegen_run.py");
+    let out = Command::new(common::python())
+        .arg(script)
+        .arg(model)
+        .arg(&input_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TFLM oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runner cache of this test build (under the target directory).
+fn cache() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache")
+}
+
+fn check_model(stem: &str) {
+    let model = common::shared_model(stem);
+    let graph = import::load_model(&model).unwrap();
+    let runner = host::build_runner_with(&graph, &host::c_compiler(), &cache()).unwrap();
+    let samples: Vec<_> = (0..SAMPLES).map(|s| random_sample(&graph, s)).collect();
+    let ours = runner.run(&samples, false).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = tflm_outputs(&model, &samples, tmp.path());
+    let mut pos = 0;
+    for (s, result) in ours.iter().enumerate() {
+        for (o, got) in result.outputs.iter().enumerate() {
+            let want = &reference[pos..pos + got.len()];
+            pos += got.len();
+            let dtype = graph.tensor(graph.outputs[o]).ty.dtype;
+            if dtype == DType::F32 {
+                let f = |b: &[u8]| -> Vec<f32> {
+                    b.chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect()
+                };
+                let (g, w) = (f(got), f(want));
+                let scale = w.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+                let err = g
+                    .iter()
+                    .zip(&w)
+                    .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+                assert!(
+                    err / scale <= FLOAT_REL_TOLERANCE,
+                    "{stem} sample {s} output {o}: relative error {} > {FLOAT_REL_TOLERANCE}",
+                    err / scale
+                );
+            } else {
+                assert_eq!(
+                    got.as_slice(),
+                    want,
+                    "{stem} sample {s} output {o}: int8 outputs differ from TFLM"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        pos,
+        reference.len(),
+        "{stem}: TFLM produced more output bytes"
+    );
+}
+
+#[test]
+fn hello_world_int8_matches_tflm() {
+    check_model("hello_world_int8");
+}
+
+#[test]
+fn hello_world_float_matches_tflm() {
+    check_model("hello_world_float");
+}
+
+#[test]
+fn micro_speech_quantized_matches_tflm() {
+    check_model("micro_speech_quantized");
+}
+
+#[test]
+fn person_detect_matches_tflm() {
+    check_model("person_detect");
+}
+
+#[test]
+fn kws_ref_model_matches_tflm() {
+    check_model("kws_ref_model");
+}
+
+#[test]
+fn vww_96_int8_matches_tflm() {
+    check_model("vww_96_int8");
+}
+
+#[test]
+fn vww_96_float_matches_tflm() {
+    check_model("vww_96_float");
+}
+
+#[test]
+fn pretrained_resnet_quant_matches_tflm() {
+    check_model("pretrainedResnet_quant");
+}
+
+#[test]
+fn pretrained_resnet_float_matches_tflm() {
+    check_model("pretrainedResnet");
+}
+
+#[test]
+fn ad01_int8_matches_tflm() {
+    check_model("ad01_int8");
+}
+
+#[test]
+fn ad01_fp32_matches_tflm() {
+    check_model("ad01_fp32");
+}
+
+#[test]
+fn every_shared_model_is_covered() {
+    let covered = [
+        "ad01_fp32",
+        "ad01_int8",
+        "hello_world_float",
+        "hello_world_int8",
+        "kws_ref_model",
+        "micro_speech_quantized",
+        "person_detect",
+        "pretrainedResnet",
+        "pretrainedResnet_quant",
+        "vww_96_float",
+        "vww_96_int8",
+    ];
+    let all: Vec<String> = common::all_shared_models()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(all, covered);
+}
