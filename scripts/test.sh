@@ -9,7 +9,9 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # 1. System packages (C compilers for the generated code; Python for the TFLite Micro oracle).
 APT_PACKAGES=(gcc clang python3 python3-venv)
-APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)  # codegen: Cortex-M4 compile checks of generated C
+# The Arm cross toolchain (codegen compile checks, firmware) and the QEMU virtual boards (docs/virtual-board.md).
+APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+APT_PACKAGES+=(make cmake)  # building generated firmware projects (docs/project.md)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -134,3 +134,21 @@ fn unsupported_op_names_op_node_and_list() {
     assert!(err.contains("node `floor_out`"), "{err}");
     assert!(err.contains("nncube supported-ops"), "{err}");
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let mut child = Command::new(common::nncube_bin())
+        .arg("analyze")
+        .arg(common::shared_model("vww_96_int8"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run nncube");
+    // Close the reading end at once: nncube is still importing the model, so its first write meets a closed
+    // pipe (as with `nncube analyze … | head -0`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

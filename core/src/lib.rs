@@ -10,12 +10,15 @@
 
 pub mod arith;
 pub mod codegen;
+pub mod device;
 pub mod import;
 pub mod interp;
 pub mod ir;
+pub mod memplan;
 pub mod npy;
 pub mod passes;
 pub mod report;
+pub mod target;
 
 /// The tool version written into generated files and reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

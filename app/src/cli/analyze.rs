@@ -1,8 +1,10 @@
-//! `nncube analyze`: import a model, optimize it (unless `--no-optimize`), and print its cost report (optionally
-//! as JSON), its IR, or a picture of the original and optimized graphs.
+//! `nncube analyze`: import a model, optimize it (unless `--no-optimize`), plan its activation memory, and print
+//! its cost report (optionally as JSON), its IR, a picture of the original and optimized graphs, or the
+//! memory-overlap timeline (`--memory FILE.svg|FILE.png|FILE.json`).
 
 use anyhow::{Context, bail};
 use clap::Args;
+use nncube_core::memplan::{self, MemoryPlan, PlanOptions};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view;
 use nncube_core::{import, report};
@@ -28,6 +30,19 @@ pub struct AnalyzeArgs {
     /// Draw the original and the optimized graph side by side to FILE (.svg, .dot or .json layout).
     #[arg(long, value_name = "FILE")]
     pub graph: Option<PathBuf>,
+    /// Write the memory-overlap timeline: `.svg` (labelled chart), `.png` (chart without text) or `.json`
+    /// (plan + timeline rectangles).
+    #[arg(long, value_name = "FILE")]
+    pub memory: Option<PathBuf>,
+    /// The caller provides the input buffers: leave graph inputs out of the activation buffer.
+    #[arg(long)]
+    pub no_inputs_allocation: bool,
+    /// The caller provides the output buffers: leave graph outputs out of the activation buffer.
+    #[arg(long)]
+    pub no_outputs_allocation: bool,
+    /// Alignment of every activation buffer, in bytes.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub alignment: u64,
 }
 
 /// Runs the command.
@@ -45,19 +60,74 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         write_graph(path, &original, &graph)?;
     }
     if args.dump_ir {
-        print!("{graph}");
+        super::stdout::print(&graph.to_string())?;
         return Ok(());
     }
-    let report = report::analyze(&graph, None);
-    print!("{}", report::render_text(&report));
+    let options = PlanOptions {
+        alignment: args.alignment,
+        inputs_in_activations: !args.no_inputs_allocation,
+        outputs_in_activations: !args.no_outputs_allocation,
+        ..PlanOptions::default()
+    };
+    let plan = memplan::plan(&graph, &options).with_context(|| {
+        format!(
+            "cannot plan the activation memory of {}",
+            args.model.display()
+        )
+    })?;
+    let report = report::analyze(
+        &graph,
+        Some((plan.total_bytes, plan_method(&options, &plan))),
+    );
+    super::stdout::print(&report::render_text(&report))?;
     if !args.no_optimize {
-        print!("{}", optimization_text(&original, &graph, &pipeline_report));
+        super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
     }
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json() + "\n")
             .with_context(|| format!("cannot write the JSON report to {}", path.display()))?;
     }
+    if let Some(path) = &args.memory {
+        write_memory_timeline(&graph, &plan, path)?;
+    }
     Ok(())
+}
+
+/// How the activation figure was obtained, for the report.
+fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
+    let yes_no = |included: bool| if included { "included" } else { "excluded" };
+    format!(
+        "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \
+         lower bounds {} B without overlap, {} B with)",
+        yes_no(options.inputs_in_activations),
+        yes_no(options.outputs_in_activations),
+        options.alignment,
+        plan.no_overlap_bound,
+        plan.full_overlap_bound
+    )
+}
+
+/// Writes the timeline in the format the file extension names; nothing is written on error.
+fn write_memory_timeline(
+    graph: &nncube_core::ir::Graph,
+    plan: &MemoryPlan,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let timeline = memplan::timeline(plan, graph);
+    let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("png") => return super::memory_png::write_png(&timeline, path),
+        Some("svg") => memplan::svg::render_svg(&timeline),
+        Some("json") => {
+            let doc = serde_json::json!({ "plan": plan, "timeline": timeline });
+            serde_json::to_string_pretty(&doc).context("cannot serialize the memory plan")? + "\n"
+        }
+        _ => bail!(
+            "unsupported timeline format for {}: use a .svg, .png or .json file name",
+            path.display()
+        ),
+    };
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the memory timeline to {}", path.display()))
 }
 
 /// The "optimizations" block printed after the report: layer counts and what each pass changed.

@@ -17,8 +17,8 @@ pub struct GenerateArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
     /// Output directory (created; if it exists it may only hold files a previous `generate` wrote).
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[arg(short, long, value_name = "DIR", required_unless_present = "project")]
+    pub output: Option<PathBuf>,
     /// Network name: prefix of files and C symbols (default: the model file's stem).
     #[arg(long)]
     pub name: Option<String>,
@@ -28,10 +28,27 @@ pub struct GenerateArgs {
     /// One weights array per tensor instead of one blob.
     #[arg(long)]
     pub split_weights: bool,
+    /// Write a complete firmware project for `--board` into DIR instead (docs/project.md).
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "board",
+        conflicts_with = "output"
+    )]
+    pub project: Option<PathBuf>,
+    /// Board id (see `nncube boards`) or board file (.ron) of the `--project`.
+    #[arg(long)]
+    pub board: Option<String>,
 }
 
 /// Runs the command.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
+    if let (Some(dir), Some(board)) = (&args.project, &args.board) {
+        return super::project::run(&args.model, board, dir);
+    }
+    let Some(output) = &args.output else {
+        bail!("give an output directory with -o DIR (or --project DIR with --board)");
+    };
     let graph = import::load_model(&args.model)
         .with_context(|| format!("cannot import {}", args.model.display()))?;
     let options = CodegenOptions {
@@ -45,12 +62,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     };
     let files = codegen::generate(&graph, &options)
         .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
-    write_atomically(&files, &args.output)?;
+    write_atomically(&files, output)?;
     println!(
         "wrote {} files for network `{}` to {}",
         files.files.len(),
         options.name,
-        args.output.display()
+        output.display()
     );
     Ok(())
 }

@@ -3,9 +3,14 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod memory_png;
+mod benchmark;
+mod boards;
 mod generate;
 mod passes;
+mod project;
 mod run;
+mod stdout;
 mod supported_ops;
 mod validate;
 
@@ -36,6 +41,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Compare the generated C (compiled for this machine) with the reference interpreter.
     Validate(validate::ValidateArgs),
+    /// List the boards nncube can build for (id, MCU, core, clock, flash, RAM).
+    Boards(boards::BoardsArgs),
+    /// Build a model for a virtual board, run it, and report instructions per inference, per MAC, per layer.
+    Benchmark(benchmark::BenchmarkArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -55,15 +64,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
-        Command::SupportedOps => {
-            supported_ops::run();
-            Ok(())
-        }
-        Command::Passes => {
-            passes::run();
-            Ok(())
-        }
+        Command::SupportedOps => supported_ops::run(),
+        Command::Passes => passes::run(),
         Command::Run(args) => run::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Boards(args) => boards::run(&args),
+        Command::Benchmark(args) => benchmark::run(&args),
     }
 }

@@ -3,8 +3,10 @@
 use nncube_core::passes::all_passes;
 
 /// Prints one line per pass: name, then description.
-pub fn run() {
-    for pass in all_passes() {
-        println!("{:<18} {}", pass.name(), pass.description());
-    }
+pub fn run() -> anyhow::Result<()> {
+    let text: String = all_passes()
+        .iter()
+        .map(|pass| format!("{:<18} {}\n", pass.name(), pass.description()))
+        .collect();
+    super::stdout::print(&text)
 }

@@ -3,8 +3,10 @@
 use nncube_core::ir::SUPPORTED_TFLITE_OPS;
 
 /// Prints one operator name per line.
-pub fn run() {
-    for op in SUPPORTED_TFLITE_OPS {
-        println!("{op}");
-    }
+pub fn run() -> anyhow::Result<()> {
+    let text: String = SUPPORTED_TFLITE_OPS
+        .iter()
+        .map(|op| format!("{op}\n"))
+        .collect();
+    super::stdout::print(&text)
 }

@@ -1,0 +1,39 @@
+//! `nncube generate MODEL --board B --project DIR`: a complete firmware project (network, startup code, linker
+//! script, Makefile, CMake) for a board. Regenerating keeps the user code in `app/main.c` and leaves files nncube
+//! does not write (e.g. `build/`) alone.
+
+use anyhow::Context;
+use nncube_core::import;
+use nncube_core::target::Board;
+use nncube_core::target::project::project_files;
+use std::path::Path;
+
+/// Generates (or regenerates) the project in `dir`.
+pub fn run(model: &Path, board: &str, dir: &Path) -> anyhow::Result<()> {
+    let graph =
+        import::load_model(model).with_context(|| format!("cannot import {}", model.display()))?;
+    let board = Board::find(board).context("cannot load the board")?;
+    let main_path = dir.join("app/main.c");
+    let previous_main = match std::fs::read_to_string(&main_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", main_path.display())),
+    };
+    // Everything is generated in memory first: an error leaves the directory untouched.
+    let files = project_files(&graph, &board, previous_main.as_deref())
+        .with_context(|| format!("cannot generate a project for {}", model.display()))?;
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    super::stdout::print(&format!(
+        "wrote a {} project ({} files) to {}; build it with `make` (or `make APP=validation`) or CMake\n",
+        board.id,
+        files.len(),
+        dir.display()
+    ))
+}

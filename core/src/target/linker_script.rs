@@ -1,0 +1,70 @@
+//! The linker script generated from a board's memory map.
+//!
+//! Layout: vector table, code, weights (`.nn_weights`, the network's read-only data) in the first flash region;
+//! `.data`, `.bss` and the reserved stack in the first RAM region (the stack grows down from its end);
+//! activations (`.nn_activations`, the network's zero-initialised data) in the chosen RAM region. Every board
+//! region is declared, so the linker itself rejects a firmware that does not fit.
+
+use super::support::LINKER_SCRIPT_TEMPLATE;
+use super::{Board, MemoryRegion};
+
+/// Where the parts of a firmware go, by region name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// Region of the activations (`.nn_activations`).
+    pub activations_region: String,
+    /// Bytes reserved for the main stack at the end of the system RAM.
+    pub stack_bytes: u32,
+}
+
+/// Renders the linker script for `board` with `placement`.
+pub fn render(board: &Board, placement: &Placement) -> String {
+    let mut memory = String::new();
+    for region in &board.flash {
+        memory.push_str(&memory_line(region, "rx"));
+    }
+    for region in &board.ram {
+        memory.push_str(&memory_line(region, "rwx"));
+    }
+    let code = &board.code_flash().name;
+    LINKER_SCRIPT_TEMPLATE
+        .replace("{{MEMORY}}", memory.trim_end())
+        .replace("{{SYSTEM_RAM}}", &board.system_ram().name)
+        .replace("{{CODE}}", code)
+        .replace("{{WEIGHTS}}", code)
+        .replace("{{ACTIVATIONS}}", &placement.activations_region)
+        .replace("{{STACK_BYTES}}", &placement.stack_bytes.to_string())
+}
+
+fn memory_line(region: &MemoryRegion, attributes: &str) -> String {
+    format!(
+        "  {} ({attributes}) : ORIGIN = 0x{:08X}, LENGTH = {}\n",
+        region.name, region.address, region.size_bytes
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::board::builtin_boards;
+
+    #[test]
+    fn h743_script_declares_every_region_and_places_activations() {
+        let boards = builtin_boards().unwrap();
+        let board = boards.iter().find(|b| b.id == "nucleo-h743zi2").unwrap();
+        let script = render(
+            board,
+            &Placement {
+                activations_region: "AXI_SRAM".to_string(),
+                stack_bytes: 8192,
+            },
+        );
+        assert!(script.contains("AXI_SRAM (rwx) : ORIGIN = 0x24000000, LENGTH = 524288"));
+        assert!(script.contains("DTCM (rwx) : ORIGIN = 0x20000000, LENGTH = 131072"));
+        assert!(script.contains("FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 2097152"));
+        assert!(script.contains("*nn__*.o(.bss .bss.* COMMON) } > AXI_SRAM"));
+        assert!(script.contains("_estack = ORIGIN(DTCM) + LENGTH(DTCM);"));
+        assert!(script.contains("_stack_bytes = 8192;"));
+        assert!(!script.contains("{{"), "unfilled template field:\n{script}");
+    }
+}

@@ -1,0 +1,170 @@
+//! Generated networks on the virtual board: `benchmark` builds a real model's generated C for QEMU, and the board's
+//! outputs must equal the reference interpreter's bit for bit (int8); counts repeat exactly; `nncube benchmark`
+//! writes the documented JSON.
+
+mod common;
+
+use nncube_core::device::QemuDevice;
+use nncube_core::device::benchmark::{BenchmarkInputs, benchmark};
+use nncube_core::import::load_model;
+use nncube_core::interp::{self, TensorData};
+use nncube_core::target::{ArmToolchain, Board};
+use std::process::Command;
+use std::time::Duration;
+
+fn seeded_bytes(len: usize, mut state: u32) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn generated_int8_models_on_qemu_match_the_interpreter_bit_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolchain = ArmToolchain::locate().unwrap();
+    for (model, board_id) in [
+        ("hello_world_int8", "qemu-netduinoplus2"),
+        ("kws_ref_model", "qemu-netduinoplus2"),
+        ("kws_ref_model", "qemu-mps2-an500"),
+    ] {
+        let graph = load_model(&common::shared_model(model)).unwrap();
+        let board = Board::find(board_id).unwrap();
+        let inputs: Vec<Vec<u8>> = graph
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| seeded_bytes(graph.tensor(t).ty.size_bytes(), 7 + i as u32))
+            .collect();
+        let reference = interp::run(
+            &graph,
+            &graph
+                .inputs
+                .iter()
+                .zip(&inputs)
+                .map(|(&t, bytes)| {
+                    let ty = &graph.tensor(t).ty;
+                    TensorData::from_bytes(ty.dtype, ty.shape.to_vec(), bytes.clone())
+                })
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let expected: Vec<Vec<u8>> = reference
+            .outputs()
+            .iter()
+            .map(|d| d.bytes.clone())
+            .collect();
+
+        let mut device = QemuDevice::new(&board, Duration::from_secs(60)).unwrap();
+        let work = tmp.path().join(format!("{model}-{board_id}"));
+        let files = BenchmarkInputs::Files(inputs);
+        let first = benchmark(&graph, &board, &toolchain, &mut device, &files, &work).unwrap();
+        assert_eq!(
+            first.outputs, expected,
+            "{model} on {board_id}: outputs differ from the interpreter"
+        );
+        let second = benchmark(&graph, &board, &toolchain, &mut device, &files, &work).unwrap();
+        assert_eq!(first, second, "{model} on {board_id}: two runs differ");
+
+        assert_eq!(first.layers.len(), graph.nodes.len(), "{model}");
+        assert!(first.macc > 0);
+        let per_mac = first.instructions_per_macc;
+        assert!(
+            (0.5..200.0).contains(&per_mac),
+            "{model}: {per_mac} instructions/MAC"
+        );
+        let layer_sum: u64 = first.layers.iter().map(|l| l.instructions).sum();
+        assert!(layer_sum >= first.instructions_per_inference - first.layers.len() as u64 * 64);
+        assert!(
+            first.weights_bytes > 0 && first.activations_bytes > 0,
+            "{model}"
+        );
+        eprintln!(
+            "{model} on {board_id}: {} instructions/inference, {} MACC, {:.2} instructions/MAC, code {} (network {}), weights {}, activations {}",
+            first.instructions_per_inference,
+            first.macc,
+            per_mac,
+            first.code_bytes,
+            first.network_code_bytes,
+            first.weights_bytes,
+            first.activations_bytes
+        );
+    }
+}
+
+#[test]
+fn benchmark_cli_writes_the_documented_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("bench.json");
+    let out = Command::new(common::nncube_bin())
+        .arg("benchmark")
+        .arg(common::shared_model("hello_world_int8"))
+        .args(["--board", "qemu-mps2-an386", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("instructions/inference"), "{stdout}");
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in [
+        "instructions_per_inference",
+        "macc",
+        "code_bytes",
+        "weights_bytes",
+        "activations_bytes",
+        "layers",
+    ] {
+        assert!(value.get(key).is_some(), "missing `{key}` in {value}");
+    }
+    assert_eq!(value["macc"], 288);
+    assert_eq!(value["layers"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        value["instructions_per_inference"].as_u64().unwrap() % 40,
+        0,
+        "an386: 40 per tick"
+    );
+
+    let real = Command::new(common::nncube_bin())
+        .arg("benchmark")
+        .arg(common::shared_model("hello_world_int8"))
+        .args(["--board", "nucleo-h743zi2"])
+        .output()
+        .unwrap();
+    assert_eq!(real.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&real.stderr);
+    assert!(
+        stderr.contains("nucleo-h743zi2") && stderr.contains("qemu-*"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_tools_name_their_debian_packages() {
+    for (env_var, package) in [
+        ("NNCUBE_ARM_GCC", "gcc-arm-none-eabi"),
+        ("NNCUBE_QEMU", "qemu-system-arm"),
+    ] {
+        let out = Command::new(common::nncube_bin())
+            .arg("benchmark")
+            .arg(common::shared_model("hello_world_int8"))
+            .env(env_var, "/nonexistent/tool")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{env_var}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("Debian package `{package}`"))
+                && stderr.contains("/nonexistent/tool"),
+            "{env_var}: {stderr}"
+        );
+    }
+}
