@@ -1,5 +1,4 @@
 //! `nncube analyze`: the text report is snapshot-tested, and the JSON has the keys scripts rely on.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

@@ -1,5 +1,4 @@
 //! Bad input, tried as a new user would: every case exits non-zero with one clear `error:` line, never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

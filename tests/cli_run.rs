@@ -1,5 +1,4 @@
 //! `nncube run`: NumPy-written inputs in, NumPy-readable outputs out, identical to the library interpreter.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

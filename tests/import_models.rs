@@ -1,5 +1,4 @@
 //! Every shared model imports, verifies, and has the MAC counts and weight sizes counted independently from the files.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

@@ -3,7 +3,6 @@
 //! vww_96_int8), float models within 1e-5 of the output range.
 //!
 //! These tests need the oracle Python (`NNCUBE_TEST_PYTHON` or .venv); they fail when it is missing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

@@ -1,6 +1,5 @@
 //! Float models: the reference interpreter against tract-tflite's float results (a second, independent
 //! implementation next to TFLM). Tolerance: max abs error ≤ 1e-5 × the output's range over the samples.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! Known TFLM reference vectors (../shared/benchmarks/tflm-baseline.md §9): every element of the input equal to
 //! the input's zero point ("zp" input). The expected outputs were produced by TFLM (host PyPI tflite-micro) and
 //! matched by TFLM firmware on Cortex-M4 and M7.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod common;
 
