@@ -9,6 +9,8 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # 1. System packages (C compilers for the generated code; Python for the TFLite Micro oracle).
 APT_PACKAGES=(gcc clang python3 python3-venv)
+# GUI tests (egui_kittest renders offscreen with mesa lavapipe / llvmpipe; no display server needed).
+APT_PACKAGES+=(libgl1-mesa-dri libegl1 mesa-vulkan-drivers libvulkan1)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

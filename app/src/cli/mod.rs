@@ -3,6 +3,7 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
+mod gui;
 mod supported_ops;
 
 use clap::{Parser, Subcommand};
@@ -12,9 +13,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "nncube", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (the desktop configurator when absent).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -24,6 +25,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the operators nncube can import.
     SupportedOps,
+    /// Open the desktop configurator (the default without a subcommand).
+    Gui(gui::GuiArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -41,10 +44,12 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze(args) => analyze::run(&args),
-        Command::SupportedOps => {
+        Some(Command::Analyze(args)) => analyze::run(&args),
+        Some(Command::SupportedOps) => {
             supported_ops::run();
             Ok(())
         }
+        Some(Command::Gui(args)) => gui::run(args),
+        None => gui::run(gui::GuiArgs::default()),
     }
 }
