@@ -11,7 +11,11 @@ fn analyze(stem: &str, extra: &[&str]) -> String {
         .args(extra)
         .output()
         .expect("run nncube");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8 report")
 }
 
@@ -29,8 +33,13 @@ fn kws_ref_model_report() {
 fn json_report_has_the_documented_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json_path = dir.path().join("vww.json");
-    analyze("vww_96_int8", &["--json", json_path.to_str().expect("utf-8 path")]);
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).expect("read json")).expect("valid JSON");
+    analyze(
+        "vww_96_int8",
+        &["--json", json_path.to_str().expect("utf-8 path")],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).expect("read json"))
+            .expect("valid JSON");
     for key in ["macc", "weights_bytes", "activations_bytes"] {
         assert!(v[key].is_u64(), "`{key}` must be an integer: {}", v[key]);
     }
@@ -46,7 +55,10 @@ fn json_report_has_the_documented_keys() {
             assert!(!l[key].is_null(), "layer lacks `{key}`: {l}");
         }
     }
-    let layer_macc: u64 = layers.iter().map(|l| l["macc"].as_u64().expect("int")).sum();
+    let layer_macc: u64 = layers
+        .iter()
+        .map(|l| l["macc"].as_u64().expect("int"))
+        .sum();
     assert_eq!(v["macc"].as_u64(), Some(layer_macc));
 }
 
@@ -54,5 +66,10 @@ fn json_report_has_the_documented_keys() {
 fn dump_ir_prints_the_graph_text_form() {
     let text = analyze("hello_world_int8", &["--dump-ir"]);
     assert!(text.starts_with("graph hello_world_int8\n"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.contains("fully-connected")).count(), 3);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("fully-connected"))
+            .count(),
+        3
+    );
 }

@@ -13,12 +13,29 @@ fn analyze_fails(file: &Path) -> String {
         .output()
         .expect("run nncube");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{}: expected exit 1, stderr: {stderr}", file.display());
-    assert!(!stderr.contains("panicked"), "{}: panic: {stderr}", file.display());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}: expected exit 1, stderr: {stderr}",
+        file.display()
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{}: panic: {stderr}",
+        file.display()
+    );
     let lines: Vec<_> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{}: expected one line, got: {stderr}", file.display());
+    assert_eq!(
+        lines.len(),
+        1,
+        "{}: expected one line, got: {stderr}",
+        file.display()
+    );
     assert!(lines[0].starts_with("error: "), "{stderr}");
-    assert!(out.stdout.is_empty(), "nothing on stdout for a failed import");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout for a failed import"
+    );
     stderr
 }
 
@@ -50,13 +67,20 @@ fn empty_file() {
 #[test]
 fn missing_file() {
     let err = analyze_fails(Path::new("/nonexistent/model.tflite"));
-    assert!(err.contains("cannot read model file /nonexistent/model.tflite"), "{err}");
+    assert!(
+        err.contains("cannot read model file /nonexistent/model.tflite"),
+        "{err}"
+    );
 }
 
 #[test]
 fn random_bytes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let err = analyze_fails(&write_temp(&dir, "random.tflite", &pseudo_random_bytes(4096, 7)));
+    let err = analyze_fails(&write_temp(
+        &dir,
+        "random.tflite",
+        &pseudo_random_bytes(4096, 7),
+    ));
     assert!(err.contains("not a TFLite model"), "{err}");
 }
 
@@ -77,7 +101,10 @@ fn wrong_file_identifier() {
     let mut bytes = std::fs::read(common::shared_model("hello_world_int8")).expect("read model");
     bytes[4..8].copy_from_slice(b"ONNX");
     let err = analyze_fails(&write_temp(&dir, "wrong_id.tflite", &bytes));
-    assert!(err.contains("not a TFLite model") && err.contains("\"ONNX\""), "{err}");
+    assert!(
+        err.contains("not a TFLite model") && err.contains("\"ONNX\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -87,7 +114,11 @@ fn every_shared_model_cut_at_20_positions() {
         let bytes = std::fs::read(&path).expect("read model");
         for k in 0..20 {
             // Spread the cuts over the file, with the first ones in the header.
-            let cut = if k < 4 { k * 3 } else { bytes.len() * (k - 3) / 17 };
+            let cut = if k < 4 {
+                k * 3
+            } else {
+                bytes.len() * (k - 3) / 17
+            };
             let cut = cut.min(bytes.len() - 1);
             let file = write_temp(&dir, &format!("{stem}_cut{k}.tflite"), &bytes[..cut]);
             analyze_fails(&file);

@@ -9,7 +9,12 @@ fn conv_dw_fc_macc(stem: &str) -> u64 {
     graph
         .nodes
         .iter()
-        .filter(|n| matches!(n.op, Op::Conv2d { .. } | Op::DepthwiseConv2d { .. } | Op::FullyConnected { .. }))
+        .filter(|n| {
+            matches!(
+                n.op,
+                Op::Conv2d { .. } | Op::DepthwiseConv2d { .. } | Op::FullyConnected { .. }
+            )
+        })
         .map(|n| report::layer_macc(&graph, n))
         .sum()
 }
@@ -45,7 +50,10 @@ fn vww_weights_bytes_exclude_reshape_shape_operand() {
     let graph = import::load_model(&common::shared_model("vww_96_int8")).expect("import");
     let r = report::analyze(&graph, None);
     assert_eq!(r.weights_bytes, 219_064);
-    assert_eq!(r.layers.iter().map(|l| l.weights_bytes).sum::<u64>(), 219_064);
+    assert_eq!(
+        r.layers.iter().map(|l| l.weights_bytes).sum::<u64>(),
+        219_064
+    );
 }
 
 #[test]

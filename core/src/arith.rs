@@ -34,7 +34,10 @@ fn frexp(x: f64) -> (f64, i32) {
 /// TFLite's `QuantizeMultiplier(double, int32_t*, int*)`.
 pub fn quantize_multiplier(real: f64) -> QuantizedMultiplier {
     if real == 0.0 {
-        return QuantizedMultiplier { multiplier: 0, shift: 0 };
+        return QuantizedMultiplier {
+            multiplier: 0,
+            shift: 0,
+        };
     }
     let (q, mut shift) = frexp(real);
     let mut q_fixed = (q * (1i64 << 31) as f64).round() as i64;
@@ -81,19 +84,28 @@ pub fn multiply_by_quantized_multiplier(x: i32, m: QuantizedMultiplier) -> i32 {
     let left = if m.shift > 0 { m.shift } else { 0 };
     let right = if m.shift > 0 { 0 } else { -m.shift };
     rounding_divide_by_pot(
-        saturating_rounding_doubling_high_mul(x.wrapping_mul(1i32.wrapping_shl(left as u32)), m.multiplier),
+        saturating_rounding_doubling_high_mul(
+            x.wrapping_mul(1i32.wrapping_shl(left as u32)),
+            m.multiplier,
+        ),
         right,
     )
 }
 
 /// TFLite's `MultiplyByQuantizedMultiplierSmallerThanOneExp` (shift ≤ 0).
 pub fn multiply_by_quantized_multiplier_smaller_than_one(x: i32, m: QuantizedMultiplier) -> i32 {
-    rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m.multiplier), -m.shift)
+    rounding_divide_by_pot(
+        saturating_rounding_doubling_high_mul(x, m.multiplier),
+        -m.shift,
+    )
 }
 
 /// TFLite's `MultiplyByQuantizedMultiplierGreaterThanOne` (shift ≥ 0).
 pub fn multiply_by_quantized_multiplier_greater_than_one(x: i32, m: QuantizedMultiplier) -> i32 {
-    saturating_rounding_doubling_high_mul(x.wrapping_mul(1i32.wrapping_shl(m.shift as u32)), m.multiplier)
+    saturating_rounding_doubling_high_mul(
+        x.wrapping_mul(1i32.wrapping_shl(m.shift as u32)),
+        m.multiplier,
+    )
 }
 
 /// The activation clamp range in the quantized domain, as TFLite's `CalculateActivationRangeQuantized` computes it
@@ -129,11 +141,35 @@ mod tests {
 
     #[test]
     fn quantize_multiplier_known_values() {
-        assert_eq!(quantize_multiplier(0.5), QuantizedMultiplier { multiplier: 1 << 30, shift: 0 });
-        assert_eq!(quantize_multiplier(1.0), QuantizedMultiplier { multiplier: 1 << 30, shift: 1 });
-        assert_eq!(quantize_multiplier(0.0), QuantizedMultiplier { multiplier: 0, shift: 0 });
+        assert_eq!(
+            quantize_multiplier(0.5),
+            QuantizedMultiplier {
+                multiplier: 1 << 30,
+                shift: 0
+            }
+        );
+        assert_eq!(
+            quantize_multiplier(1.0),
+            QuantizedMultiplier {
+                multiplier: 1 << 30,
+                shift: 1
+            }
+        );
+        assert_eq!(
+            quantize_multiplier(0.0),
+            QuantizedMultiplier {
+                multiplier: 0,
+                shift: 0
+            }
+        );
         // 0.25 → 2^30 × 2^(−1−31+… ): mantissa 0.5, exponent −1.
-        assert_eq!(quantize_multiplier(0.25), QuantizedMultiplier { multiplier: 1 << 30, shift: -1 });
+        assert_eq!(
+            quantize_multiplier(0.25),
+            QuantizedMultiplier {
+                multiplier: 1 << 30,
+                shift: -1
+            }
+        );
     }
 
     #[test]
@@ -147,15 +183,23 @@ mod tests {
 
     #[test]
     fn doubling_high_mul_saturates() {
-        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN), i32::MAX);
-        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 1 << 30), 1 << 29);
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN),
+            i32::MAX
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(1 << 30, 1 << 30),
+            1 << 29
+        );
     }
 
     #[test]
     fn multiply_applies_multiplier_and_shift() {
         let half = quantize_multiplier(0.5);
         assert_eq!(multiply_by_quantized_multiplier(100, half), 50);
-        assert_eq!(multiply_by_quantized_multiplier(-101, half), -51);
+        // gemmlowp's nudge makes the doubling high-mul round −50.5 toward zero.
+        assert_eq!(multiply_by_quantized_multiplier(-101, half), -50);
+        assert_eq!(multiply_by_quantized_multiplier(101, half), 51);
         let three = quantize_multiplier(3.0);
         assert_eq!(multiply_by_quantized_multiplier(7, three), 21);
     }

@@ -5,6 +5,9 @@
 //! planning, the reference interpreter, C code generation, the target toolchain and devices) consume the same graph.
 //! No GUI dependency may enter this crate.
 
+// Library code reports errors; tests (cfg(test) modules, tests/) may unwrap.
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod arith;
 pub mod import;
 pub mod ir;

@@ -21,7 +21,10 @@ pub fn shared_model(stem: &str) -> PathBuf {
             return p;
         }
     }
-    panic!("shared model {stem} not found under {}", shared_models_dir().display());
+    panic!(
+        "shared model {stem} not found under {}",
+        shared_models_dir().display()
+    );
 }
 
 /// Every shared model, sorted by file stem.
@@ -29,10 +32,15 @@ pub fn all_shared_models() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for dir in ["mlperf-tiny", "tflite-micro"] {
         let d = shared_models_dir().join(dir);
-        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display())) {
+        for e in
+            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()))
+        {
             let p = e.expect("dir entry").path();
             if p.extension().is_some_and(|x| x == "tflite") {
-                out.push((p.file_stem().expect("stem").to_string_lossy().into_owned(), p));
+                out.push((
+                    p.file_stem().expect("stem").to_string_lossy().into_owned(),
+                    p,
+                ));
             }
         }
     }

@@ -20,7 +20,8 @@ pub struct AnalyzeArgs {
 
 /// Runs the command.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let graph = import::load_model(&args.model).with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = import::load_model(&args.model)
+        .with_context(|| format!("cannot import {}", args.model.display()))?;
     if args.dump_ir {
         print!("{graph}");
         return Ok(());

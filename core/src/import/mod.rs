@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Where users find the list of supported operators (named in unsupported-op errors).
-pub const SUPPORTED_OPS_HINT: &str = "run `nncube supported-ops` or see docs/supported-ops.md for the list";
+pub const SUPPORTED_OPS_HINT: &str =
+    "run `nncube supported-ops` or see docs/supported-ops.md for the list";
 
 /// Why a model could not be imported. Messages name the node or tensor at fault and say what to do.
 #[derive(Debug, Error)]

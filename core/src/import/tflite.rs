@@ -5,7 +5,8 @@
 
 use super::ImportError;
 use crate::ir::{
-    Activation, ConstData, DType, Graph, Op, Padding2d, Quant, StridedSliceMasks, TensorId, TensorType, Window2d,
+    Activation, ConstData, DType, Graph, Op, Padding2d, Quant, StridedSliceMasks, TensorId,
+    TensorType, Window2d,
 };
 use tract_tflite::tflite as fb;
 
@@ -22,7 +23,13 @@ pub fn import(bytes: &[u8], name: &str) -> Result<Graph, ImportError> {
     }
     let model = fb::root_as_model(bytes).map_err(|e| ImportError::Corrupt {
         // The verifier appends a multi-line trace; its first line says what is wrong.
-        detail: e.to_string().lines().next().unwrap_or("invalid flatbuffer").trim().to_string(),
+        detail: e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("invalid flatbuffer")
+            .trim()
+            .to_string(),
     })?;
     let subgraphs = model
         .subgraphs()
@@ -98,11 +105,22 @@ fn quant_of(t: &FbTensor<'_>, rank: usize) -> Result<Option<Quant>, String> {
         }));
     }
     // Some converters wrote the weights' axis (3) on rank-1 biases; TFLite Micro reads rank-1 tensors along axis 0.
-    let axis = if rank == 1 { Some(0) } else { usize::try_from(q.quantized_dimension()).ok() };
-    let axis = axis
-        .filter(|&a| a < rank)
-        .ok_or_else(|| format!("quantized dimension {} out of range for rank {rank}", q.quantized_dimension()))?;
-    let zero_points = if zps.is_empty() { vec![0; scales.len()] } else { zps };
+    let axis = if rank == 1 {
+        Some(0)
+    } else {
+        usize::try_from(q.quantized_dimension()).ok()
+    };
+    let axis = axis.filter(|&a| a < rank).ok_or_else(|| {
+        format!(
+            "quantized dimension {} out of range for rank {rank}",
+            q.quantized_dimension()
+        )
+    })?;
+    let zero_points = if zps.is_empty() {
+        vec![0; scales.len()]
+    } else {
+        zps
+    };
     Ok(Some(Quant::PerChannel {
         scales,
         zero_points,
@@ -137,20 +155,36 @@ impl<'a> Cx<'a> {
                         .collect::<Result<Vec<_>, i32>>()
                 })
                 .transpose()
-                .map_err(|d| bad(format!("dimension {d} is not static; freeze the model's input shape before export")))?
+                .map_err(|d| {
+                    bad(format!(
+                        "dimension {d} is not static; freeze the model's input shape before export"
+                    ))
+                })?
                 .unwrap_or_default();
             if t.sparsity().is_some() {
-                return Err(bad("sparse tensors are not supported; export the model densely".into()));
+                return Err(bad(
+                    "sparse tensors are not supported; export the model densely".into(),
+                ));
             }
             let quant = quant_of(&t, shape.len()).map_err(bad)?;
-            let ty = TensorType { dtype, shape, quant };
+            let ty = TensorType {
+                dtype,
+                shape,
+                quant,
+            };
             let data = match buffers.as_ref() {
                 Some(bufs) if t.buffer() != 0 => {
                     let b = t.buffer() as usize;
                     if b >= bufs.len() {
-                        return Err(bad(format!("refers to buffer {b}, but the model has {} buffers", bufs.len())));
+                        return Err(bad(format!(
+                            "refers to buffer {b}, but the model has {} buffers",
+                            bufs.len()
+                        )));
                     }
-                    bufs.get(b).data().filter(|d| !d.is_empty()).map(|d| d.bytes().to_vec())
+                    bufs.get(b)
+                        .data()
+                        .filter(|d| !d.is_empty())
+                        .map(|d| d.bytes().to_vec())
                 }
                 _ => None,
             };
@@ -174,10 +208,16 @@ impl<'a> Cx<'a> {
     }
 
     fn map_index(&self, i: i32) -> Option<TensorId> {
-        usize::try_from(i).ok().and_then(|i| self.tensor_map.get(i).copied())
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.tensor_map.get(i).copied())
     }
 
-    fn map_list(&self, list: Option<flatbuffers::Vector<'a, i32>>, what: &str) -> Result<Vec<TensorId>, ImportError> {
+    fn map_list(
+        &self,
+        list: Option<flatbuffers::Vector<'a, i32>>,
+        what: &str,
+    ) -> Result<Vec<TensorId>, ImportError> {
         list.map(|l| l.iter().collect::<Vec<_>>())
             .unwrap_or_default()
             .into_iter()
@@ -198,19 +238,29 @@ impl<'a> Cx<'a> {
             .ok_or_else(|| bad_op("the model has no operator codes".into()))?;
         let ci = op.opcode_index() as usize;
         if ci >= codes.len() {
-            return Err(bad_op(format!("opcode index {ci} out of range ({} codes)", codes.len())));
+            return Err(bad_op(format!(
+                "opcode index {ci} out of range ({} codes)",
+                codes.len()
+            )));
         }
         let code = codes.get(ci);
         // Schema v3a: the real code is the larger of the deprecated i8 field and the extended i32 field.
-        let builtin = fb::BuiltinOperator((code.deprecated_builtin_code() as i32).max(code.builtin_code().0));
+        let builtin =
+            fb::BuiltinOperator((code.deprecated_builtin_code() as i32).max(code.builtin_code().0));
         let op_name = if builtin == fb::BuiltinOperator::CUSTOM {
             format!("CUSTOM:{}", code.custom_code().unwrap_or("?"))
         } else {
-            builtin.variant_name().map_or_else(|| format!("BUILTIN_{}", builtin.0), str::to_string)
+            builtin
+                .variant_name()
+                .map_or_else(|| format!("BUILTIN_{}", builtin.0), str::to_string)
         };
 
         let mut inputs = Vec::new();
-        for i in op.inputs().map(|v| v.iter().collect::<Vec<_>>()).unwrap_or_default() {
+        for i in op
+            .inputs()
+            .map(|v| v.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
             if i < 0 {
                 inputs.push(None);
             } else {
@@ -220,11 +270,14 @@ impl<'a> Cx<'a> {
             }
         }
         let mut outputs = Vec::new();
-        for i in op.outputs().map(|v| v.iter().collect::<Vec<_>>()).unwrap_or_default() {
-            outputs.push(
-                self.map_index(i)
-                    .ok_or_else(|| bad_op(format!("{op_name} writes tensor {i}, which does not exist")))?,
-            );
+        for i in op
+            .outputs()
+            .map(|v| v.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            outputs.push(self.map_index(i).ok_or_else(|| {
+                bad_op(format!("{op_name} writes tensor {i}, which does not exist"))
+            })?);
         }
         let node_name = outputs
             .first()
@@ -242,7 +295,11 @@ impl<'a> Cx<'a> {
             op: op_name.clone(),
             hint: hint.to_string(),
         };
-        let missing_options = || bad_op(format!("{op_name} at node `{node_name}` has no options table"));
+        let missing_options = || {
+            bad_op(format!(
+                "{op_name} at node `{node_name}` has no options table"
+            ))
+        };
         let input_shape = |k: usize| -> Vec<usize> {
             inputs
                 .get(k)
@@ -252,7 +309,9 @@ impl<'a> Cx<'a> {
                 .unwrap_or_default()
         };
         if inputs.is_empty() {
-            return Err(bad_op(format!("{op_name} at node `{node_name}` has no inputs")));
+            return Err(bad_op(format!(
+                "{op_name} at node `{node_name}` has no inputs"
+            )));
         }
         let act = |a: fb::ActivationFunctionType| -> Result<Activation, ImportError> {
             Ok(match a {
@@ -269,44 +328,59 @@ impl<'a> Cx<'a> {
                 }
             })
         };
-        let window = |same: bool, (kh, kw): (usize, usize), (sh, sw): (i32, i32), (dh, dw): (i32, i32)| {
-            let pos = |v: i32, what: &str| {
-                usize::try_from(v)
-                    .ok()
-                    .filter(|&v| v > 0)
-                    .ok_or_else(|| bad_op(format!("{op_name} at node `{node_name}`: {what} {v} must be positive")))
+        let window =
+            |same: bool, (kh, kw): (usize, usize), (sh, sw): (i32, i32), (dh, dw): (i32, i32)| {
+                let pos = |v: i32, what: &str| {
+                    usize::try_from(v).ok().filter(|&v| v > 0).ok_or_else(|| {
+                        bad_op(format!(
+                            "{op_name} at node `{node_name}`: {what} {v} must be positive"
+                        ))
+                    })
+                };
+                let (sh, sw, dh, dw) = (
+                    pos(sh, "stride")?,
+                    pos(sw, "stride")?,
+                    pos(dh, "dilation")?,
+                    pos(dw, "dilation")?,
+                );
+                let s = input_shape(0);
+                if s.len() != 4 {
+                    return Err(bad_op(format!(
+                        "{op_name} at node `{node_name}` needs a 4-D NHWC input, found shape {s:?}"
+                    )));
+                }
+                let (top, bottom) = Padding2d::tflite_1d(same, s[1], kh, sh, dh);
+                let (left, right) = Padding2d::tflite_1d(same, s[2], kw, sw, dw);
+                Ok(Window2d {
+                    stride_h: sh,
+                    stride_w: sw,
+                    dilation_h: dh,
+                    dilation_w: dw,
+                    padding: Padding2d {
+                        top,
+                        bottom,
+                        left,
+                        right,
+                    },
+                })
             };
-            let (sh, sw, dh, dw) = (pos(sh, "stride")?, pos(sw, "stride")?, pos(dh, "dilation")?, pos(dw, "dilation")?);
-            let s = input_shape(0);
-            if s.len() != 4 {
-                return Err(bad_op(format!(
-                    "{op_name} at node `{node_name}` needs a 4-D NHWC input, found shape {s:?}"
-                )));
-            }
-            let (top, bottom) = Padding2d::tflite_1d(same, s[1], kh, sh, dh);
-            let (left, right) = Padding2d::tflite_1d(same, s[2], kw, sw, dw);
-            Ok(Window2d {
-                stride_h: sh,
-                stride_w: sw,
-                dilation_h: dh,
-                dilation_w: dw,
-                padding: Padding2d {
-                    top,
-                    bottom,
-                    left,
-                    right,
-                },
-            })
-        };
         let filter_hw = || {
             let s = input_shape(1);
-            if s.len() == 4 { Ok((s[1], s[2])) } else { Err(bad_op(format!("{op_name} at node `{node_name}` needs a 4-D filter, found shape {s:?}"))) }
+            if s.len() == 4 {
+                Ok((s[1], s[2]))
+            } else {
+                Err(bad_op(format!(
+                    "{op_name} at node `{node_name}` needs a 4-D filter, found shape {s:?}"
+                )))
+            }
         };
         let is_same = |p: fb::Padding| p == fb::Padding::SAME;
 
         let ir_op = match builtin {
             fb::BuiltinOperator::CONV_2D => {
-                let o = op.builtin_options_as_conv_2_doptions().ok_or_else(missing_options)?;
+                let o = op
+                    .builtin_options_as_conv_2_doptions()
+                    .ok_or_else(missing_options)?;
                 Op::Conv2d {
                     window: window(
                         is_same(o.padding()),
@@ -345,7 +419,10 @@ impl<'a> Cx<'a> {
                     .builtin_options_as_fully_connected_options()
                     .ok_or_else(missing_options)?;
                 if o.weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT {
-                    return Err(feature("shuffled FC weights format".into(), "export with the default weights format"));
+                    return Err(feature(
+                        "shuffled FC weights format".into(),
+                        "export with the default weights format",
+                    ));
                 }
                 Op::FullyConnected {
                     activation: act(o.fused_activation_function())?,
@@ -353,15 +430,24 @@ impl<'a> Cx<'a> {
                 }
             }
             fb::BuiltinOperator::AVERAGE_POOL_2D | fb::BuiltinOperator::MAX_POOL_2D => {
-                let o = op.builtin_options_as_pool_2_doptions().ok_or_else(missing_options)?;
+                let o = op
+                    .builtin_options_as_pool_2_doptions()
+                    .ok_or_else(missing_options)?;
                 let (fh, fw) = (
                     usize::try_from(o.filter_height()).unwrap_or(0),
                     usize::try_from(o.filter_width()).unwrap_or(0),
                 );
                 if fh == 0 || fw == 0 {
-                    return Err(bad_op(format!("{op_name} at node `{node_name}` has an empty pooling window")));
+                    return Err(bad_op(format!(
+                        "{op_name} at node `{node_name}` has an empty pooling window"
+                    )));
                 }
-                let w = window(is_same(o.padding()), (fh, fw), (o.stride_h(), o.stride_w()), (1, 1))?;
+                let w = window(
+                    is_same(o.padding()),
+                    (fh, fw),
+                    (o.stride_h(), o.stride_w()),
+                    (1, 1),
+                )?;
                 let activation = act(o.fused_activation_function())?;
                 if builtin == fb::BuiltinOperator::AVERAGE_POOL_2D {
                     Op::AveragePool2d {
@@ -382,39 +468,56 @@ impl<'a> Cx<'a> {
             fb::BuiltinOperator::ADD => Op::Add {
                 activation: act(op
                     .builtin_options_as_add_options()
-                    .map_or(fb::ActivationFunctionType::NONE, |o| o.fused_activation_function()))?,
+                    .map_or(fb::ActivationFunctionType::NONE, |o| {
+                        o.fused_activation_function()
+                    }))?,
             },
             fb::BuiltinOperator::SUB => Op::Sub {
                 activation: act(op
                     .builtin_options_as_sub_options()
-                    .map_or(fb::ActivationFunctionType::NONE, |o| o.fused_activation_function()))?,
+                    .map_or(fb::ActivationFunctionType::NONE, |o| {
+                        o.fused_activation_function()
+                    }))?,
             },
             fb::BuiltinOperator::MUL => Op::Mul {
                 activation: act(op
                     .builtin_options_as_mul_options()
-                    .map_or(fb::ActivationFunctionType::NONE, |o| o.fused_activation_function()))?,
+                    .map_or(fb::ActivationFunctionType::NONE, |o| {
+                        o.fused_activation_function()
+                    }))?,
             },
             fb::BuiltinOperator::CONCATENATION => {
                 let o = op
                     .builtin_options_as_concatenation_options()
                     .ok_or_else(missing_options)?;
                 let rank = input_shape(0).len() as i32;
-                let axis = if o.axis() < 0 { o.axis() + rank } else { o.axis() };
+                let axis = if o.axis() < 0 {
+                    o.axis() + rank
+                } else {
+                    o.axis()
+                };
                 Op::Concatenation {
-                    axis: usize::try_from(axis)
-                        .map_err(|_| bad_op(format!("concatenation axis {} out of range", o.axis())))?,
+                    axis: usize::try_from(axis).map_err(|_| {
+                        bad_op(format!("concatenation axis {} out of range", o.axis()))
+                    })?,
                     activation: act(o.fused_activation_function())?,
                 }
             }
             fb::BuiltinOperator::PAD => Op::Pad,
             fb::BuiltinOperator::MEAN => Op::Mean {
-                keep_dims: op.builtin_options_as_reducer_options().is_some_and(|o| o.keep_dims()),
+                keep_dims: op
+                    .builtin_options_as_reducer_options()
+                    .is_some_and(|o| o.keep_dims()),
             },
             fb::BuiltinOperator::REDUCE_MAX => Op::ReduceMax {
-                keep_dims: op.builtin_options_as_reducer_options().is_some_and(|o| o.keep_dims()),
+                keep_dims: op
+                    .builtin_options_as_reducer_options()
+                    .is_some_and(|o| o.keep_dims()),
             },
             fb::BuiltinOperator::SOFTMAX => Op::Softmax {
-                beta: op.builtin_options_as_softmax_options().map_or(1.0, |o| o.beta()),
+                beta: op
+                    .builtin_options_as_softmax_options()
+                    .map_or(1.0, |o| o.beta()),
             },
             fb::BuiltinOperator::LOGISTIC => Op::Logistic,
             fb::BuiltinOperator::TANH => Op::Tanh,
@@ -422,7 +525,9 @@ impl<'a> Cx<'a> {
             fb::BuiltinOperator::RELU6 => Op::Relu6,
             fb::BuiltinOperator::RELU_N1_TO_1 => Op::ReluN1To1,
             fb::BuiltinOperator::LEAKY_RELU => Op::LeakyRelu {
-                alpha: op.builtin_options_as_leaky_relu_options().map_or(0.2, |o| o.alpha()),
+                alpha: op
+                    .builtin_options_as_leaky_relu_options()
+                    .map_or(0.2, |o| o.alpha()),
             },
             fb::BuiltinOperator::HARD_SWISH => Op::HardSwish,
             fb::BuiltinOperator::QUANTIZE => Op::Quantize,
@@ -442,7 +547,11 @@ impl<'a> Cx<'a> {
                     .into_iter()
                     .map(|a| usize::try_from(if a < 0 { a + rank } else { a }))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|_| bad_op(format!("squeeze at node `{node_name}` has an axis out of range")))?;
+                    .map_err(|_| {
+                        bad_op(format!(
+                            "squeeze at node `{node_name}` has an axis out of range"
+                        ))
+                    })?;
                 Op::Squeeze { axes }
             }
             fb::BuiltinOperator::TRANSPOSE => Op::Transpose,

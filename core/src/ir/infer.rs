@@ -14,7 +14,12 @@ pub struct Inferred {
     pub shape: Shape,
 }
 
-fn operand<'g>(graph: &'g Graph, node: &Node, i: usize, what: &str) -> Result<&'g super::Tensor, String> {
+fn operand<'g>(
+    graph: &'g Graph,
+    node: &Node,
+    i: usize,
+    what: &str,
+) -> Result<&'g super::Tensor, String> {
     let id = node
         .input(i)
         .ok_or_else(|| format!("missing operand {i} ({what})"))?;
@@ -30,13 +35,19 @@ fn const_ints(graph: &Graph, node: &Node, i: usize, what: &str) -> Result<Vec<i6
         .data
         .as_ref()
         .ok_or_else(|| format!("operand {i} ({what}) must be a constant"))?;
-    data.as_index_values(t.ty.dtype)
-        .ok_or_else(|| format!("operand {i} ({what}) must be i32 or i64, found {}", t.ty.dtype))
+    data.as_index_values(t.ty.dtype).ok_or_else(|| {
+        format!(
+            "operand {i} ({what}) must be i32 or i64, found {}",
+            t.ty.dtype
+        )
+    })
 }
 
 fn rank_check(shape: &[usize], rank: usize, what: &str) -> Result<(), String> {
     if shape.len() != rank {
-        return Err(format!("{what} must have rank {rank}, found shape {shape:?}"));
+        return Err(format!(
+            "{what} must have rank {rank}, found shape {shape:?}"
+        ));
     }
     Ok(())
 }
@@ -55,8 +66,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Shape, String> {
     let rank = a.len().max(b.len());
     let mut out = vec![0; rank];
     for i in 0..rank {
-        let da = if i + a.len() >= rank { a[i + a.len() - rank] } else { 1 };
-        let db = if i + b.len() >= rank { b[i + b.len() - rank] } else { 1 };
+        let da = if i + a.len() >= rank {
+            a[i + a.len() - rank]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= rank {
+            b[i + b.len() - rank]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -99,10 +118,18 @@ pub fn strided_slice_ranges(
             if b < 0 {
                 b += dim;
             }
-            b = if stride > 0 { clamp(b, 0, dim) } else { clamp(b, -1, dim - 1) };
+            b = if stride > 0 {
+                clamp(b, 0, dim)
+            } else {
+                clamp(b, -1, dim - 1)
+            };
         }
         let shrink = masks.shrink_axis_mask & (1 << i) != 0;
-        let mut e = if masks.offset { begin[i] + end[i] } else { end[i] };
+        let mut e = if masks.offset {
+            begin[i] + end[i]
+        } else {
+            end[i]
+        };
         if shrink {
             e = b + 1;
         } else if masks.end_mask & (1 << i) != 0 {
@@ -111,7 +138,11 @@ pub fn strided_slice_ranges(
             if e < 0 && !(masks.offset) {
                 e += dim;
             }
-            e = if stride > 0 { clamp(e, 0, dim) } else { clamp(e, -1, dim - 1) };
+            e = if stride > 0 {
+                clamp(e, 0, dim)
+            } else {
+                clamp(e, -1, dim - 1)
+            };
         }
         let size = if stride > 0 {
             ((e - b).max(0) + stride - 1) / stride
@@ -127,13 +158,19 @@ pub fn strided_slice_ranges(
 pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, String> {
     let x = operand(graph, node, 0, "input")?;
     let xs = &x.ty.shape;
-    let same = |shape: Shape| Ok(vec![Inferred { dtype: Some(x.ty.dtype), shape }]);
+    let same = |shape: Shape| {
+        Ok(vec![Inferred {
+            dtype: Some(x.ty.dtype),
+            shape,
+        }])
+    };
     match &node.op {
         Op::Conv2d { window, .. } => {
             let w = operand(graph, node, 1, "filter")?;
             rank_check(xs, 4, "conv input")?;
             rank_check(&w.ty.shape, 4, "conv filter")?;
-            let (cout, kh, kw, cin_g) = (w.ty.shape[0], w.ty.shape[1], w.ty.shape[2], w.ty.shape[3]);
+            let (cout, kh, kw, cin_g) =
+                (w.ty.shape[0], w.ty.shape[1], w.ty.shape[2], w.ty.shape[3]);
             if cin_g == 0 || xs[3] % cin_g != 0 {
                 return Err(format!(
                     "filter input depth {cin_g} does not divide the input's {} channels",
@@ -182,7 +219,9 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
             if *keep_num_dims {
                 let mut s = xs.clone();
                 if s.last() != Some(&inp) {
-                    return Err(format!("keep_num_dims needs the input's last dim to be {inp}"));
+                    return Err(format!(
+                        "keep_num_dims needs the input's last dim to be {inp}"
+                    ));
                 }
                 if let Some(l) = s.last_mut() {
                     *l = out;
@@ -213,7 +252,10 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
         Op::Add { .. } | Op::Sub { .. } | Op::Mul { .. } => {
             let y = operand(graph, node, 1, "second operand")?;
             if y.ty.dtype != x.ty.dtype {
-                return Err(format!("operand dtypes differ: {} and {}", x.ty.dtype, y.ty.dtype));
+                return Err(format!(
+                    "operand dtypes differ: {} and {}",
+                    x.ty.dtype, y.ty.dtype
+                ));
             }
             same(broadcast_shapes(xs, &y.ty.shape)?)
         }
@@ -227,9 +269,15 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
                 let t = operand(graph, node, i, "input")?;
                 let ts = &t.ty.shape;
                 if ts.len() != xs.len()
-                    || ts.iter().zip(xs).enumerate().any(|(d, (a, b))| d != *axis && a != b)
+                    || ts
+                        .iter()
+                        .zip(xs)
+                        .enumerate()
+                        .any(|(d, (a, b))| d != *axis && a != b)
                 {
-                    return Err(format!("input {i} shape {ts:?} does not match {xs:?} outside axis {axis}"));
+                    return Err(format!(
+                        "input {i} shape {ts:?} does not match {xs:?} outside axis {axis}"
+                    ));
                 }
                 s[*axis] += ts[*axis];
             }
@@ -238,9 +286,17 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
         Op::Pad => {
             let p = const_ints(graph, node, 1, "paddings")?;
             if p.len() != 2 * xs.len() || p.iter().any(|&v| v < 0) {
-                return Err(format!("paddings {p:?} must be {} non-negative pairs", xs.len()));
+                return Err(format!(
+                    "paddings {p:?} must be {} non-negative pairs",
+                    xs.len()
+                ));
             }
-            same(xs.iter().enumerate().map(|(i, d)| d + (p[2 * i] + p[2 * i + 1]) as usize).collect())
+            same(
+                xs.iter()
+                    .enumerate()
+                    .map(|(i, d)| d + (p[2 * i] + p[2 * i + 1]) as usize)
+                    .collect(),
+            )
         }
         Op::Mean { keep_dims } | Op::ReduceMax { keep_dims } => {
             let axes = const_ints(graph, node, 1, "axes")?
@@ -283,7 +339,9 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
                 .ty
                 .shape;
             if num_elements(out_shape) != num_elements(xs) {
-                return Err(format!("cannot reshape {xs:?} to {out_shape:?}: element counts differ"));
+                return Err(format!(
+                    "cannot reshape {xs:?} to {out_shape:?}: element counts differ"
+                ));
             }
             same(out_shape.clone())
         }
@@ -311,7 +369,10 @@ pub fn infer_output_types(graph: &Graph, node: &Node) -> Result<Vec<Inferred>, S
                 s.push(xs[p]);
             }
             if s.len() != xs.len() {
-                return Err(format!("permutation {perm:?} does not match rank {}", xs.len()));
+                return Err(format!(
+                    "permutation {perm:?} does not match rank {}",
+                    xs.len()
+                ));
             }
             same(s)
         }

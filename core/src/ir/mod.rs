@@ -9,10 +9,13 @@
 //! Passes mutate the graph only through the methods here, then call `verify()`.
 
 mod display;
-mod infer;
+pub mod infer;
 mod op;
 mod types;
 mod verify;
+
+#[cfg(test)]
+mod tests;
 
 pub use infer::infer_output_types;
 pub use op::{Activation, Op, Padding2d, SUPPORTED_TFLITE_OPS, StridedSliceMasks, Window2d};
@@ -137,7 +140,12 @@ impl Graph {
     }
 
     /// Adds a constant tensor.
-    pub fn add_const(&mut self, name: impl Into<String>, ty: TensorType, data: ConstData) -> TensorId {
+    pub fn add_const(
+        &mut self,
+        name: impl Into<String>,
+        ty: TensorType,
+        data: ConstData,
+    ) -> TensorId {
         let id = self.add_tensor(name, ty);
         self.tensors[id.index()].data = Some(data);
         id
@@ -268,6 +276,10 @@ impl Graph {
 
     /// Total bytes of constant data.
     pub fn const_bytes(&self) -> usize {
-        self.tensors.iter().filter_map(|t| t.data.as_ref()).map(ConstData::len).sum()
+        self.tensors
+            .iter()
+            .filter_map(|t| t.data.as_ref())
+            .map(ConstData::len)
+            .sum()
     }
 }

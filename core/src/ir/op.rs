@@ -69,7 +69,13 @@ impl Padding2d {
 
     /// TFLite's padding for one dimension: `SAME` pads so that `out = ceil(in / stride)`, with the smaller half first;
     /// `VALID` pads nothing. Returns `(before, after)`.
-    pub fn tflite_1d(same: bool, input: usize, filter: usize, stride: usize, dilation: usize) -> (usize, usize) {
+    pub fn tflite_1d(
+        same: bool,
+        input: usize,
+        filter: usize,
+        stride: usize,
+        dilation: usize,
+    ) -> (usize, usize) {
         if !same || stride == 0 {
             return (0, 0);
         }
@@ -97,7 +103,13 @@ pub struct Window2d {
 
 impl Window2d {
     /// Output size of one spatial dimension.
-    pub fn out_dim(input: usize, pad: usize, filter: usize, stride: usize, dilation: usize) -> Option<usize> {
+    pub fn out_dim(
+        input: usize,
+        pad: usize,
+        filter: usize,
+        stride: usize,
+        dilation: usize,
+    ) -> Option<usize> {
         let effective = filter.checked_sub(1)? * dilation + 1;
         let padded = input + pad;
         if stride == 0 || padded < effective {
@@ -107,7 +119,13 @@ impl Window2d {
     }
 
     /// Output height and width for an `in_h × in_w` input and a `k_h × k_w` filter.
-    pub fn output_hw(&self, in_h: usize, in_w: usize, k_h: usize, k_w: usize) -> Option<(usize, usize)> {
+    pub fn output_hw(
+        &self,
+        in_h: usize,
+        in_w: usize,
+        k_h: usize,
+        k_w: usize,
+    ) -> Option<(usize, usize)> {
         let p = self.padding;
         Some((
             Self::out_dim(in_h, p.top + p.bottom, k_h, self.stride_h, self.dilation_h)?,
@@ -384,13 +402,20 @@ impl Op {
                 window,
                 depth_multiplier,
                 activation,
-            } => format!("{} mult={}{}", win(window), depth_multiplier, act(*activation)),
+            } => format!(
+                "{} mult={}{}",
+                win(window),
+                depth_multiplier,
+                act(*activation)
+            ),
             Op::FullyConnected {
                 activation,
                 keep_num_dims,
             } => {
                 let k = if *keep_num_dims { " keep_num_dims" } else { "" };
-                format!("{}{}", act(*activation).trim_start(), k).trim().to_string()
+                format!("{}{}", act(*activation).trim_start(), k)
+                    .trim()
+                    .to_string()
             }
             Op::AveragePool2d {
                 filter_h,
@@ -403,13 +428,21 @@ impl Op {
                 filter_w,
                 window,
                 activation,
-            } => format!("filter={filter_h}x{filter_w} {}{}", win(window), act(*activation)),
+            } => format!(
+                "filter={filter_h}x{filter_w} {}{}",
+                win(window),
+                act(*activation)
+            ),
             Op::Add { activation } | Op::Sub { activation } | Op::Mul { activation } => {
                 act(*activation).trim().to_string()
             }
             Op::Concatenation { axis, activation } => format!("axis={axis}{}", act(*activation)),
             Op::Mean { keep_dims } | Op::ReduceMax { keep_dims } => {
-                if *keep_dims { "keep_dims".into() } else { String::new() }
+                if *keep_dims {
+                    "keep_dims".into()
+                } else {
+                    String::new()
+                }
             }
             Op::Softmax { beta } => format!("beta={beta}"),
             Op::LeakyRelu { alpha } => format!("alpha={alpha}"),

@@ -61,7 +61,9 @@ pub enum VerifyError {
         message: String,
     },
     /// A node's declared output type differs from the inferred one.
-    #[error("node `{node}` ({op}): output `{tensor}` is declared {declared} but the operator computes {inferred}")]
+    #[error(
+        "node `{node}` ({op}): output `{tensor}` is declared {declared} but the operator computes {inferred}"
+    )]
     OutputTypeMismatch {
         /// Node name.
         node: String,
@@ -75,7 +77,9 @@ pub enum VerifyError {
         inferred: String,
     },
     /// Constant data has the wrong number of bytes.
-    #[error("constant tensor `{tensor}` has {actual} bytes of data, its type {ty} needs {expected}")]
+    #[error(
+        "constant tensor `{tensor}` has {actual} bytes of data, its type {ty} needs {expected}"
+    )]
     ConstSize {
         /// Tensor name.
         tensor: String,
@@ -143,16 +147,21 @@ impl Graph {
                     });
                 }
             }
-            let inferred = infer_output_types(self, node).map_err(|message| VerifyError::InvalidOperands {
-                node: node.name.clone(),
-                op: node.op.name(),
-                message,
-            })?;
+            let inferred =
+                infer_output_types(self, node).map_err(|message| VerifyError::InvalidOperands {
+                    node: node.name.clone(),
+                    op: node.op.name(),
+                    message,
+                })?;
             if inferred.len() != node.outputs.len() {
                 return Err(VerifyError::InvalidOperands {
                     node: node.name.clone(),
                     op: node.op.name(),
-                    message: format!("has {} outputs, the operator has {}", node.outputs.len(), inferred.len()),
+                    message: format!(
+                        "has {} outputs, the operator has {}",
+                        node.outputs.len(),
+                        inferred.len()
+                    ),
                 });
             }
             for (&t, inf) in node.outputs.iter().zip(&inferred) {
@@ -175,7 +184,11 @@ impl Graph {
                         node: node.name.clone(),
                         op: node.op.name(),
                         tensor: tensor.name.clone(),
-                        declared: format!("{}{}", tensor.ty.dtype, super::ShapeDisplay(&tensor.ty.shape)),
+                        declared: format!(
+                            "{}{}",
+                            tensor.ty.dtype,
+                            super::ShapeDisplay(&tensor.ty.shape)
+                        ),
                         inferred: format!(
                             "{}{}",
                             inf.dtype.map_or("?".to_string(), |d| d.to_string()),

@@ -97,7 +97,11 @@ pub fn layer_macc(graph: &Graph, node: &Node) -> u64 {
     let in_elems = node
         .input(0)
         .map_or(0, |t| graph.tensor(t).ty.num_elements()) as u64;
-    let filter_shape = || node.input(1).map(|t| graph.tensor(t).ty.shape.clone()).unwrap_or_default();
+    let filter_shape = || {
+        node.input(1)
+            .map(|t| graph.tensor(t).ty.shape.clone())
+            .unwrap_or_default()
+    };
     match &node.op {
         Op::Conv2d { .. } => {
             let f = filter_shape();
@@ -105,12 +109,17 @@ pub fn layer_macc(graph: &Graph, node: &Node) -> u64 {
         }
         Op::DepthwiseConv2d { .. } => {
             let f = filter_shape();
-            out_elems * f.get(1).copied().unwrap_or(0) as u64 * f.get(2).copied().unwrap_or(0) as u64
+            out_elems
+                * f.get(1).copied().unwrap_or(0) as u64
+                * f.get(2).copied().unwrap_or(0) as u64
         }
         Op::FullyConnected { .. } => out_elems * filter_shape().get(1).copied().unwrap_or(0) as u64,
-        Op::AveragePool2d { filter_h, filter_w, .. } | Op::MaxPool2d { filter_h, filter_w, .. } => {
-            out_elems * (*filter_h * *filter_w) as u64
+        Op::AveragePool2d {
+            filter_h, filter_w, ..
         }
+        | Op::MaxPool2d {
+            filter_h, filter_w, ..
+        } => out_elems * (*filter_h * *filter_w) as u64,
         Op::Mean { .. } | Op::ReduceMax { .. } => in_elems,
         Op::Add { .. }
         | Op::Sub { .. }
@@ -191,21 +200,35 @@ pub fn analyze(graph: &Graph, activations: Option<(u64, String)>) -> Report {
             output_shape: out.map(|t| t.ty.shape.clone()).unwrap_or_default(),
             output_dtype: out.map(|t| t.ty.dtype.to_string()).unwrap_or_default(),
             macc: layer_macc(graph, node),
-            params: consts.iter().map(|t| num_elements(&t.ty.shape) as u64).sum(),
+            params: consts
+                .iter()
+                .map(|t| num_elements(&t.ty.shape) as u64)
+                .sum(),
             weights_bytes: consts.iter().map(|t| t.ty.size_bytes() as u64).sum(),
-            output_bytes: node.outputs.iter().map(|&t| graph.tensor(t).ty.size_bytes() as u64).sum(),
+            output_bytes: node
+                .outputs
+                .iter()
+                .map(|&t| graph.tensor(t).ty.size_bytes() as u64)
+                .sum(),
             inputs,
             fused: node.fused.clone(),
         });
     }
-    let (activations_bytes, activations_method) =
-        activations.unwrap_or_else(|| (naive_activations_bytes(graph), "naive: every activation tensor in its own buffer".into()));
+    let (activations_bytes, activations_method) = activations.unwrap_or_else(|| {
+        (
+            naive_activations_bytes(graph),
+            "naive: every activation tensor in its own buffer".into(),
+        )
+    });
     let const_tensors = graph.tensors.iter().filter(|t| t.is_const());
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         model: graph.name.clone(),
         macc: layers.iter().map(|l| l.macc).sum(),
-        params: const_tensors.clone().map(|t| t.ty.num_elements() as u64).sum(),
+        params: const_tensors
+            .clone()
+            .map(|t| t.ty.num_elements() as u64)
+            .sum(),
         weights_bytes: const_tensors.map(|t| t.ty.size_bytes() as u64).sum(),
         activations_bytes,
         activations_method,

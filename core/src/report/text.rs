@@ -49,7 +49,14 @@ fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
     } else {
-        let tail: String = s.chars().rev().take(width - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(width - 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     }
 }
@@ -62,7 +69,12 @@ pub fn render_text(r: &Report) -> String {
     let _ = writeln!(s, "macc             : {}", thousands(r.macc));
     let _ = writeln!(s, "params           : {}", thousands(r.params));
     let _ = writeln!(s, "weights (ro)     : {}", bytes_text(r.weights_bytes));
-    let _ = writeln!(s, "activations (rw) : {}  [{}]", bytes_text(r.activations_bytes), r.activations_method);
+    let _ = writeln!(
+        s,
+        "activations (rw) : {}  [{}]",
+        bytes_text(r.activations_bytes),
+        r.activations_method
+    );
     for (i, io) in r.inputs.iter().enumerate() {
         let _ = writeln!(s, "{}", io_line("input", i, io));
     }
@@ -71,7 +83,15 @@ pub fn render_text(r: &Report) -> String {
     }
     let _ = writeln!(s);
 
-    let headers = ["id", "layer", "op", "oshape", "params / bytes", "macc", "inputs"];
+    let headers = [
+        "id",
+        "layer",
+        "op",
+        "oshape",
+        "params / bytes",
+        "macc",
+        "inputs",
+    ];
     let rows: Vec<[String; 7]> = r
         .layers
         .iter()
@@ -87,7 +107,11 @@ pub fn render_text(r: &Report) -> String {
                     format!("{} / {}", thousands(l.params), thousands(l.weights_bytes))
                 },
                 thousands(l.macc),
-                l.inputs.iter().map(|i| truncate(i, 40)).collect::<Vec<_>>().join(", "),
+                l.inputs
+                    .iter()
+                    .map(|i| truncate(i, 40))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ]
         })
         .collect();
@@ -121,7 +145,11 @@ pub fn render_text(r: &Report) -> String {
     let _ = writeln!(
         s,
         "{}",
-        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-")
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
     );
     for row in &rows {
         let _ = writeln!(s, "{}", line(row));
