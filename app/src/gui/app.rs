@@ -121,6 +121,17 @@ impl NncubeApp {
         &self.errors
     }
 
+    /// Selects a layer in the Graph tab (as clicking its box does) and shows that tab.
+    pub fn select_layer(&mut self, node: nncube_core::ir::NodeId) {
+        self.views.graph.selected = Some(node);
+        self.settings.tab = Tab::Graph;
+    }
+
+    /// The layer selected in the Graph tab.
+    pub fn selected_layer(&self) -> Option<nncube_core::ir::NodeId> {
+        self.views.graph.selected
+    }
+
     /// The open project file, if any.
     pub fn project_path(&self) -> Option<&Path> {
         self.project_path.as_deref()
@@ -272,7 +283,7 @@ impl NncubeApp {
         if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
             let painter = ui.ctx().layer_painter(egui::LayerId::new(
                 egui::Order::Foreground,
-                egui::Id::new("drop"),
+                ui.scope_id().with("drop"),
             ));
             let rect = ui.ctx().content_rect();
             painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));

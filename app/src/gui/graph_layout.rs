@@ -44,7 +44,7 @@ pub struct LayoutEdge {
 }
 
 /// The whole layout.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GraphLayout {
     /// Boxes: graph inputs, layers in schedule order, then graph outputs.
     pub boxes: Vec<LayoutBox>,

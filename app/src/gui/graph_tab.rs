@@ -69,7 +69,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut GraphView, model: &LoadedModel, analys
     egui::Panel::right("layer_details")
         .resizable(true)
         .default_size(320.0)
-        .show_inside(ui, |ui| {
+        .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 details(ui, &model.graph, view.selected, &analysis.report.layers)
             });
@@ -85,6 +85,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut GraphView, model: &LoadedModel, analys
         .unwrap_or_else(|| top_view(layout.bounds, ui.available_size()));
     let mut clicked = None;
     egui::Scene::new()
+        .sense(egui::Sense::drag())
         .zoom_range(0.05..=2.0)
         .show(ui, &mut scene_rect, |ui| {
             draw_edges(ui, layout);

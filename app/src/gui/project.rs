@@ -116,6 +116,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn save_then_load_keeps_the_configuration_and_resolves_the_model() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("models")).unwrap();
+        std::fs::create_dir(dir.path().join("projects")).unwrap();
+        let model = dir.path().join("models/m.tflite");
+        let mut config = Config::default();
+        config.memory.alignment = 32;
+        config.board = Some("some-board".into());
+        let project = Project {
+            version: PROJECT_FORMAT_VERSION,
+            model: Some(model.clone()),
+            config,
+        };
+        let path = dir.path().join("projects/p.ron");
+        project.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"../models/m.tflite\""), "{text}");
+        let loaded = Project::load(&path).unwrap();
+        assert_eq!(loaded.config, project.config);
+        assert_eq!(normalize(&loaded.model.unwrap()), model);
+    }
+
+    #[test]
+    fn unknown_fields_and_other_versions_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.ron");
+        std::fs::write(
+            &path,
+            "Project(version: 1, model: None, config: Config(colour: 3))",
+        )
+        .unwrap();
+        let err = format!("{:#}", Project::load(&path).unwrap_err());
+        assert!(err.contains("colour"), "{err}");
+        std::fs::write(&path, "Project(version: 9, model: None)").unwrap();
+        let err = format!("{:#}", Project::load(&path).unwrap_err());
+        assert!(err.contains("version 9"), "{err}");
+    }
+
+    #[test]
     fn relative_paths_walk_up_and_down() {
         assert_eq!(
             relative_to(Path::new("/a/b/projects"), Path::new("/a/shared/m.tflite")),

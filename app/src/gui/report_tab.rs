@@ -144,8 +144,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut ReportView, generation: u64, analysis:
     let order = view.order(generation, &r.layers).to_vec();
     let arrow = |k: SortKey| match (view.sort == k, view.descending) {
         (false, _) => "",
-        (true, false) => " ⏶",
-        (true, true) => " ⏷",
+        (true, false) => " ^",
+        (true, true) => " v",
     };
     let headers = [
         (SortKey::Order, "#"),
@@ -177,10 +177,10 @@ pub fn show(ui: &mut egui::Ui, view: &mut ReportView, generation: u64, analysis:
                     } else {
                         format!("{title}{}", arrow(*key))
                     };
-                    if i != 3 && ui.button(egui::RichText::new(text).strong()).clicked() {
-                        clicked = Some(*key);
-                    } else if i == 3 {
+                    if i == 3 {
                         ui.strong(text);
+                    } else if ui.button(egui::RichText::new(text).strong()).clicked() {
+                        clicked = Some(*key);
                     }
                 });
             }
