@@ -94,7 +94,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut GraphView, model: &LoadedModel, analys
                 let selected = matches!(b.kind, BoxKind::Layer(n) if Some(n) == view.selected);
                 let button = egui::Button::new(egui::RichText::new(text).size(12.0))
                     .selected(selected)
-                    .wrap_mode(egui::TextWrapMode::Truncate);
+                    .wrap_mode(egui::TextWrapMode::Extend);
                 let button = match b.kind {
                     BoxKind::Layer(_) => button,
                     _ => button.fill(ui.visuals().faint_bg_color),
