@@ -37,6 +37,17 @@ pub fn shape(dims: &[usize]) -> String {
         .join("×")
 }
 
+/// `name` cut to at most `max` characters, keeping the end (TFLite names end with the useful part).
+pub fn ellipsis_start(name: &str, max: usize) -> String {
+    let n = name.chars().count();
+    if n <= max || max == 0 {
+        name.to_string()
+    } else {
+        let tail: String = name.chars().skip(n - (max - 1)).collect();
+        format!("…{tail}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -47,5 +58,6 @@ mod tests {
         assert_eq!(super::count(2_656_768), "2,656,768");
         assert_eq!(super::count(999), "999");
         assert_eq!(super::shape(&[1, 49, 10]), "1×49×10");
+        assert_eq!(super::ellipsis_start("model/conv2d", 7), "…conv2d");
     }
 }

@@ -19,16 +19,6 @@ pub struct GraphView {
     pub selected: Option<NodeId>,
 }
 
-fn short(name: &str, max: usize) -> String {
-    let n = name.chars().count();
-    if n <= max {
-        name.to_string()
-    } else {
-        let tail: String = name.chars().skip(n - (max - 1)).collect();
-        format!("…{tail}")
-    }
-}
-
 fn box_text(graph: &Graph, kind: BoxKind, layers: &[LayerReport]) -> String {
     match kind {
         BoxKind::Input(t) | BoxKind::Output(t) => {
@@ -40,7 +30,7 @@ fn box_text(graph: &Graph, kind: BoxKind, layers: &[LayerReport]) -> String {
             };
             format!(
                 "{what}\n{}\n{} {}",
-                short(&tensor.name, 30),
+                format::ellipsis_start(&tensor.name, 30),
                 format::shape(&tensor.ty.shape),
                 tensor.ty.dtype
             )
@@ -56,7 +46,7 @@ fn box_text(graph: &Graph, kind: BoxKind, layers: &[LayerReport]) -> String {
                 "{}  {}\n{}\n{} MACC",
                 node.op.name(),
                 shape,
-                short(&node.name, 30),
+                format::ellipsis_start(&node.name, 30),
                 format::count(macc)
             )
         }

@@ -26,7 +26,11 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
     ui.horizontal(|ui| {
         ui.strong(format!("Peak: {} at step {peak_step}", format::bytes(peak)));
         if let Some(node) = model.graph.nodes.get(peak_step) {
-            ui.label(format!("({} `{}`)", node.op.name(), node.name));
+            ui.label(format!(
+                "({} `{}`)",
+                node.op.name(),
+                format::ellipsis_start(&node.name, 60)
+            ));
         }
     });
     let steps = t.live_bytes.len();
@@ -116,7 +120,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
     ui.strong(format!(
         "Step {selected}: {} `{}`, {} live",
         node.op.name(),
-        node.name,
+        format::ellipsis_start(&node.name, 60),
         format::bytes(t.live_bytes[selected])
     ));
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -128,7 +132,9 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
                 ui.strong("Alive during steps");
                 ui.end_row();
                 for l in t.live_at(selected) {
-                    ui.label(&model.graph.tensor(l.tensor).name);
+                    let name = &model.graph.tensor(l.tensor).name;
+                    ui.label(format::ellipsis_start(name, 70))
+                        .on_hover_text(name);
                     ui.label(format::bytes(l.bytes));
                     ui.label(format!("{} – {}", l.first, l.last));
                     ui.end_row();
