@@ -25,7 +25,7 @@ pub enum TaskOutput {
     /// A model (maybe through a project file) was imported, or failed to.
     Opened {
         /// The import result.
-        result: anyhow::Result<LoadedModel>,
+        result: anyhow::Result<Box<LoadedModel>>,
         /// The project file and its configuration, when a project was opened.
         project: Option<(PathBuf, Config)>,
     },
@@ -192,7 +192,7 @@ impl NncubeApp {
                         self.settings.remember(path.clone());
                         self.project_path = Some(path);
                     }
-                    self.model = Some(model);
+                    self.model = Some(*model);
                     self.model_generation += 1;
                     self.analysis = None;
                     self.views = Views::default();
@@ -404,7 +404,7 @@ impl NncubeApp {
 fn open_blocking(request: OpenRequest) -> TaskOutput {
     match request {
         OpenRequest::BuiltIn => TaskOutput::Opened {
-            result: LoadedModel::load(ModelSource::BuiltIn),
+            result: LoadedModel::load(ModelSource::BuiltIn).map(Box::new),
             project: None,
         },
         OpenRequest::Path(path) if is_project_path(&path) => match Project::load(&path) {
@@ -413,7 +413,7 @@ fn open_blocking(request: OpenRequest) -> TaskOutput {
                     .model
                     .map_or(ModelSource::BuiltIn, ModelSource::File);
                 TaskOutput::Opened {
-                    result: LoadedModel::load(source),
+                    result: LoadedModel::load(source).map(Box::new),
                     project: Some((path, project.config)),
                 }
             }
@@ -423,7 +423,7 @@ fn open_blocking(request: OpenRequest) -> TaskOutput {
             },
         },
         OpenRequest::Path(path) => TaskOutput::Opened {
-            result: LoadedModel::load(ModelSource::File(path)),
+            result: LoadedModel::load(ModelSource::File(path)).map(Box::new),
             project: None,
         },
     }
