@@ -12,6 +12,8 @@ APT_PACKAGES=(gcc clang python3 python3-venv)
 # The Arm cross toolchain (codegen compile checks, firmware) and the QEMU virtual boards (docs/virtual-board.md).
 APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 APT_PACKAGES+=(make cmake)  # building generated firmware projects (docs/project.md)
+# GUI tests (egui_kittest renders offscreen with mesa lavapipe / llvmpipe; no display server needed).
+APT_PACKAGES+=(libgl1-mesa-dri libegl1 mesa-vulkan-drivers libvulkan1)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,4 +1,4 @@
-//! nncube, the application: the command-line interface (and, later, the desktop configurator).
+//! nncube, the application: the command-line interface and the desktop configurator ([`gui`]).
 //!
 //! Everything user-facing lives in this library so that tests can drive it; `main.rs` only calls [`cli::main`].
 
@@ -6,4 +6,5 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cli;
+pub mod gui;
 pub mod host;

@@ -6,6 +6,7 @@ mod analyze;
 mod benchmark;
 mod boards;
 mod generate;
+mod gui;
 mod memory_png;
 mod passes;
 mod project;
@@ -21,9 +22,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "nncube", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (the desktop configurator when absent).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -45,6 +46,8 @@ pub enum Command {
     Boards(boards::BoardsArgs),
     /// Build a model for a virtual board, run it, and report instructions per inference, per MAC, per layer.
     Benchmark(benchmark::BenchmarkArgs),
+    /// Open the desktop configurator (the default without a subcommand).
+    Gui(gui::GuiArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -62,13 +65,15 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze(args) => analyze::run(&args),
-        Command::Generate(args) => generate::run(&args),
-        Command::SupportedOps => supported_ops::run(),
-        Command::Passes => passes::run(),
-        Command::Run(args) => run::run(&args),
-        Command::Validate(args) => validate::run(&args),
-        Command::Boards(args) => boards::run(&args),
-        Command::Benchmark(args) => benchmark::run(&args),
+        Some(Command::Analyze(args)) => analyze::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::SupportedOps) => supported_ops::run(),
+        Some(Command::Passes) => passes::run(),
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Boards(args)) => boards::run(&args),
+        Some(Command::Benchmark(args)) => benchmark::run(&args),
+        Some(Command::Gui(args)) => gui::run(args),
+        None => gui::run(gui::GuiArgs::default()),
     }
 }

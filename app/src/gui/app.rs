@@ -1,0 +1,440 @@
+//! The configurator window: state, background work, menus, the left configuration panel and the central tabs.
+//!
+//! [`NncubeApp::draw`] draws one frame into any [`egui::Ui`], so the same code runs in the eframe window, in
+//! egui_kittest tests and in `--screenshot` rendering.
+
+use super::model::{Analysis, LoadedModel, ModelSource};
+use super::project::{Project, is_project_path};
+use super::settings::{Config, Settings, Tab};
+use super::tasks::Tasks;
+use super::{config_panel, graph_tab, memory_tab, pending_tabs, report_tab};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What the user asked to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenRequest {
+    /// The built-in default model.
+    BuiltIn,
+    /// A model (`.tflite`) or project (`.ron`) file.
+    Path(PathBuf),
+}
+
+/// What a background task hands back to the UI.
+pub enum TaskOutput {
+    /// A model (maybe through a project file) was imported, or failed to.
+    Opened {
+        /// The import result.
+        result: anyhow::Result<Box<LoadedModel>>,
+        /// The project file and its configuration, when a project was opened.
+        project: Option<(PathBuf, Config)>,
+    },
+    /// A file dialog closed.
+    Picked {
+        /// Why the dialog was opened.
+        purpose: Pick,
+        /// The chosen file (`None` when cancelled).
+        path: Option<PathBuf>,
+    },
+}
+
+/// Why a file dialog was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// Open a model or a project.
+    Open,
+    /// Choose where to save the project.
+    SaveProject,
+}
+
+/// Per-tab view state (not persisted).
+#[derive(Default)]
+pub struct Views {
+    /// The Report tab's sorting.
+    pub report: report_tab::ReportView,
+    /// The Graph tab's pan/zoom and selection.
+    pub graph: graph_tab::GraphView,
+    /// The Memory tab's selected step.
+    pub memory: memory_tab::MemoryView,
+}
+
+/// The whole application.
+pub struct NncubeApp {
+    /// Persisted settings (configuration, recent files, open tab).
+    pub settings: Settings,
+    model: Option<LoadedModel>,
+    /// Bumped each time a model is loaded: the key of every per-model cache.
+    model_generation: u64,
+    analysis: Option<Analysis>,
+    tasks: Tasks<TaskOutput>,
+    errors: Vec<String>,
+    project_path: Option<PathBuf>,
+    /// The text of the "model or project path" field.
+    pub path_field: String,
+    views: Views,
+}
+
+impl NncubeApp {
+    /// An app with `settings` and no model yet; call [`NncubeApp::open`] to load one.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            model: None,
+            model_generation: 0,
+            analysis: None,
+            tasks: Tasks::default(),
+            errors: Vec::new(),
+            project_path: None,
+            path_field: String::new(),
+            views: Views::default(),
+        }
+    }
+
+    /// Starts opening a model or project in the background.
+    pub fn open(&mut self, request: OpenRequest) {
+        let label = match &request {
+            OpenRequest::BuiltIn => "importing the built-in model".to_string(),
+            OpenRequest::Path(p) => format!("opening {}", p.display()),
+        };
+        self.tasks.spawn(label, move || open_blocking(request));
+    }
+
+    /// Blocks until background tasks finish and applies their results (tests, screenshots).
+    pub fn wait_for_tasks(&mut self) {
+        let finished = self.tasks.wait();
+        self.apply_finished(finished.results, finished.lost);
+    }
+
+    /// The loaded model, if any.
+    pub fn model(&self) -> Option<&LoadedModel> {
+        self.model.as_ref()
+    }
+
+    /// The analysis of the loaded model under the current memory options (refreshed by [`NncubeApp::draw`]
+    /// and [`NncubeApp::refresh_analysis`]).
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.analysis.as_ref()
+    }
+
+    /// The errors shown in the error panel, oldest first.
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// Selects a layer in the Graph tab (as clicking its box does) and shows that tab.
+    pub fn select_layer(&mut self, node: nncube_core::ir::NodeId) {
+        self.views.graph.selected = Some(node);
+        self.settings.tab = Tab::Graph;
+    }
+
+    /// The layer selected in the Graph tab.
+    pub fn selected_layer(&self) -> Option<nncube_core::ir::NodeId> {
+        self.views.graph.selected
+    }
+
+    /// The open project file, if any.
+    pub fn project_path(&self) -> Option<&Path> {
+        self.project_path.as_deref()
+    }
+
+    /// Saves the current model path and configuration as a project file.
+    pub fn save_project(&mut self, path: &Path) -> anyhow::Result<()> {
+        let project = Project {
+            version: super::project::PROJECT_FORMAT_VERSION,
+            model: self
+                .model
+                .as_ref()
+                .and_then(|m| m.source.path().map(Path::to_path_buf)),
+            config: self.settings.config.clone(),
+        };
+        project.save(path)?;
+        self.project_path = Some(path.to_path_buf());
+        self.settings.remember(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Recomputes the analysis when the model or the memory options changed since the last one.
+    pub fn refresh_analysis(&mut self) {
+        let Some(model) = &self.model else {
+            self.analysis = None;
+            return;
+        };
+        let stale = self
+            .analysis
+            .as_ref()
+            .is_none_or(|a| a.options != self.settings.config.memory);
+        if stale {
+            self.analysis = Some(Analysis::compute(
+                &model.graph,
+                &self.settings.config.memory,
+            ));
+        }
+    }
+
+    fn apply_finished(&mut self, results: Vec<TaskOutput>, lost: Vec<String>) {
+        for label in lost {
+            self.errors.push(format!(
+                "background task `{label}` stopped without a result; this is a bug"
+            ));
+        }
+        for output in results {
+            match output {
+                TaskOutput::Opened {
+                    result: Ok(model),
+                    project,
+                } => {
+                    if let Some(path) = model.source.path() {
+                        self.settings.remember(path.to_path_buf());
+                    }
+                    self.project_path = None;
+                    if let Some((path, config)) = project {
+                        self.settings.config = config;
+                        self.settings.remember(path.clone());
+                        self.project_path = Some(path);
+                    }
+                    self.model = Some(*model);
+                    self.model_generation += 1;
+                    self.analysis = None;
+                    self.views = Views::default();
+                }
+                TaskOutput::Opened {
+                    result: Err(err), ..
+                } => self.errors.push(format!("{err:#}")),
+                TaskOutput::Picked { path: None, .. } => {}
+                TaskOutput::Picked {
+                    purpose: Pick::Open,
+                    path: Some(path),
+                } => self.open(OpenRequest::Path(path)),
+                TaskOutput::Picked {
+                    purpose: Pick::SaveProject,
+                    path: Some(path),
+                } => self.save_project_reporting(&path),
+            }
+        }
+        self.refresh_analysis();
+    }
+
+    fn save_project_reporting(&mut self, path: &Path) {
+        if let Err(err) = self.save_project(path) {
+            self.errors.push(format!("{err:#}"));
+        }
+    }
+
+    fn pick_file(&mut self, purpose: Pick) {
+        let project_dir = self
+            .project_path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf);
+        self.tasks.spawn("waiting for the file dialog", move || {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(dir) = project_dir {
+                dialog = dialog.set_directory(dir);
+            }
+            let path = match purpose {
+                Pick::Open => dialog
+                    .add_filter("TFLite model or nncube project", &["tflite", "ron"])
+                    .pick_file(),
+                Pick::SaveProject => dialog
+                    .add_filter("nncube project", &["ron"])
+                    .set_file_name("project.ron")
+                    .save_file(),
+            };
+            TaskOutput::Picked { purpose, path }
+        });
+    }
+
+    /// Draws one frame.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let finished = self.tasks.poll();
+        if !finished.results.is_empty() || !finished.lost.is_empty() {
+            self.apply_finished(finished.results, finished.lost);
+        }
+        if !self.tasks.is_idle() {
+            ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
+        self.open_dropped_files(ui.ctx());
+        self.refresh_analysis();
+
+        egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui));
+        if !self.errors.is_empty() {
+            egui::Panel::bottom("error_panel").show(ui, |ui| self.error_panel(ui));
+        }
+        egui::Panel::left("configuration")
+            .resizable(true)
+            .default_size(270.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    let action = config_panel::show(
+                        ui,
+                        &mut self.settings.config,
+                        &mut self.path_field,
+                        self.model.as_ref(),
+                    );
+                    match action {
+                        config_panel::Action::None => {}
+                        config_panel::Action::OpenPath(p) => self.open(OpenRequest::Path(p)),
+                        config_panel::Action::Browse => self.pick_file(Pick::Open),
+                    }
+                });
+            });
+        self.refresh_analysis();
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
+            let painter = ui.ctx().layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                ui.scope_id().with("drop"),
+            ));
+            let rect = ui.ctx().content_rect();
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a .tflite model or a .ron project to open it",
+                egui::FontId::proportional(22.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn open_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for path in dropped {
+            self.open(OpenRequest::Path(path));
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open model or project…").clicked() {
+                    self.pick_file(Pick::Open);
+                }
+                if ui.button("Open built-in model").clicked() {
+                    self.open(OpenRequest::BuiltIn);
+                }
+                ui.menu_button("Recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.label("no recent files");
+                    }
+                    let mut chosen = None;
+                    for path in &self.settings.recent {
+                        if ui.button(path.display().to_string()).clicked() {
+                            chosen = Some(path.clone());
+                        }
+                    }
+                    if let Some(path) = chosen {
+                        self.open(OpenRequest::Path(path));
+                    }
+                });
+                ui.separator();
+                if ui.button("Save project").clicked() {
+                    match self.project_path.clone() {
+                        Some(path) => self.save_project_reporting(&path),
+                        None => self.pick_file(Pick::SaveProject),
+                    }
+                }
+                if ui.button("Save project as…").clicked() {
+                    self.pick_file(Pick::SaveProject);
+                }
+            });
+            ui.separator();
+            match (&self.model, &self.project_path) {
+                (Some(_), Some(p)) => ui.label(format!("project {}", p.display())),
+                (Some(m), None) => ui.label(m.source.describe()),
+                (None, _) => ui.label("no model"),
+            };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                for label in self.tasks.running() {
+                    ui.label(label);
+                    ui.spinner();
+                }
+            });
+        });
+    }
+
+    fn error_panel(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.colored_label(ui.visuals().error_fg_color, "Errors");
+            if ui.button("Dismiss errors").clicked() {
+                self.errors.clear();
+            }
+        });
+        for err in &self.errors {
+            ui.colored_label(ui.visuals().error_fg_color, err);
+        }
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                ui.selectable_value(&mut self.settings.tab, tab, tab.title());
+            }
+        });
+        ui.separator();
+        let (Some(model), Some(analysis)) = (&self.model, &self.analysis) else {
+            if self.tasks.is_idle() {
+                ui.label("No model loaded. Open a .tflite model or a project from the File menu, the path field, or by drag and drop.");
+            } else {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Loading the model…");
+                });
+            }
+            return;
+        };
+        let generation = self.model_generation;
+        match self.settings.tab {
+            Tab::Report => report_tab::show(ui, &mut self.views.report, generation, analysis),
+            Tab::Graph => graph_tab::show(ui, &mut self.views.graph, model, analysis),
+            Tab::Memory => memory_tab::show(ui, &mut self.views.memory, model, analysis),
+            Tab::Validate => pending_tabs::validate(ui, &self.settings.config),
+            Tab::Board => pending_tabs::board(ui, &self.settings.config),
+        }
+    }
+}
+
+/// Opens a model or project on the calling thread.
+fn open_blocking(request: OpenRequest) -> TaskOutput {
+    match request {
+        OpenRequest::BuiltIn => TaskOutput::Opened {
+            result: LoadedModel::load(ModelSource::BuiltIn).map(Box::new),
+            project: None,
+        },
+        OpenRequest::Path(path) if is_project_path(&path) => match Project::load(&path) {
+            Ok(project) => {
+                let source = project
+                    .model
+                    .map_or(ModelSource::BuiltIn, ModelSource::File);
+                TaskOutput::Opened {
+                    result: LoadedModel::load(source).map(Box::new),
+                    project: Some((path, project.config)),
+                }
+            }
+            Err(err) => TaskOutput::Opened {
+                result: Err(err),
+                project: None,
+            },
+        },
+        OpenRequest::Path(path) => TaskOutput::Opened {
+            result: LoadedModel::load(ModelSource::File(path)).map(Box::new),
+            project: None,
+        },
+    }
+}
+
+impl eframe::App for NncubeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}

@@ -1,0 +1,75 @@
+//! The desktop configurator (egui/eframe): load a model, pick options, see the report, the graph and where the
+//! activation RAM goes; later generate, validate and run a project.
+//!
+//! Module map: [`app`] (state, menus, background tasks, tab routing), [`config_panel`] (left panel),
+//! [`report_tab`], [`graph_tab`] (+ [`graph_layout`]), [`memory_tab`] (+ [`liveness`]), [`pending_tabs`]
+//! (Validate, Board), [`settings`] and [`project`] (what persists), [`model`] (import + cached analysis),
+//! [`tasks`] (background threads), [`screenshot`] (offscreen PNG rendering).
+
+pub mod app;
+pub mod config_panel;
+pub mod format;
+pub mod graph_layout;
+pub mod graph_tab;
+pub mod liveness;
+pub mod memory_tab;
+pub mod model;
+pub mod pending_tabs;
+pub mod project;
+pub mod report_tab;
+pub mod screenshot;
+pub mod settings;
+pub mod tasks;
+
+pub use app::{NncubeApp, OpenRequest};
+pub use settings::{Settings, Tab};
+
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// What to open at start: the given model or project, or the built-in model.
+pub fn start_request(input: Option<PathBuf>) -> OpenRequest {
+    input.map_or(OpenRequest::BuiltIn, OpenRequest::Path)
+}
+
+/// Opens the window (blocks until it is closed).
+pub fn run_window(input: Option<PathBuf>) -> anyhow::Result<()> {
+    let request = start_request(input);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("nncube")
+            .with_inner_size(screenshot::SIZE)
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "nncube",
+        options,
+        Box::new(move |cc| {
+            let settings: Settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let mut app = NncubeApp::new(settings);
+            app.open(request);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context("cannot open the nncube window (is a display available? `--screenshot FILE.png` renders without one)")
+}
+
+/// Renders the window for `input` on `tab` into a PNG file, without a display.
+pub fn run_screenshot(
+    input: Option<PathBuf>,
+    tab: Tab,
+    png: &std::path::Path,
+) -> anyhow::Result<()> {
+    let mut app = NncubeApp::new(Settings::default());
+    app.open(start_request(input));
+    app.wait_for_tasks();
+    if let Some(err) = app.errors().first() {
+        anyhow::bail!("{err}");
+    }
+    screenshot::render_to_png(app, tab, png)
+}

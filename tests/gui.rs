@@ -1,0 +1,268 @@
+//! The desktop configurator driven headless with egui_kittest (wgpu offscreen: mesa lavapipe or llvmpipe, no
+//! display server): open models, switch tabs, change options, save and reopen projects, show errors.
+
+mod common;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nncube::gui::format;
+use nncube::gui::{NncubeApp, OpenRequest, Settings, Tab};
+use std::path::Path;
+
+fn loaded(request: OpenRequest) -> NncubeApp {
+    let mut app = NncubeApp::new(Settings::default());
+    app.open(request);
+    app.wait_for_tasks();
+    app
+}
+
+fn harness(app: NncubeApp) -> Harness<'static, NncubeApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut NncubeApp| app.draw(ui), app);
+    h.run();
+    h
+}
+
+/// Lets background tasks started by a click finish, then settles the UI.
+fn finish_tasks(h: &mut Harness<'static, NncubeApp>) {
+    h.state_mut().wait_for_tasks();
+    h.run();
+}
+
+/// Replaces the text of the field labelled `label` with `text`.
+fn type_into(h: &mut Harness<'static, NncubeApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn activations(h: &Harness<'static, NncubeApp>) -> u64 {
+    h.state()
+        .analysis()
+        .expect("analysis")
+        .report
+        .activations_bytes
+}
+
+#[test]
+fn shared_model_opens_and_every_tab_shows_its_content() {
+    let model = common::shared_model("vww_96_int8");
+    let mut h = harness(loaded(OpenRequest::Path(model.clone())));
+    assert!(h.state().errors().is_empty(), "{:?}", h.state().errors());
+    let report = &h.state().analysis().expect("analysis").report;
+    assert_eq!(report.model, "vww_96_int8");
+    let macc = format!("{} MACC", format::count(report.macc));
+    h.get_by_label(&macc);
+    h.get_by_label(&report.layers[0].name);
+
+    h.get_by_label("Graph").click();
+    h.run();
+    assert_eq!(h.state().settings.tab, Tab::Graph);
+    h.get_by_label("Click a layer in the graph.");
+    let first_layer = h.state().model().expect("model").graph.nodes[0]
+        .op
+        .name()
+        .to_string();
+    assert!(
+        h.query_all_by_label_contains(&format!("{first_layer}  "))
+            .next()
+            .is_some(),
+        "no layer box"
+    );
+    // Pointer clicks inside egui::Scene are not delivered by kittest here; select as a box click does.
+    h.state_mut().select_layer(nncube_core::ir::NodeId(0));
+    h.run();
+    h.get_by_label("Layer 0");
+    h.get_by_label("Fused operators");
+    h.get_by_label_contains("none: this is the imported graph");
+
+    h.get_by_label("Memory").click();
+    h.run();
+    let (peak, _) = h.state().analysis().expect("analysis").timeline.peak();
+    h.get_by_label_contains(&format!("Peak: {}", format::bytes(peak)));
+    h.get_by_label_contains("not a memory plan");
+
+    for (tab, text) in [
+        ("Validate", "C code generation"),
+        ("Board", "virtual board runner"),
+    ] {
+        h.get_by_label(tab).click();
+        h.run();
+        h.get_by_label_contains(text);
+    }
+    assert_eq!(h.state().settings.recent.first(), Some(&model));
+}
+
+#[test]
+fn io_options_change_the_activation_figure() {
+    let mut h = harness(loaded(OpenRequest::Path(common::shared_model("ad01_int8"))));
+    let with_io = activations(&h);
+    assert!(
+        h.query_all_by_label(&format::bytes(with_io))
+            .next()
+            .is_some()
+    );
+    h.get_by_label("Inputs in the activation buffer").click();
+    h.get_by_label("Outputs in the activation buffer").click();
+    h.run();
+    assert!(!h.state().settings.config.memory.inputs_in_activations);
+    let without_io = activations(&h);
+    assert!(
+        without_io < with_io,
+        "{without_io} should be below {with_io}"
+    );
+    assert!(
+        h.query_all_by_label(&format::bytes(without_io))
+            .next()
+            .is_some()
+    );
+    let method = &h
+        .state()
+        .analysis()
+        .expect("analysis")
+        .report
+        .activations_method;
+    assert!(
+        method.contains("inputs excluded, outputs excluded"),
+        "{method}"
+    );
+}
+
+#[test]
+fn typing_a_path_opens_a_different_model() {
+    let mut h = harness(loaded(OpenRequest::BuiltIn));
+    let kws_macc = h.state().analysis().expect("analysis").report.macc;
+    let other = common::shared_model("person_detect");
+    type_into(&mut h, "Path", &other.display().to_string());
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    let report = &h.state().analysis().expect("analysis").report;
+    assert_eq!(report.model, "person_detect");
+    assert_ne!(report.macc, kws_macc);
+    h.get_by_label(&format!("{} MACC", format::count(report.macc)));
+}
+
+#[test]
+fn a_project_saves_and_reopens_with_its_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("kws.ron");
+    let mut app = loaded(OpenRequest::Path(common::shared_model("kws_ref_model")));
+    app.settings.config.model_name = "kws".into();
+    app.settings.config.memory.alignment = 16;
+    app.settings.config.memory.inputs_in_activations = false;
+    app.save_project(&project).expect("save");
+    let text = std::fs::read_to_string(&project).expect("read");
+    assert!(
+        !text.contains(&dir.path().display().to_string()),
+        "absolute path in project: {text}"
+    );
+
+    let mut h = harness(loaded(OpenRequest::Path(project.clone())));
+    let config = &h.state().settings.config;
+    assert_eq!(
+        (config.model_name.as_str(), config.memory.alignment),
+        ("kws", 16)
+    );
+    assert!(!config.memory.inputs_in_activations);
+    assert_eq!(h.state().project_path(), Some(project.as_path()));
+    let source = h
+        .state()
+        .model()
+        .expect("model")
+        .source
+        .path()
+        .map(Path::to_path_buf);
+    assert_eq!(
+        source.map(|p| std::fs::canonicalize(p).expect("model path")),
+        Some(std::fs::canonicalize(common::shared_model("kws_ref_model")).expect("canonical"))
+    );
+
+    // Edit in the window, then File → Save project rewrites the open project.
+    type_into(&mut h, "Model name", "kws_v2");
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Save project").click();
+    h.run();
+    assert!(h.state().errors().is_empty(), "{:?}", h.state().errors());
+    let reopened = loaded(OpenRequest::Path(project));
+    assert_eq!(reopened.settings.config.model_name, "kws_v2");
+}
+
+#[test]
+fn the_example_project_opens_the_kws_model() {
+    let app = loaded(OpenRequest::Path(
+        common::repo_root().join("projects/kws_ref_model.ron"),
+    ));
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    assert_eq!(app.model().expect("model").graph.name, "kws_ref_model");
+    assert_eq!(app.settings.config.model_name, "kws_ref_model");
+}
+
+#[test]
+fn a_bad_model_file_shows_an_error_panel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.tflite");
+    std::fs::write(&bad, b"this is not a flatbuffer at all").expect("write");
+    let mut h = harness(loaded(OpenRequest::BuiltIn));
+    type_into(&mut h, "Path", &bad.display().to_string());
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    assert_eq!(h.state().errors().len(), 1);
+    h.get_by_label_contains("not a TFLite model");
+    h.get_by_label_contains("bad.tflite");
+    // The previous model stays open.
+    assert_eq!(
+        h.state().model().expect("model").graph.name,
+        "kws_ref_model"
+    );
+    h.get_by_label("Dismiss errors").click();
+    h.run();
+    assert!(h.state().errors().is_empty());
+    assert!(h.query_by_label_contains("not a TFLite model").is_none());
+}
+
+#[test]
+fn report_tab_snapshot() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 560.0))
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut NncubeApp| app.draw(ui),
+            loaded(OpenRequest::BuiltIn),
+        );
+    h.run();
+    h.snapshot("report_default_model");
+}
+
+#[test]
+fn cli_screenshot_writes_a_png_of_the_requested_tab() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("graph.png");
+    let out = std::process::Command::new(common::nncube_bin())
+        .args(["gui", "--tab", "graph", "--screenshot"])
+        .arg(&png)
+        .output()
+        .expect("run nncube");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).expect("png written");
+    assert_eq!(&bytes[1..4], b"PNG");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().expect("width"));
+    assert!(width >= 1280, "width {width}");
+
+    let bad = std::process::Command::new(common::nncube_bin())
+        .args(["gui", "missing.tflite", "--screenshot"])
+        .arg(dir.path().join("x.png"))
+        .output()
+        .expect("run nncube");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.tflite"));
+}
