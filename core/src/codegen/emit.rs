@@ -92,6 +92,18 @@ fn comment(s: &str) -> String {
         .collect()
 }
 
+/// How code generation plans activations: one unbounded pool holding inputs and outputs too, offsets aligned to
+/// [`placement::ALIGN_BYTES`], kernel-contract overlaps allowed.
+pub fn plan_options() -> crate::memplan::PlanOptions {
+    crate::memplan::PlanOptions {
+        alignment: placement::ALIGN_BYTES as u64,
+        inputs_in_activations: true,
+        outputs_in_activations: true,
+        allow_kernel_overlap: true,
+        ..crate::memplan::PlanOptions::default()
+    }
+}
+
 /// Emits every network file.
 pub fn emit(
     graph: &Graph,
@@ -105,7 +117,16 @@ pub fn emit(
             p.check(&buffers)?;
             p.clone()
         }
-        None => placement::greedy_placement(&buffers),
+        None => {
+            let plan = crate::memplan::plan(graph, &plan_options()).map_err(|e| {
+                CodegenError::InvalidPlacement {
+                    reason: e.to_string(),
+                }
+            })?;
+            let p = Placement::from_plan(graph, &plan)?;
+            p.check(&buffers)?;
+            p
+        }
     };
     let mem = Memory {
         graph,
