@@ -154,7 +154,11 @@ fn vww_96_int8_matches_tflm() {
 #[test]
 fn vww_96_int8_overlapping_plan_fits_40_kib() {
     let graph = import::load_model(&common::shared_model("vww_96_int8")).unwrap();
-    let plan = nncube_core::memplan::plan(&graph, &nncube_core::codegen::plan_options()).unwrap();
+    let plan = nncube_core::memplan::plan(
+        &graph,
+        &nncube_core::codegen::plan_options(&Default::default()),
+    )
+    .unwrap();
     assert!(!plan.overlaps.is_empty(), "the plan uses no kernel overlap");
     assert!(plan.no_overlap_bound > 40_960, "{plan:?}");
     let files = nncube_core::codegen::generate(&graph, &Default::default()).unwrap();

@@ -92,13 +92,13 @@ fn comment(s: &str) -> String {
         .collect()
 }
 
-/// How code generation plans activations: one unbounded pool holding inputs and outputs too, offsets aligned to
-/// [`placement::ALIGN_BYTES`], kernel-contract overlaps allowed.
-pub fn plan_options() -> crate::memplan::PlanOptions {
+/// How code generation plans activations: one unbounded pool (holding graph inputs/outputs unless the caller
+/// provides them), offsets aligned to [`placement::ALIGN_BYTES`], kernel-contract overlaps allowed.
+pub fn plan_options(options: &CodegenOptions) -> crate::memplan::PlanOptions {
     crate::memplan::PlanOptions {
         alignment: placement::ALIGN_BYTES as u64,
-        inputs_in_activations: true,
-        outputs_in_activations: true,
+        inputs_in_activations: !options.caller_inputs,
+        outputs_in_activations: !options.caller_outputs,
         allow_kernel_overlap: true,
         ..crate::memplan::PlanOptions::default()
     }
@@ -118,7 +118,7 @@ pub fn emit(
             p.clone()
         }
         None => {
-            let plan = crate::memplan::plan(graph, &plan_options()).map_err(|e| {
+            let plan = crate::memplan::plan(graph, &plan_options(options)).map_err(|e| {
                 CodegenError::InvalidPlacement {
                     reason: e.to_string(),
                 }
@@ -303,13 +303,16 @@ fn source(
     );
     for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
         for (i, t) in ts.iter().enumerate() {
-            let off = mem
-                .placement
-                .offsets
-                .get(&mem.root(*t))
-                .copied()
-                .unwrap_or(0);
-            let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
+            let r = mem.root(*t);
+            if mem.placement.caller_owned.contains(&r) {
+                let _ = writeln!(
+                    c,
+                    "    ctx->{kind}[{i}] = NULL; /* caller-owned: set it with the set_*_buffer function */"
+                );
+            } else {
+                let off = mem.placement.offsets.get(&r).copied().unwrap_or(0);
+                let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
+            }
         }
     }
     let _ = write!(
@@ -369,6 +372,16 @@ fn source(
     c.push_str(
         "    if (ctx == NULL || ctx->activations == NULL) {\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }\n",
     );
+    for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
+        for (i, t) in ts.iter().enumerate() {
+            if mem.placement.caller_owned.contains(&mem.root(*t)) {
+                let _ = write!(
+                    c,
+                    "    if (ctx->{kind}[{i}] == NULL) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT; /* caller buffer not set */\n    }}\n"
+                );
+            }
+        }
+    }
     if uses_act {
         c.push_str("    act = ctx->activations;\n");
     }

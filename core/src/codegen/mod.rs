@@ -73,6 +73,10 @@ pub struct CodegenOptions {
     pub split_weights: bool,
     /// Include the kernel library sources (`nncube_runtime/`).
     pub include_runtime: bool,
+    /// Graph inputs live in caller buffers (`NAME_set_input_buffer`), not in the activations buffer.
+    pub caller_inputs: bool,
+    /// Graph outputs live in caller buffers (`NAME_set_output_buffer`), not in the activations buffer.
+    pub caller_outputs: bool,
     /// Activation offsets given from outside (checked); `None` plans them with [`crate::memplan::plan`] and
     /// [`plan_options`].
     pub placement: Option<Placement>,

@@ -11,7 +11,7 @@
 use super::CodegenError;
 use crate::ir::{Graph, TensorId};
 use crate::memplan::{MemoryPlan, UsedOverlap};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Alignment of every activation buffer offset, in bytes. The activations buffer itself is only required to be
 /// 4-byte aligned (docs/c-api.md) and the kernels need no more than 4-byte aligned operands, so a larger
@@ -29,6 +29,8 @@ pub struct Placement {
     pub overlaps: Vec<UsedOverlap>,
     /// Planner buffer root of each tensor (views of one planned buffer may share bytes).
     pub planned_root: BTreeMap<TensorId, TensorId>,
+    /// Graph inputs/outputs (and their views) that live in caller buffers: no offset, not in the arena.
+    pub caller_owned: BTreeSet<TensorId>,
 }
 
 /// One activation buffer to place: a tensor, its size and the schedule steps during which it is live.
@@ -51,18 +53,17 @@ impl Buffer {
 }
 
 impl Placement {
-    /// The placement of a memory plan: the plan must be valid (checked with the planner's independent checker),
-    /// use one pool and give every activation a buffer (no caller-owned tensors).
+    /// The placement of a memory plan: the plan must be valid (checked with the planner's independent checker)
+    /// and use one pool; its caller-owned tensors get no offset.
     pub fn from_plan(graph: &Graph, plan: &MemoryPlan) -> Result<Placement, CodegenError> {
         crate::memplan::check_plan(graph, plan).map_err(|e| CodegenError::InvalidPlacement {
             reason: e.to_string(),
         })?;
-        if plan.pools.len() != 1 || !plan.caller_owned.is_empty() {
+        if plan.pools.len() != 1 {
             return Err(CodegenError::InvalidPlacement {
                 reason: format!(
-                    "the plan uses {} pools and {} caller-owned tensors; code generation needs one pool and no caller-owned tensors",
-                    plan.pools.len(),
-                    plan.caller_owned.len()
+                    "the plan uses {} pools; code generation needs one",
+                    plan.pools.len()
                 ),
             });
         }
@@ -71,6 +72,7 @@ impl Placement {
                 .unwrap_or(usize::MAX)
                 .next_multiple_of(ALIGN_BYTES),
             overlaps: plan.overlaps.clone(),
+            caller_owned: plan.caller_owned.iter().copied().collect(),
             ..Placement::default()
         };
         for b in &plan.buffers {
@@ -105,7 +107,10 @@ impl Placement {
     /// the plan declares it.
     pub fn check(&self, buffers: &[Buffer]) -> Result<(), CodegenError> {
         let mut placed: Vec<(&Buffer, usize)> = Vec::with_capacity(buffers.len());
-        for b in buffers {
+        for b in buffers
+            .iter()
+            .filter(|b| !self.caller_owned.contains(&b.tensor))
+        {
             let off =
                 *self
                     .offsets
@@ -199,6 +204,7 @@ mod tests {
                 .iter()
                 .map(|&(t, _)| (TensorId(t), TensorId(t)))
                 .collect(),
+            caller_owned: BTreeSet::new(),
         }
     }
 

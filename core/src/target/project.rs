@@ -71,6 +71,7 @@ fn network_files_placed(
             split_weights: false,
             include_runtime: true,
             placement,
+            ..CodegenOptions::default()
         },
     )?;
     Ok(files
@@ -144,11 +145,12 @@ pub fn project_files(
     previous_main: Option<&str>,
 ) -> Result<BTreeMap<PathBuf, String>, TargetError> {
     let codegen_err = |e: CodegenError| TargetError::Codegen(Box::new(e));
-    let plan = memplan::plan(graph, &codegen::plan_options()).map_err(|e| {
-        codegen_err(CodegenError::InvalidPlacement {
-            reason: e.to_string(),
-        })
-    })?;
+    let plan =
+        memplan::plan(graph, &codegen::plan_options(&CodegenOptions::default())).map_err(|e| {
+            codegen_err(CodegenError::InvalidPlacement {
+                reason: e.to_string(),
+            })
+        })?;
     let ram = board.default_activations_ram();
     if plan.total_bytes > u64::from(ram.size_bytes) {
         return Err(TargetError::ActivationsDoNotFit {
