@@ -590,3 +590,113 @@ fn cli_validate_reads_user_inputs_and_rejects_wrong_ones() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("expects f32"), "{err}");
 }
+
+/// Builds the network generated in `dir` (named `net`) with a main that feeds a fixed input and prints the output
+/// bytes; with `caller`, it first checks that run refuses to start before the caller buffers are set.
+fn run_caller_main(dir: &Path, caller: bool) -> String {
+    let main = format!(
+        r#"#include <stdio.h>
+#include "net.h"
+#include "net_data.h"
+static uint32_t arena[(NET_ACTIVATIONS_BYTES + 3) / 4];
+static uint32_t in_buf[(NET_INPUT_0_BYTES + 3) / 4];
+static uint32_t out_buf[(NET_OUTPUT_0_BYTES + 3) / 4];
+int main(void) {{
+    net_ctx ctx;
+    unsigned i;
+    uint8_t *in;
+    uint8_t *out;
+    if (net_init(&ctx, arena, net_weights) != NNCUBE_OK) return 10;
+    if ({caller}) {{
+        if (net_input(&ctx, 0) != NULL || net_output(&ctx, 0) != NULL) return 11;
+        if (net_run(&ctx) != NNCUBE_ERROR_NULL_ARGUMENT) return 12;
+        if (net_set_input_buffer(&ctx, 0, in_buf) != NNCUBE_OK) return 13;
+        if (net_set_output_buffer(&ctx, 0, out_buf) != NNCUBE_OK) return 14;
+    }}
+    in = (uint8_t *)net_input(&ctx, 0);
+    out = (uint8_t *)net_output(&ctx, 0);
+    for (i = 0; i < NET_INPUT_0_BYTES; i++) in[i] = (uint8_t)(i * 37u + 11u);
+    if (net_run(&ctx) != NNCUBE_OK) return 15;
+    for (i = 0; i < NET_OUTPUT_0_BYTES; i++) printf("%02x", out[i]);
+    printf("\n");
+    return 0;
+}}
+"#,
+        caller = u8::from(caller)
+    );
+    std::fs::write(dir.join("main.c"), main).unwrap();
+    let mut sources: Vec<PathBuf> = vec![
+        dir.join("main.c"),
+        dir.join("net.c"),
+        dir.join("net_data.c"),
+    ];
+    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "c") {
+            sources.push(p);
+        }
+    }
+    let exe = dir.join("net_exe");
+    let out = Command::new("gcc")
+        .args(["-std=c99", "-O1", "-I"])
+        .arg(dir)
+        .arg("-I")
+        .arg(dir.join("nncube_runtime/include"))
+        .args(&sources)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    assert!(run.status.success(), "exit {:?}", run.status.code());
+    String::from_utf8(run.stdout).unwrap()
+}
+
+/// `--no-inputs-allocation --no-outputs-allocation`: inputs and outputs leave the activations buffer (smaller
+/// macro), `run` refuses to start until the caller buffers are set, and the outputs equal the default build's.
+#[test]
+fn cli_generate_caller_owned_inputs_and_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("ad01_int8");
+    let mut bytes = Vec::new();
+    let mut outputs = Vec::new();
+    for (sub, flags) in [
+        ("default", &[][..]),
+        (
+            "caller",
+            &["--no-inputs-allocation", "--no-outputs-allocation"][..],
+        ),
+    ] {
+        let dir = tmp.path().join(sub);
+        let out = Command::new(common::nncube_bin())
+            .arg("generate")
+            .arg(&model)
+            .args(["--name", "net", "-o"])
+            .arg(&dir)
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let header = std::fs::read_to_string(dir.join("net.h")).unwrap();
+        let n: u64 = header
+            .lines()
+            .find_map(|l| l.strip_prefix("#define NET_ACTIVATIONS_BYTES "))
+            .and_then(|v| v.trim_end_matches('u').parse().ok())
+            .unwrap();
+        bytes.push(n);
+        outputs.push(run_caller_main(&dir, sub == "caller"));
+    }
+    assert!(bytes[1] < bytes[0], "{bytes:?}");
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0].trim().len(), 1280, "{}", outputs[0]);
+}

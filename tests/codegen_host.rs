@@ -149,6 +149,30 @@ fn vww_96_int8_matches_tflm() {
     check_model("vww_96_int8");
 }
 
+/// The memory planner's overlaps are really used: vww_96_int8's activations fit in 40 KiB (without overlaps
+/// they need more), and its outputs stay bit-exact with that overlapping placement (`check_model`).
+#[test]
+fn vww_96_int8_overlapping_plan_fits_40_kib() {
+    let graph = import::load_model(&common::shared_model("vww_96_int8")).unwrap();
+    let plan = nncube_core::memplan::plan(
+        &graph,
+        &nncube_core::codegen::plan_options(&Default::default()),
+    )
+    .unwrap();
+    assert!(!plan.overlaps.is_empty(), "the plan uses no kernel overlap");
+    assert!(plan.no_overlap_bound > 40_960, "{plan:?}");
+    let files = nncube_core::codegen::generate(&graph, &Default::default()).unwrap();
+    let header = &files.files[Path::new("vww_96_int8.h")];
+    let bytes: u64 = header
+        .lines()
+        .find_map(|l| l.strip_prefix("#define VWW_96_INT8_ACTIVATIONS_BYTES "))
+        .and_then(|v| v.trim_end_matches('u').parse().ok())
+        .unwrap();
+    assert!(bytes <= 40_960, "activations macro is {bytes} B");
+    assert_eq!(bytes, plan.total_bytes.next_multiple_of(4).max(4));
+    check_model("vww_96_int8");
+}
+
 #[test]
 fn vww_96_float_matches_tflm() {
     check_model("vww_96_float");

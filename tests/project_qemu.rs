@@ -160,3 +160,39 @@ fn regeneration_keeps_user_code() {
     assert_eq!(out.exit_status, 0);
     assert!(out.console.contains("user code ran"), "{}", out.console);
 }
+
+/// A board whose RAM cannot hold the planned activations: a clear error naming the board, the region and the
+/// sizes, and nothing written.
+#[test]
+fn activations_larger_than_board_ram_are_refused_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small_ram = 16 * 1024;
+    let text =
+        std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
+            .unwrap()
+            .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
+            .replace(
+                "size_bytes: 0x00020000",
+                &format!("size_bytes: {small_ram}"),
+            );
+    let board = tmp.path().join("tiny-ram.ron");
+    std::fs::write(&board, text).unwrap();
+    let dir = tmp.path().join("project");
+    let out = Command::new(common::nncube_bin())
+        .arg("generate")
+        .arg(common::shared_model("vww_96_int8"))
+        .arg("--board")
+        .arg(&board)
+        .arg("--project")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("do not fit board `tiny-ram`")
+            && stderr.contains("region `SRAM` has 16384 B"),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "files were written to {}", dir.display());
+}

@@ -28,6 +28,12 @@ pub struct GenerateArgs {
     /// One weights array per tensor instead of one blob.
     #[arg(long)]
     pub split_weights: bool,
+    /// Graph inputs live in caller buffers (`NAME_set_input_buffer`), not in the activations buffer.
+    #[arg(long, conflicts_with = "project")]
+    pub no_inputs_allocation: bool,
+    /// Graph outputs live in caller buffers (`NAME_set_output_buffer`), not in the activations buffer.
+    #[arg(long, conflicts_with = "project")]
+    pub no_outputs_allocation: bool,
     /// Write a complete firmware project for `--board` into DIR instead (docs/project.md).
     #[arg(
         long,
@@ -58,6 +64,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| codegen::default_name(&graph.name)),
         split_weights: args.split_weights,
         include_runtime: !args.no_runtime,
+        caller_inputs: args.no_inputs_allocation,
+        caller_outputs: args.no_outputs_allocation,
         placement: None,
     };
     let files = codegen::generate(&graph, &options)

@@ -92,6 +92,18 @@ fn comment(s: &str) -> String {
         .collect()
 }
 
+/// How code generation plans activations: one unbounded pool (holding graph inputs/outputs unless the caller
+/// provides them), offsets aligned to [`placement::ALIGN_BYTES`], kernel-contract overlaps allowed.
+pub fn plan_options(options: &CodegenOptions) -> crate::memplan::PlanOptions {
+    crate::memplan::PlanOptions {
+        alignment: placement::ALIGN_BYTES as u64,
+        inputs_in_activations: !options.caller_inputs,
+        outputs_in_activations: !options.caller_outputs,
+        allow_kernel_overlap: true,
+        ..crate::memplan::PlanOptions::default()
+    }
+}
+
 /// Emits every network file.
 pub fn emit(
     graph: &Graph,
@@ -105,7 +117,16 @@ pub fn emit(
             p.check(&buffers)?;
             p.clone()
         }
-        None => placement::greedy_placement(&buffers),
+        None => {
+            let plan = crate::memplan::plan(graph, &plan_options(options)).map_err(|e| {
+                CodegenError::InvalidPlacement {
+                    reason: e.to_string(),
+                }
+            })?;
+            let p = Placement::from_plan(graph, &plan)?;
+            p.check(&buffers)?;
+            p
+        }
     };
     let mem = Memory {
         graph,
@@ -282,13 +303,16 @@ fn source(
     );
     for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
         for (i, t) in ts.iter().enumerate() {
-            let off = mem
-                .placement
-                .offsets
-                .get(&mem.root(*t))
-                .copied()
-                .unwrap_or(0);
-            let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
+            let r = mem.root(*t);
+            if mem.placement.caller_owned.contains(&r) {
+                let _ = writeln!(
+                    c,
+                    "    ctx->{kind}[{i}] = NULL; /* caller-owned: set it with the set_*_buffer function */"
+                );
+            } else {
+                let off = mem.placement.offsets.get(&r).copied().unwrap_or(0);
+                let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
+            }
         }
     }
     let _ = write!(
@@ -348,6 +372,16 @@ fn source(
     c.push_str(
         "    if (ctx == NULL || ctx->activations == NULL) {\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }\n",
     );
+    for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
+        for (i, t) in ts.iter().enumerate() {
+            if mem.placement.caller_owned.contains(&mem.root(*t)) {
+                let _ = write!(
+                    c,
+                    "    if (ctx->{kind}[{i}] == NULL) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT; /* caller buffer not set */\n    }}\n"
+                );
+            }
+        }
+    }
     if uses_act {
         c.push_str("    act = ctx->activations;\n");
     }

@@ -3,7 +3,7 @@
 //!
 //! The network is a static schedule of calls into the kernel library in `core/runtime/` (embedded, see
 //! [`runtime`]), with every shape and quantization parameter precomputed. Activations live in one caller-owned
-//! buffer at offsets from a [`Placement`] (the memory planner's, or the built-in [`placement::greedy_placement`]);
+//! buffer at offsets from a [`Placement`] (by default the memory planner's plan, see [`Placement::from_plan`]);
 //! weights in one aligned blob (or one array per tensor). The C API is documented in docs/c-api.md.
 //! Generation is deterministic: same graph and options, same bytes; no timestamps or absolute paths.
 
@@ -14,8 +14,9 @@ pub mod placement;
 pub mod runtime;
 mod weights;
 
+pub use emit::plan_options;
 pub use hash::{fnv1a64, model_hash};
-pub use placement::{Buffer, Placement, greedy_placement};
+pub use placement::{Buffer, Placement};
 
 use crate::ir::Graph;
 use std::collections::BTreeMap;
@@ -72,7 +73,12 @@ pub struct CodegenOptions {
     pub split_weights: bool,
     /// Include the kernel library sources (`nncube_runtime/`).
     pub include_runtime: bool,
-    /// Activation offsets from the memory planner; `None` uses the built-in greedy allocator.
+    /// Graph inputs live in caller buffers (`NAME_set_input_buffer`), not in the activations buffer.
+    pub caller_inputs: bool,
+    /// Graph outputs live in caller buffers (`NAME_set_output_buffer`), not in the activations buffer.
+    pub caller_outputs: bool,
+    /// Activation offsets given from outside (checked); `None` plans them with [`crate::memplan::plan`] and
+    /// [`plan_options`].
     pub placement: Option<Placement>,
 }
 

@@ -1,24 +1,36 @@
 //! Where each activation tensor lives in the activations buffer.
 //!
-//! [`Placement`] maps tensors to byte offsets; code generation accepts one from outside (the memory planner) or
-//! builds one with [`greedy_placement`], a liveness-based first-fit allocator. Invariants of a valid placement
-//! (checked by [`Placement::check`]): every buffer has an offset aligned to [`ALIGN_BYTES`], fits in
-//! `arena_bytes`, and no two buffers whose lifetimes overlap share a byte.
+//! [`Placement`] maps tensors to byte offsets. By default it comes from the memory planner
+//! ([`Placement::from_plan`]: [`crate::memplan::plan`], proved by [`crate::memplan::check_plan`]), which may
+//! overlap a node's output with an input dying at that node where the kernel memory contract allows it
+//! (docs/memory-planner.md). [`Placement::check`] re-proves the placement with codegen's own buffer lifetimes
+//! ([`buffers`]): every buffer has an offset aligned to [`ALIGN_BYTES`] and fits in `arena_bytes`, and two
+//! buffers live at the same step share a byte only if they are views of one planned buffer (same offset) or the
+//! plan declares exactly that overlap (that output over that input, at that node, at that shift).
 
 use super::CodegenError;
 use crate::ir::{Graph, TensorId};
-use std::collections::BTreeMap;
+use crate::memplan::{MemoryPlan, UsedOverlap};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Alignment of every activation buffer, in bytes.
-pub const ALIGN_BYTES: usize = 16;
+/// Alignment of every activation buffer offset, in bytes. The activations buffer itself is only required to be
+/// 4-byte aligned (docs/c-api.md) and the kernels need no more than 4-byte aligned operands, so a larger
+/// alignment would only waste bytes.
+pub const ALIGN_BYTES: usize = 4;
 
 /// Byte offsets of activation tensors inside the activations buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
-    /// Offset of each buffer's tensor (views share their source's buffer and need no entry).
+    /// Offset of each buffer's tensor (codegen views share their source's buffer and need no entry).
     pub offsets: BTreeMap<TensorId, usize>,
     /// Size of the whole activations buffer.
     pub arena_bytes: usize,
+    /// Overlaps the memory plan declares (allowed by the kernel memory contract); every other overlap is an error.
+    pub overlaps: Vec<UsedOverlap>,
+    /// Planner buffer root of each tensor (views of one planned buffer may share bytes).
+    pub planned_root: BTreeMap<TensorId, TensorId>,
+    /// Graph inputs/outputs (and their views) that live in caller buffers: no offset, not in the arena.
+    pub caller_owned: BTreeSet<TensorId>,
 }
 
 /// One activation buffer to place: a tensor, its size and the schedule steps during which it is live.
@@ -41,10 +53,64 @@ impl Buffer {
 }
 
 impl Placement {
-    /// Checks that every buffer has an aligned offset inside the arena and that live buffers do not overlap.
+    /// The placement of a memory plan: the plan must be valid (checked with the planner's independent checker)
+    /// and use one pool; its caller-owned tensors get no offset.
+    pub fn from_plan(graph: &Graph, plan: &MemoryPlan) -> Result<Placement, CodegenError> {
+        crate::memplan::check_plan(graph, plan).map_err(|e| CodegenError::InvalidPlacement {
+            reason: e.to_string(),
+        })?;
+        if plan.pools.len() != 1 {
+            return Err(CodegenError::InvalidPlacement {
+                reason: format!(
+                    "the plan uses {} pools; code generation needs one",
+                    plan.pools.len()
+                ),
+            });
+        }
+        let mut placement = Placement {
+            arena_bytes: usize::try_from(plan.total_bytes)
+                .unwrap_or(usize::MAX)
+                .next_multiple_of(ALIGN_BYTES),
+            overlaps: plan.overlaps.clone(),
+            caller_owned: plan.caller_owned.iter().copied().collect(),
+            ..Placement::default()
+        };
+        for b in &plan.buffers {
+            let offset = usize::try_from(b.offset).unwrap_or(usize::MAX);
+            for &t in std::iter::once(&b.tensor).chain(&b.aliases) {
+                placement.offsets.insert(t, offset);
+                placement.planned_root.insert(t, b.tensor);
+            }
+        }
+        Ok(placement)
+    }
+
+    /// Whether the plan lets `a` and `b` (at offsets `off_a`, `off_b`) share bytes while both are live.
+    fn overlap_allowed(&self, a: (&Buffer, usize), b: (&Buffer, usize)) -> bool {
+        let root = |t: TensorId| self.planned_root.get(&t).copied();
+        if a.1 == b.1 && root(a.0.tensor).is_some() && root(a.0.tensor) == root(b.0.tensor) {
+            return true;
+        }
+        self.overlaps.iter().any(|u| {
+            [(a, b), (b, a)].iter().any(|&(out, inp)| {
+                root(out.0.tensor) == Some(u.output)
+                    && root(inp.0.tensor) == Some(u.input)
+                    && out.1 as i64 - inp.1 as i64 == u.shift_bytes
+                    // Live together only at the node (step `u.step + 1`) that writes the output over its dying input.
+                    && out.0.first_step == u.step + 1
+                    && inp.0.last_step == u.step + 1
+            })
+        })
+    }
+
+    /// Checks that every buffer has an aligned offset inside the arena and that live buffers overlap only where
+    /// the plan declares it.
     pub fn check(&self, buffers: &[Buffer]) -> Result<(), CodegenError> {
-        let mut placed = Vec::with_capacity(buffers.len());
-        for b in buffers {
+        let mut placed: Vec<(&Buffer, usize)> = Vec::with_capacity(buffers.len());
+        for b in buffers
+            .iter()
+            .filter(|b| !self.caller_owned.contains(&b.tensor))
+        {
             let off =
                 *self
                     .offsets
@@ -60,53 +126,24 @@ impl Placement {
                     ),
                 });
             }
-            for (other, other_off) in &placed {
-                let other: &Buffer = other;
+            for &(other, other_off) in &placed {
                 if b.overlaps_in_time(other)
                     && off < other_off + other.bytes
-                    && *other_off < off + b.bytes
+                    && other_off < off + b.bytes
+                    && !self.overlap_allowed((b, off), (other, other_off))
                 {
                     return Err(CodegenError::InvalidPlacement {
                         reason: format!(
-                            "tensors {} and {} are live at the same time and overlap",
+                            "tensors {} and {} are live at the same time and overlap, and the plan declares no such overlap",
                             b.tensor, other.tensor
                         ),
                     });
                 }
             }
-            placed.push((b.clone(), off));
+            placed.push((b, off));
         }
         Ok(())
     }
-}
-
-/// Places buffers first-fit, largest first (ties by tensor id), each at the lowest aligned offset free during
-/// its whole lifetime. Deterministic.
-pub fn greedy_placement(buffers: &[Buffer]) -> Placement {
-    let mut order: Vec<&Buffer> = buffers.iter().collect();
-    order.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.tensor.cmp(&b.tensor)));
-    let mut placed: Vec<(&Buffer, usize)> = Vec::new();
-    let mut placement = Placement::default();
-    for b in order {
-        let mut conflicts: Vec<(usize, usize)> = placed
-            .iter()
-            .filter(|(o, _)| o.overlaps_in_time(b))
-            .map(|(o, off)| (*off, off + o.bytes))
-            .collect();
-        conflicts.sort_unstable();
-        let mut offset = 0usize;
-        for (start, end) in conflicts {
-            if offset + b.bytes <= start {
-                break;
-            }
-            offset = offset.max(end.next_multiple_of(ALIGN_BYTES));
-        }
-        placement.offsets.insert(b.tensor, offset);
-        placement.arena_bytes = placement.arena_bytes.max(offset + b.bytes);
-        placed.push((b, offset));
-    }
-    placement.arena_bytes = placement.arena_bytes.next_multiple_of(ALIGN_BYTES);
-    placement
 }
 
 /// The buffers a graph needs: one per non-constant tensor that is not an aliased view, with lifetimes in steps.
@@ -147,6 +184,7 @@ pub fn buffers(graph: &Graph, alias: &BTreeMap<TensorId, TensorId>) -> Vec<Buffe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::memplan::OverlapRule;
 
     fn buf(t: u32, bytes: usize, first_step: usize, last_step: usize) -> Buffer {
         Buffer {
@@ -157,23 +195,60 @@ mod tests {
         }
     }
 
-    #[test]
-    fn greedy_reuses_dead_buffers_and_checks() {
-        let bs = vec![buf(0, 100, 0, 1), buf(1, 50, 1, 2), buf(2, 100, 2, 3)];
-        let p = greedy_placement(&bs);
-        p.check(&bs).unwrap();
-        // t0 and t2 never live together: they share offset 0; t1 sits after them.
-        assert_eq!(p.offsets[&TensorId(0)], 0);
-        assert_eq!(p.offsets[&TensorId(2)], 0);
-        assert_eq!(p.offsets[&TensorId(1)], 112);
-        assert_eq!(p.arena_bytes, 176);
+    fn placement(offsets: &[(u32, usize)], overlaps: Vec<UsedOverlap>) -> Placement {
+        Placement {
+            offsets: offsets.iter().map(|&(t, o)| (TensorId(t), o)).collect(),
+            arena_bytes: 256,
+            overlaps,
+            planned_root: offsets
+                .iter()
+                .map(|&(t, _)| (TensorId(t), TensorId(t)))
+                .collect(),
+            caller_owned: BTreeSet::new(),
+        }
+    }
+
+    fn declared(step: usize, output: u32, input: u32, shift_bytes: i64) -> UsedOverlap {
+        UsedOverlap {
+            step,
+            output: TensorId(output),
+            input: TensorId(input),
+            shift_bytes,
+            rule: OverlapRule {
+                max_shift: 0,
+                min_shift_above: 100,
+            },
+        }
     }
 
     #[test]
-    fn check_rejects_overlap() {
+    fn check_accepts_disjoint_and_reused_buffers() {
+        let bs = vec![buf(0, 100, 0, 1), buf(1, 50, 1, 2), buf(2, 100, 2, 3)];
+        placement(&[(0, 0), (1, 100), (2, 0)], vec![])
+            .check(&bs)
+            .unwrap();
+    }
+
+    #[test]
+    fn check_rejects_undeclared_overlap() {
         let bs = vec![buf(0, 100, 0, 2), buf(1, 50, 1, 2)];
-        let mut p = greedy_placement(&bs);
-        p.offsets.insert(TensorId(1), 0);
-        assert!(p.check(&bs).is_err());
+        assert!(placement(&[(0, 0), (1, 0)], vec![]).check(&bs).is_err());
+    }
+
+    #[test]
+    fn check_accepts_exactly_the_declared_overlap() {
+        // Node 0 (step 1) writes t1 over t0, which dies there.
+        let bs = vec![buf(0, 100, 0, 1), buf(1, 100, 1, 2)];
+        let ok = placement(&[(0, 0), (1, 0)], vec![declared(0, 1, 0, 0)]);
+        ok.check(&bs).unwrap();
+        // Another shift than declared.
+        let shifted = placement(&[(0, 0), (1, 8)], vec![declared(0, 1, 0, 0)]);
+        assert!(shifted.check(&bs).is_err());
+        // Declared at another node.
+        let elsewhere = placement(&[(0, 0), (1, 0)], vec![declared(1, 1, 0, 0)]);
+        assert!(elsewhere.check(&bs).is_err());
+        // The input lives on past the node: the overlap would clobber it.
+        let longer = vec![buf(0, 100, 0, 2), buf(1, 100, 1, 2)];
+        assert!(ok.check(&longer).is_err());
     }
 }

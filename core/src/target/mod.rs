@@ -113,6 +113,21 @@ pub enum TargetError {
         /// The clashing file stem.
         stem: String,
     },
+    /// The planned activations alone are larger than the board's activations RAM region.
+    #[error(
+        "the activations of the network do not fit board `{board}`: the memory plan needs {needed_bytes} B but RAM \
+         region `{region}` has {available_bytes} B; use a board with more RAM or a smaller model (nothing was written)"
+    )]
+    ActivationsDoNotFit {
+        /// The board id.
+        board: String,
+        /// The RAM region that would hold the activations.
+        region: String,
+        /// Planned activation bytes.
+        needed_bytes: u64,
+        /// Size of the region.
+        available_bytes: u64,
+    },
     /// The firmware is larger than the chip's memory.
     #[error("the firmware does not fit board `{board}`: {}; {hint}", describe_shortfalls(.shortfalls))]
     DoesNotFit {

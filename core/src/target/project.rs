@@ -14,6 +14,7 @@ use super::linker_script::{self, Placement};
 use super::{ArmToolchain, Board, TargetError, support};
 use crate::codegen::{self, CodegenError, CodegenOptions};
 use crate::ir::{Graph, TensorId};
+use crate::memplan;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -55,13 +56,22 @@ pub fn io_header(graph: &Graph) -> String {
 
 /// The generated network (and kernel library) under `network/`.
 pub fn network_files(graph: &Graph) -> Result<BTreeMap<PathBuf, String>, CodegenError> {
+    network_files_placed(graph, None)
+}
+
+/// [`network_files`] with a given activation placement (`None`: planned by code generation).
+fn network_files_placed(
+    graph: &Graph,
+    placement: Option<codegen::Placement>,
+) -> Result<BTreeMap<PathBuf, String>, CodegenError> {
     let files = codegen::generate(
         graph,
         &CodegenOptions {
             name: NETWORK_NAME.to_string(),
             split_weights: false,
             include_runtime: true,
-            placement: None,
+            placement,
+            ..CodegenOptions::default()
         },
     )?;
     Ok(files
@@ -134,7 +144,24 @@ pub fn project_files(
     board: &Board,
     previous_main: Option<&str>,
 ) -> Result<BTreeMap<PathBuf, String>, TargetError> {
-    let mut files = network_files(graph).map_err(|e| TargetError::Codegen(Box::new(e)))?;
+    let codegen_err = |e: CodegenError| TargetError::Codegen(Box::new(e));
+    let plan =
+        memplan::plan(graph, &codegen::plan_options(&CodegenOptions::default())).map_err(|e| {
+            codegen_err(CodegenError::InvalidPlacement {
+                reason: e.to_string(),
+            })
+        })?;
+    let ram = board.default_activations_ram();
+    if plan.total_bytes > u64::from(ram.size_bytes) {
+        return Err(TargetError::ActivationsDoNotFit {
+            board: board.id.clone(),
+            region: ram.name.clone(),
+            needed_bytes: plan.total_bytes,
+            available_bytes: u64::from(ram.size_bytes),
+        });
+    }
+    let placement = codegen::Placement::from_plan(graph, &plan).map_err(codegen_err)?;
+    let mut files = network_files_placed(graph, Some(placement)).map_err(codegen_err)?;
     for (name, text) in support::board_files() {
         files.insert(PathBuf::from("nncube").join(name), text.to_string());
     }
