@@ -3,10 +3,11 @@
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
 mod analyze;
-mod memory_png;
 mod benchmark;
 mod boards;
 mod generate;
+mod memory_png;
+mod model_graph;
 mod passes;
 mod project;
 mod run;
