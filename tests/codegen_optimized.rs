@@ -177,7 +177,7 @@ fn conv_pool_graph(kind: PoolKind, dtype: DType) -> Graph {
             },
             ConstData::from_i8(
                 &(0..n_w)
-                    .map(|i| ((i * 37) % 255) as i32 - 127)
+                    .map(|i| (i * 37) % 255 - 127)
                     .map(|v| v as i8)
                     .collect::<Vec<_>>(),
             ),
@@ -259,4 +259,17 @@ fn float_conv_average_pool_matches_interpreter() {
         "float conv+avg-pool",
         &conv_pool_graph(PoolKind::Average, DType::F32),
     );
+}
+
+/// The conv+pool kernel claims no overlap between its input and output (the conservative memory-planner rule,
+/// docs/c-api.md): the planner must keep the two buffers disjoint.
+#[test]
+fn memory_planner_keeps_conv_pool_input_and_output_disjoint() {
+    for kind in [PoolKind::Max, PoolKind::Average] {
+        let g = conv_pool_graph(kind, DType::I8);
+        assert_eq!(
+            nncube_core::memplan::overlap::node_operand_rule(&g, &g.nodes[0], 0),
+            None
+        );
+    }
 }
