@@ -46,7 +46,7 @@ pub struct GenerateArgs {
 /// Runs the command.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if let (Some(dir), Some(board)) = (&args.project, &args.board) {
-        return super::project::run(&args.model, board, dir);
+        return super::project::run(&args.model, board, dir, args.no_optimize);
     }
     let Some(output) = &args.output else {
         bail!("give an output directory with -o DIR (or --project DIR with --board)");
