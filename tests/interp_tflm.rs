@@ -258,3 +258,119 @@ fn pretrained_resnet_float_close() {
 fn ad01_fp32_close() {
     check_float_model("ad01_fp32");
 }
+
+/// One single-operator model per (operator, dtype) from tests/oracle/make_op_models.py: int8 cases bit-exact,
+/// float cases within 1e-5 of the output range, against TFLM on 10 seeded random inputs.
+#[test]
+fn single_op_models_match_tflm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/make_op_models.py"))
+        .arg(dir.path())
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "make_op_models.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        names.len() >= 43,
+        "expected the 43 op models, got {names:?}"
+    );
+    // All models in one oracle process.
+    let mut manifest = String::new();
+    let mut cases = Vec::new();
+    for name in &names {
+        let path = dir.path().join(format!("{name}.tflite"));
+        let graph = import::load_model(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let samples = random_samples(&graph);
+        let in_path = dir.path().join(format!("{name}.in.npz"));
+        let out_path = dir.path().join(format!("{name}.out.npz"));
+        let named: Vec<(String, TensorData)> = samples
+            .iter()
+            .enumerate()
+            .flat_map(|(s, xs)| {
+                xs.iter()
+                    .enumerate()
+                    .map(move |(i, x)| (format!("s{s}_i{i}"), x.clone()))
+            })
+            .collect();
+        npy::write_npz(&in_path, &named).expect("write inputs");
+        manifest += &format!(
+            "{}\t{}\t{}\n",
+            path.display(),
+            in_path.display(),
+            out_path.display()
+        );
+        cases.push((name, graph, samples, out_path));
+    }
+    let manifest_path = dir.path().join("manifest.txt");
+    std::fs::write(&manifest_path, manifest).expect("write manifest");
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/tflm_run.py"))
+        .arg("--manifest")
+        .arg(&manifest_path)
+        .output()
+        .expect("start python");
+    assert!(
+        out.status.success(),
+        "oracle failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut failures = Vec::new();
+    for (name, graph, samples, out_path) in &cases {
+        let theirs_all: BTreeMap<String, TensorData> = npy::read_npz(out_path)
+            .expect("oracle output")
+            .into_iter()
+            .collect();
+        let exact = name.ends_with("_i8");
+        let mut max_err = 0f64;
+        let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+        for (s, inputs) in samples.iter().enumerate() {
+            let exec = match interp::run(graph, inputs) {
+                Ok(e) => e,
+                Err(e) => {
+                    failures.push(format!("{name}: {e}"));
+                    break;
+                }
+            };
+            let ours = exec.outputs()[0];
+            let theirs = &theirs_all[&format!("s{s}_o0")];
+            if exact && (ours.bytes != theirs.bytes || ours.dtype != theirs.dtype) {
+                let diff = ours
+                    .to_f64_lossy()
+                    .iter()
+                    .zip(theirs.to_f64_lossy())
+                    .filter(|(a, b)| **a != *b)
+                    .count();
+                failures.push(format!(
+                    "{name} sample {s}: {diff} of {} elements differ",
+                    ours.num_elements()
+                ));
+                break;
+            }
+            for (a, b) in ours.to_f64_lossy().iter().zip(theirs.to_f64_lossy()) {
+                max_err = max_err.max((a - b).abs());
+                lo = lo.min(b);
+                hi = hi.max(b);
+            }
+        }
+        if !exact && max_err > 1e-5 * (hi - lo).max(f64::MIN_POSITIVE) {
+            failures.push(format!(
+                "{name}: max abs error {max_err:e} over range {:e}",
+                hi - lo
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} op models disagree with TFLM:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

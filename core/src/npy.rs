@@ -393,6 +393,7 @@ pub fn read_npz(path: &Path) -> Result<Vec<(String, TensorData)>, NpyError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

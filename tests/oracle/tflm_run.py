@@ -3,6 +3,7 @@
 
 Usage:
   tflm_run.py MODEL --inputs IN.npz --outputs OUT.npz [--tensors TENSORS.npz]
+  tflm_run.py --manifest LIST      (LIST: one "MODEL<TAB>IN.npz<TAB>OUT.npz" line per model, all in one process)
 
 IN.npz holds one array per (sample, model input), named `s{sample}_i{input}` (samples numbered from 0, without gaps).
 OUT.npz receives `s{sample}_o{output}` for every model output. With --tensors, every non-constant tensor of
@@ -22,16 +23,33 @@ from tflite_micro.python.tflite_micro import runtime
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model")
-    parser.add_argument("--inputs", required=True)
-    parser.add_argument("--outputs", required=True)
+    parser.add_argument("model", nargs="?")
+    parser.add_argument("--inputs")
+    parser.add_argument("--outputs")
     parser.add_argument("--tensors")
+    parser.add_argument("--manifest")
     args = parser.parse_args()
+    if args.manifest:
+        with open(args.manifest) as f:
+            for line in f.read().splitlines():
+                model, inputs, outputs = line.split("\t")
+                code = run_model(argparse.Namespace(model=model, inputs=inputs, outputs=outputs, tensors=None))
+                if code:
+                    return code
+        return 0
+    if not (args.model and args.inputs and args.outputs):
+        parser.error("give MODEL --inputs IN.npz --outputs OUT.npz, or --manifest LIST")
+    return run_model(args)
 
+
+def run_model(args) -> int:
     with open(args.model, "rb") as f:
         model_bytes = f.read()
+    # The default arena (10 × the model size) is too small for tiny single-op models.
     interp = runtime.Interpreter.from_bytes(
-        model_bytes, intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors
+        model_bytes,
+        arena_size=max(10 * len(model_bytes), 1 << 20),
+        intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
     )
     model = tflite.Model.GetRootAsModel(model_bytes, 0)
     sg = model.Subgraphs(0)

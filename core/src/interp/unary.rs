@@ -140,10 +140,76 @@ pub(crate) fn tanh(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
     }
 }
 
-/// `HARD_SWISH` (float only: `x · relu6(x + 3) / 6`).
+/// `HARD_SWISH`: `x · relu6(x + 3) / 6`. Int8 follows TFLM's 16-bit fixed-point reference: the input on a
+/// 2^7-times finer scale, a "reluish" factor `(x/3 + 1)/2` clamped to [0, 1] in Q15, and 16-bit multipliers
+/// rounded from the 32-bit ones.
 pub(crate) fn hard_swish(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
     match cx.input(0)?.dtype {
         DType::F32 => map_f32(cx, |v| v * (v + 3.0).clamp(0.0, 6.0) / 6.0),
+        DType::I8 => {
+            let (s_in, z_in) = cx.input_quant(0)?;
+            let (s_out, z_out) = cx.output_quant()?;
+            let hires_input_scale = (1.0f32 / 128.0) * s_in;
+            let reluish_scale = 3.0f32 / 32768.0;
+            let out_m = quantize_multiplier(f64::from(hires_input_scale / s_out));
+            let relu_m = quantize_multiplier(f64::from(hires_input_scale / reluish_scale));
+            let (out_m16, relu_m16) = (
+                downscale_to_i16(out_m.multiplier),
+                downscale_to_i16(relu_m.multiplier),
+            );
+            map_i8(cx, |v| {
+                let hires = (i32::from(v) - z_in) * 128;
+                let preshift_output = srdhm_i16(hires, out_m16);
+                let mut reluish = hires;
+                if relu_m.shift > 0 {
+                    reluish = saturating_shl_i16(reluish, relu_m.shift - 1);
+                }
+                reluish = srdhm_i16(reluish, relu_m16);
+                if relu_m.shift > 0 {
+                    reluish = saturating_shl_i16(reluish, 1);
+                }
+                if relu_m.shift < 0 {
+                    reluish = rounding_divide_by_pot(reluish, -relu_m.shift);
+                }
+                reluish = (reluish + (1 << 15)) >> 1;
+                let preshift = doubling_high_mul_i16(reluish, preshift_output);
+                saturate_i8(rounding_divide_by_pot(preshift, -out_m.shift) + z_out)
+            })
+        }
         _ => Err(cx.unsupported_dtype()),
     }
+}
+
+/// TFLite's `DownScaleInt32ToInt16Multiplier`: the Q31 multiplier rounded to Q15.
+fn downscale_to_i16(m: i32) -> i32 {
+    const ROUNDING: i32 = 1 << 15;
+    if m >= i32::MAX - ROUNDING {
+        32767
+    } else {
+        (m + ROUNDING) >> 16
+    }
+}
+
+/// 16-bit `SaturatingRoundingDoublingHighMul` on values already in the i16 range.
+fn srdhm_i16(a: i32, b: i32) -> i32 {
+    if a == -32768 && b == -32768 {
+        return 32767;
+    }
+    let ab = a * b;
+    let nudge = if ab >= 0 { 1 << 14 } else { 1 - (1 << 14) };
+    (ab + nudge) / (1 << 15)
+}
+
+/// 16-bit `SaturatingDoublingHighMul` (truncating).
+fn doubling_high_mul_i16(a: i32, b: i32) -> i32 {
+    if a == -32768 && b == -32768 {
+        32767
+    } else {
+        (a * b) / (1 << 15)
+    }
+}
+
+/// Left shift saturated to the i16 range.
+fn saturating_shl_i16(x: i32, shift: i32) -> i32 {
+    (i64::from(x) << shift).clamp(-32768, 32767) as i32
 }
