@@ -13,8 +13,29 @@ use std::process::Command;
 
 fn generate(stem: &str, runtime: bool) -> GeneratedFiles {
     let graph = import::load_model(&common::shared_model(stem)).unwrap();
+    generate_graph(&graph, runtime)
+}
+
+/// The C of `stem` after the default optimization pipeline (fused conv+pool kernels included), with runtime.
+fn generate_optimized(stem: &str) -> GeneratedFiles {
+    let mut graph = import::load_model(&common::shared_model(stem)).unwrap();
+    nncube_core::passes::Pipeline::default_pipeline()
+        .run(&mut graph, None)
+        .unwrap();
+    let files = generate_graph(&graph, true);
+    assert!(
+        files
+            .files
+            .values()
+            .any(|text| text.contains("nncube_conv_pool2d_")),
+        "{stem}: the optimized network should call the conv+pool kernel"
+    );
+    files
+}
+
+fn generate_graph(graph: &Graph, runtime: bool) -> GeneratedFiles {
     codegen::generate(
-        &graph,
+        graph,
         &CodegenOptions {
             include_runtime: runtime,
             ..CodegenOptions::default()
@@ -92,12 +113,18 @@ fn compile_all(compiler: &str, extra: &[&str], files: &GeneratedFiles, dir: &Pat
 
 #[test]
 fn generated_code_compiles_clean_everywhere() {
-    for stem in [
-        "kws_ref_model",
-        "pretrainedResnet",
-        "pretrainedResnet_quant",
+    for (stem, optimized) in [
+        ("kws_ref_model", false),
+        ("pretrainedResnet", false),
+        ("pretrainedResnet_quant", false),
+        ("kws_ref_model", true),
+        ("vww_96_float", true),
     ] {
-        let files = generate(stem, true);
+        let files = if optimized {
+            generate_optimized(stem)
+        } else {
+            generate(stem, true)
+        };
         for (compiler, extra) in [
             ("gcc", vec![]),
             ("clang", vec![]),

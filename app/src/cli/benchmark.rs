@@ -5,7 +5,6 @@ use anyhow::Context;
 use clap::Args;
 use nncube_core::device::QemuDevice;
 use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark};
-use nncube_core::import;
 use nncube_core::target::{ArmToolchain, Board};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +14,9 @@ use std::time::Duration;
 pub struct BenchmarkArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
+    /// Use the graph as imported, without running the optimization passes.
+    #[arg(long)]
+    pub no_optimize: bool,
     /// Board id (see `nncube boards`) or a board file (.ron); it must be a virtual (qemu-*) board for now.
     #[arg(long, default_value = "qemu-netduinoplus2")]
     pub board: String,
@@ -31,8 +33,7 @@ pub struct BenchmarkArgs {
 
 /// Runs the command.
 pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
-    let graph = import::load_model(&args.model)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = super::model_graph::load(&args.model, args.no_optimize)?;
     let board = Board::find(&args.board).context("cannot load the board")?;
     let toolchain = ArmToolchain::locate().context("cannot find the Arm toolchain")?;
     let mut device = QemuDevice::new(&board, Duration::from_secs(args.timeout_s))

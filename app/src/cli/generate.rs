@@ -7,7 +7,6 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
-use nncube_core::import;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +15,9 @@ use std::path::{Path, PathBuf};
 pub struct GenerateArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
+    /// Use the graph as imported, without running the optimization passes.
+    #[arg(long)]
+    pub no_optimize: bool,
     /// Output directory (created; if it exists it may only hold files a previous `generate` wrote).
     #[arg(short, long, value_name = "DIR", required_unless_present = "project")]
     pub output: Option<PathBuf>,
@@ -50,13 +52,12 @@ pub struct GenerateArgs {
 /// Runs the command.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if let (Some(dir), Some(board)) = (&args.project, &args.board) {
-        return super::project::run(&args.model, board, dir);
+        return super::project::run(&args.model, board, dir, args.no_optimize);
     }
     let Some(output) = &args.output else {
         bail!("give an output directory with -o DIR (or --project DIR with --board)");
     };
-    let graph = import::load_model(&args.model)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = super::model_graph::load(&args.model, args.no_optimize)?;
     let options = CodegenOptions {
         name: args
             .name

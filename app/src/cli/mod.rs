@@ -8,6 +8,7 @@ mod boards;
 mod generate;
 mod gui;
 mod memory_png;
+mod model_graph;
 mod passes;
 mod project;
 mod run;

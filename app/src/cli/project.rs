@@ -3,15 +3,14 @@
 //! does not write (e.g. `build/`) alone.
 
 use anyhow::Context;
-use nncube_core::import;
 use nncube_core::target::Board;
 use nncube_core::target::project::project_files;
 use std::path::Path;
 
 /// Generates (or regenerates) the project in `dir`.
-pub fn run(model: &Path, board: &str, dir: &Path) -> anyhow::Result<()> {
-    let graph =
-        import::load_model(model).with_context(|| format!("cannot import {}", model.display()))?;
+/// The network comes from the optimized graph unless `no_optimize`.
+pub fn run(model: &Path, board: &str, dir: &Path, no_optimize: bool) -> anyhow::Result<()> {
+    let graph = super::model_graph::load(model, no_optimize)?;
     let board = Board::find(board).context("cannot load the board")?;
     let main_path = dir.join("app/main.c");
     let previous_main = match std::fs::read_to_string(&main_path) {

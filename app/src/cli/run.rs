@@ -6,7 +6,7 @@
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use nncube_core::interp::{self, TensorData};
-use nncube_core::{import, npy};
+use nncube_core::npy;
 use std::path::{Path, PathBuf};
 
 /// Where the model runs.
@@ -23,6 +23,9 @@ pub enum RunMode {
 pub struct RunArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
+    /// Use the graph as imported, without running the optimization passes.
+    #[arg(long)]
+    pub no_optimize: bool,
     /// An input array (.npy), one per model input in order; the dtype and shape must match the model's input.
     #[arg(
         long,
@@ -44,8 +47,7 @@ pub struct RunArgs {
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let graph = import::load_model(&args.model)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = super::model_graph::load(&args.model, args.no_optimize)?;
     let inputs = match args.random {
         Some(seed) => interp::random_inputs(&graph, seed),
         None => args

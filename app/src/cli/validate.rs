@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use nncube_core::interp::{self, TensorData};
 use nncube_core::ir::{DType, Graph, Op, TensorId};
+use nncube_core::npy;
 use nncube_core::report::metrics::{self, Metrics};
-use nncube_core::{import, npy};
 use std::path::PathBuf;
 
 /// Largest accepted relative error of float outputs.
@@ -28,6 +28,9 @@ pub enum ValidateMode {
 pub struct ValidateArgs {
     /// The model file (.tflite).
     pub model: PathBuf,
+    /// Use the graph as imported, without running the optimization passes.
+    #[arg(long)]
+    pub no_optimize: bool,
     /// Where the generated C runs.
     #[arg(long, value_enum, default_value_t = ValidateMode::Host)]
     pub mode: ValidateMode,
@@ -113,8 +116,7 @@ fn within_tolerance(dtype: DType, reference: &[u8], got: &[u8], m: &Metrics, ref
 
 /// Runs the command.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
-    let graph = import::load_model(&args.model)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let graph = super::model_graph::load(&args.model, args.no_optimize)?;
     let samples = load_samples(args, &graph)?;
     let runner = host::build_runner(&graph).context("cannot build the host runner")?;
     let raw: Vec<Vec<Vec<u8>>> = samples

@@ -56,6 +56,18 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                        const float *filter, const float *bias, float *output);
 
+/* Convolution followed by pooling in one kernel (Op::ConvPool2d), no intermediate buffer: `conv` is the
+ * convolution's geometry (out_* = the unpooled result), `q` / `c` its output stage; `pool` the pooling geometry
+ * (in_* = conv out_*); pool_kind NNCUBE_POOL_MAX or NNCUBE_POOL_AVERAGE; then the pool's clamp. */
+#define NNCUBE_POOL_MAX 0
+#define NNCUBE_POOL_AVERAGE 1
+void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, const nncube_window *pool,
+                           int32_t pool_kind, int32_t pool_act_min, int32_t pool_act_max, const int8_t *input,
+                           const int8_t *filter, const int32_t *bias, int8_t *output);
+void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_params *c, const nncube_window *pool,
+                            int32_t pool_kind, const nncube_clamp_f32_params *pool_clamp, const float *input,
+                            const float *filter, const float *bias, float *output);
+
 /* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. */
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);

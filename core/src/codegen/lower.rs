@@ -5,7 +5,9 @@
 
 use super::CodegenError;
 use crate::arith::{activation_range_quantized, quantize_multiplier};
-use crate::ir::{Activation, DType, Graph, Node, Op, Quant, TensorId, Window2d};
+use crate::ir::{
+    Activation, DType, Graph, Node, Op, PoolAttrs, PoolKind, Quant, TensorId, TensorType, Window2d,
+};
 use std::fmt::Write;
 
 /// How the emitter names the memory of tensors.
@@ -38,6 +40,11 @@ pub fn lower_node(
             depth_multiplier,
             activation,
         } => cx.conv(p, ops, window, *depth_multiplier, *activation),
+        Op::ConvPool2d {
+            window,
+            activation,
+            pool,
+        } => cx.conv_pool(p, ops, window, *activation, pool),
         Op::FullyConnected { activation, .. } => cx.fully_connected(p, ops, *activation),
         Op::AveragePool2d {
             filter_h,
@@ -197,21 +204,34 @@ impl Cx<'_> {
         k: (usize, usize),
         w: &Window2d,
     ) -> Result<String, CodegenError> {
-        let [n, ih, iw, ic] = self.nhwc(input)?;
-        let [_, oh, ow, oc] = self.nhwc(output)?;
-        Ok(format!(
-            "static const nncube_window {p}_window = {{{n}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, {}, {}, {}, {}, {}, {}, {}, {}}};\n",
-            k.0,
-            k.1,
-            w.stride_h,
-            w.stride_w,
-            w.dilation_h,
-            w.dilation_w,
-            w.padding.top,
-            w.padding.left
-        ))
+        let (input, output) = (self.nhwc(input)?, self.nhwc(output)?);
+        Ok(window_struct(p, input, output, k, w))
     }
 
+    /// NHWC dims of a rank-4 tensor type.
+    fn nhwc_of(&self, ty: &TensorType) -> Result<[usize; 4], CodegenError> {
+        match ty.shape.as_slice() {
+            &[n, h, w, c] => Ok([n, h, w, c]),
+            s => Err(self.unsupported(&format!("expected a rank-4 NHWC tensor, got {s:?}"))),
+        }
+    }
+}
+
+/// A `nncube_window` definition named `{p}_window`.
+fn window_struct(
+    p: &str,
+    [n, ih, iw, ic]: [usize; 4],
+    [_, oh, ow, oc]: [usize; 4],
+    k: (usize, usize),
+    w: &Window2d,
+) -> String {
+    format!(
+        "static const nncube_window {p}_window = {{{n}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, {}, {}, {}, {}, {}, {}, {}, {}}};\n",
+        k.0, k.1, w.stride_h, w.stride_w, w.dilation_h, w.dilation_w, w.padding.top, w.padding.left
+    )
+}
+
+impl Cx<'_> {
     /// Multipliers and shifts of a conv-like layer, one per output channel.
     fn channel_multipliers(
         &self,
@@ -220,8 +240,19 @@ impl Cx<'_> {
         output: TensorId,
         channels: usize,
     ) -> Result<(Vec<i32>, Vec<i32>), CodegenError> {
-        let (in_scale, _) = self.qparams(input)?;
         let (out_scale, _) = self.qparams(output)?;
+        self.channel_multipliers_to(input, filter, out_scale, channels)
+    }
+
+    /// [`Self::channel_multipliers`] towards an output scale given directly.
+    fn channel_multipliers_to(
+        &self,
+        input: TensorId,
+        filter: TensorId,
+        out_scale: f32,
+        channels: usize,
+    ) -> Result<(Vec<i32>, Vec<i32>), CodegenError> {
+        let (in_scale, _) = self.qparams(input)?;
         let fq = self
             .graph
             .tensor(filter)
@@ -251,9 +282,23 @@ impl Cx<'_> {
         mults: &[i32],
         shifts: &[i32],
     ) -> Result<String, CodegenError> {
-        let (_, in_zp) = self.qparams(input)?;
         let (_, out_zp) = self.qparams(output)?;
         let (lo, hi) = self.int8_range(activation, output)?;
+        self.quant_struct(p, input, filter_zp, (out_zp, lo, hi), mults, shifts)
+    }
+
+    /// A `nncube_quant_s8` named `{p}_quant` (with its multiplier and shift arrays) towards the output zero
+    /// point and clamp `(out_zp, lo, hi)`.
+    fn quant_struct(
+        &self,
+        p: &str,
+        input: TensorId,
+        filter_zp: i32,
+        (out_zp, lo, hi): (i32, i32, i32),
+        mults: &[i32],
+        shifts: &[i32],
+    ) -> Result<String, CodegenError> {
+        let (_, in_zp) = self.qparams(input)?;
         Ok(format!(
             "static const int32_t {p}_multiplier[{}] = {{\n    {}}};\nstatic const int32_t {p}_shift[{}] = {{\n    {}}};\n\
              static const nncube_quant_s8 {p}_quant = {{{}, {}, {out_zp}, {lo}, {hi}, {p}_multiplier, {p}_shift}};\n",
@@ -310,6 +355,75 @@ impl Cx<'_> {
             decls += &self.float_clamp(p, activation)?;
             format!(
                 "nncube_{kernel}_f32(&{p}_window, {mult_arg}&{p}_clamp, (const float *)({}), (const float *)({}), {}, (float *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(filter),
+                self.bias_arg(ops, "float"),
+                ops.ptr(output)
+            )
+        };
+        Ok(Lowered { decls, call })
+    }
+
+    /// Conv followed by pooling ([`Op::ConvPool2d`]): one kernel, the conv's output stage towards
+    /// [`PoolAttrs::conv_output`], then the pool's clamp in the output's quantization (pooling keeps it).
+    fn conv_pool(
+        &self,
+        p: &str,
+        ops: &dyn Operands,
+        window: &Window2d,
+        activation: Activation,
+        pool: &PoolAttrs,
+    ) -> Result<Lowered, CodegenError> {
+        let (input, filter, output) = (self.input(0)?, self.input(1)?, self.output()?);
+        let [_, kh, kw, fc] = self.nhwc(filter)?;
+        let in_dims = self.nhwc(input)?;
+        let mid_dims = self.nhwc_of(&pool.conv_output)?;
+        let out_dims = self.nhwc(output)?;
+        if fc != in_dims[3] {
+            return Err(self.unsupported("grouped convolution is not supported"));
+        }
+        let dt = self.act_dtype(&[input, filter, output])?;
+        if pool.conv_output.dtype != dt {
+            return Err(self.unsupported("the conv result must have the operands' element type"));
+        }
+        let conv_p = format!("{p}_conv");
+        let pool_p = format!("{p}_pool");
+        let mut decls = window_struct(&conv_p, in_dims, mid_dims, (kh, kw), window);
+        decls += &window_struct(
+            &pool_p,
+            mid_dims,
+            out_dims,
+            (pool.filter_h, pool.filter_w),
+            &pool.window,
+        );
+        let kind = match pool.kind {
+            PoolKind::Max => "NNCUBE_POOL_MAX",
+            PoolKind::Average => "NNCUBE_POOL_AVERAGE",
+        };
+        let call = if dt == DType::I8 {
+            let (mid_scale, mid_zp) = pool.conv_output.per_tensor_quant().ok_or_else(|| {
+                self.unsupported("the int8 conv result needs per-tensor quantization")
+            })?;
+            if activation == Activation::Tanh {
+                return Err(self.unsupported("fused tanh is not supported"));
+            }
+            let (clo, chi) = activation_range_quantized(activation, mid_scale, mid_zp, -128, 127);
+            let (mults, shifts) =
+                self.channel_multipliers_to(input, filter, mid_scale, mid_dims[3])?;
+            decls += &self.quant_struct(&conv_p, input, 0, (mid_zp, clo, chi), &mults, &shifts)?;
+            let (lo, hi) = self.int8_range(pool.activation, output)?;
+            format!(
+                "nncube_conv_pool2d_s8(&{conv_p}_window, &{conv_p}_quant, &{pool_p}_window, {kind}, {lo}, {hi}, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.ptr(filter),
+                self.bias_arg(ops, "int32_t"),
+                ops.ptr(output)
+            )
+        } else {
+            decls += &self.float_clamp(&conv_p, activation)?;
+            decls += &self.float_clamp(&pool_p, pool.activation)?;
+            format!(
+                "nncube_conv_pool2d_f32(&{conv_p}_window, &{conv_p}_clamp, &{pool_p}_window, {kind}, &{pool_p}_clamp, (const float *)({}), (const float *)({}), {}, (float *)({}));\n",
                 ops.ptr(input),
                 ops.ptr(filter),
                 self.bias_arg(ops, "float"),

@@ -26,6 +26,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_conv.c"),
     ),
     (
+        "src/nncube_conv_pool.c",
+        include_str!("../../runtime/src/nncube_conv_pool.c"),
+    ),
+    (
         "src/nncube_depthwise.c",
         include_str!("../../runtime/src/nncube_depthwise.c"),
     ),

@@ -1,0 +1,157 @@
+/*
+ * nncube runtime: 2-D convolution followed by max or average pooling in one kernel (int8 per-channel, float32).
+ *
+ * The convolution's result never exists in memory: for each pooled output pixel (NHWC order) and channel, the
+ * kernel computes the convolution values of that pixel's pooling window one by one, requantizes each exactly
+ * as nncube_conv2d_s8 would (conv output quantization and activation), and folds it into the pool (sum or
+ * maximum). No scratch memory is needed; overlapping pooling windows (pool stride < pool size) recompute the
+ * shared convolution values instead of buffering them. Results are bit-identical to conv then pool.
+ * Each pooled pixel reads only its own receptive field (see the memory contract).
+ */
+#include "nncube_fixedpoint.h"
+#include "nncube_kernels.h"
+
+/* Clips pooling window (py, px) to the convolution's output: [*y0, *y1) x [*x0, *x1) in conv coordinates. */
+static void nncube_conv_pool_window(const nncube_window *pool, int32_t py, int32_t px, int32_t *y0, int32_t *y1,
+                                    int32_t *x0, int32_t *x1)
+{
+    const int32_t cy = py * pool->stride_h - pool->pad_top;
+    const int32_t cx = px * pool->stride_w - pool->pad_left;
+    *y0 = cy < 0 ? 0 : cy;
+    *x0 = cx < 0 ? 0 : cx;
+    *y1 = cy + pool->k_h > pool->in_h ? pool->in_h : cy + pool->k_h;
+    *x1 = cx + pool->k_w > pool->in_w ? pool->in_w : cx + pool->k_w;
+}
+
+/* The requantized int8 convolution value at (b, oy, ox, oc), as nncube_conv2d_s8 computes it. */
+static int32_t nncube_conv_value_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                                    const int8_t *filter, const int32_t *bias, int32_t b, int32_t oy, int32_t ox,
+                                    int32_t oc)
+{
+    const int32_t iy0 = oy * w->stride_h - w->pad_top;
+    const int32_t ix0 = ox * w->stride_w - w->pad_left;
+    int32_t acc = 0;
+    int32_t ky, kx;
+    for (ky = 0; ky < w->k_h; ++ky) {
+        const int32_t iy = iy0 + ky * w->dilation_h;
+        if (iy < 0 || iy >= w->in_h) {
+            continue;
+        }
+        for (kx = 0; kx < w->k_w; ++kx) {
+            const int32_t ix = ix0 + kx * w->dilation_w;
+            if (ix < 0 || ix >= w->in_w) {
+                continue;
+            }
+            acc += nncube_dot_s8(input + (((size_t)b * w->in_h + iy) * w->in_w + ix) * w->in_c,
+                                 filter + (((size_t)oc * w->k_h + ky) * w->k_w + kx) * w->in_c, w->in_c,
+                                 q->input_offset, q->filter_offset);
+        }
+    }
+    if (bias != NULL) {
+        acc += bias[oc];
+    }
+    acc = nncube_requantize(acc, q->multiplier[oc], q->shift[oc]) + q->output_offset;
+    return nncube_clamp_i32(acc, q->act_min, q->act_max);
+}
+
+/* The float convolution value at (b, oy, ox, oc), summed in nncube_conv2d_f32's order. */
+static float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                                   const float *filter, const float *bias, int32_t b, int32_t oy, int32_t ox,
+                                   int32_t oc)
+{
+    const int32_t iy0 = oy * w->stride_h - w->pad_top;
+    const int32_t ix0 = ox * w->stride_w - w->pad_left;
+    float total = 0.0f;
+    int32_t ky, kx, ic;
+    for (ky = 0; ky < w->k_h; ++ky) {
+        const int32_t iy = iy0 + ky * w->dilation_h;
+        if (iy < 0 || iy >= w->in_h) {
+            continue;
+        }
+        for (kx = 0; kx < w->k_w; ++kx) {
+            const int32_t ix = ix0 + kx * w->dilation_w;
+            const float *in_px;
+            const float *f_px;
+            if (ix < 0 || ix >= w->in_w) {
+                continue;
+            }
+            in_px = input + (((size_t)b * w->in_h + iy) * w->in_w + ix) * w->in_c;
+            f_px = filter + (((size_t)oc * w->k_h + ky) * w->k_w + kx) * w->in_c;
+            for (ic = 0; ic < w->in_c; ++ic) {
+                total += in_px[ic] * f_px[ic];
+            }
+        }
+    }
+    if (bias != NULL) {
+        total += bias[oc];
+    }
+    return nncube_clamp_f32(total, c->act_min, c->act_max);
+}
+
+void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, const nncube_window *pool,
+                           int32_t pool_kind, int32_t pool_act_min, int32_t pool_act_max, const int8_t *input,
+                           const int8_t *filter, const int32_t *bias, int8_t *output)
+{
+    int32_t b, py, px, oc, y, x, y0, y1, x0, x1;
+    for (b = 0; b < pool->batches; ++b) {
+        for (py = 0; py < pool->out_h; ++py) {
+            for (px = 0; px < pool->out_w; ++px) {
+                int8_t *out = output + (((size_t)b * pool->out_h + py) * pool->out_w + px) * pool->out_c;
+                int32_t count;
+                nncube_conv_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
+                count = (y1 - y0) * (x1 - x0);
+                for (oc = 0; oc < pool->out_c; ++oc) {
+                    int32_t acc = pool_kind == NNCUBE_POOL_MAX ? INT8_MIN : 0;
+                    for (y = y0; y < y1; ++y) {
+                        for (x = x0; x < x1; ++x) {
+                            const int32_t v = nncube_conv_value_s8(conv, q, input, filter, bias, b, y, x, oc);
+                            if (pool_kind == NNCUBE_POOL_MAX) {
+                                acc = v > acc ? v : acc;
+                            } else {
+                                acc += v;
+                            }
+                        }
+                    }
+                    if (pool_kind != NNCUBE_POOL_MAX && count > 0) {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    out[oc] = (int8_t)nncube_clamp_i32(acc, pool_act_min, pool_act_max);
+                }
+            }
+        }
+    }
+}
+
+void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_params *c, const nncube_window *pool,
+                            int32_t pool_kind, const nncube_clamp_f32_params *pool_clamp, const float *input,
+                            const float *filter, const float *bias, float *output)
+{
+    int32_t b, py, px, oc, y, x, y0, y1, x0, x1;
+    for (b = 0; b < pool->batches; ++b) {
+        for (py = 0; py < pool->out_h; ++py) {
+            for (px = 0; px < pool->out_w; ++px) {
+                float *out = output + (((size_t)b * pool->out_h + py) * pool->out_w + px) * pool->out_c;
+                int32_t count;
+                nncube_conv_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
+                count = (y1 - y0) * (x1 - x0);
+                for (oc = 0; oc < pool->out_c; ++oc) {
+                    float acc = pool_kind == NNCUBE_POOL_MAX ? -3.402823466e+38f : 0.0f;
+                    for (y = y0; y < y1; ++y) {
+                        for (x = x0; x < x1; ++x) {
+                            const float v = nncube_conv_value_f32(conv, c, input, filter, bias, b, y, x, oc);
+                            if (pool_kind == NNCUBE_POOL_MAX) {
+                                acc = v > acc ? v : acc;
+                            } else {
+                                acc += v;
+                            }
+                        }
+                    }
+                    if (pool_kind != NNCUBE_POOL_MAX) {
+                        acc = count > 0 ? acc / (float)count : 0.0f;
+                    }
+                    out[oc] = nncube_clamp_f32(acc, pool_clamp->act_min, pool_clamp->act_max);
+                }
+            }
+        }
+    }
+}
