@@ -4,6 +4,7 @@
 //! and renamed into place. Existing output directories may only contain files `generate` writes; nothing else
 //! is ever deleted or overwritten.
 
+use super::stdout::outln;
 use anyhow::{Context, bail};
 use clap::Args;
 use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
@@ -72,12 +73,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let files = codegen::generate(&graph, &options)
         .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
     write_atomically(&files, output)?;
-    println!(
+    outln!(
         "wrote {} files for network `{}` to {}",
         files.files.len(),
         options.name,
         output.display()
-    );
+    )?;
     Ok(())
 }
 

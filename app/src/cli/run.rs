@@ -3,6 +3,7 @@
 //! `--mode` selects the executor; `reference` is the interpreter, `host` the generated C compiled for this machine (`target`
 //! comes with the QEMU boards). One output is written as `.npy`; several outputs need an `.npz` path (arrays `output_0`, …).
 
+use super::stdout::outln;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use nncube_core::interp::{self, TensorData};
@@ -66,7 +67,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         RunMode::Host => run_host(&graph, &inputs)?,
     };
     write_outputs(&args.output, outputs)?;
-    println!("wrote {}", args.output.display());
+    outln!("wrote {}", args.output.display())?;
     Ok(())
 }
 

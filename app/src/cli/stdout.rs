@@ -12,3 +12,11 @@ pub fn print(text: &str) -> anyhow::Result<()> {
         result => result.context("cannot write to standard output"),
     }
 }
+
+/// `println!` for command output: formats a line and writes it with [`print`]; evaluates to its `Result`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use outln;

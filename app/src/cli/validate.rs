@@ -4,6 +4,7 @@
 //! Pass criteria (docs/c-api.md): integer outputs bit-exact; float outputs with
 //! max |c − reference| / max(max |reference|, 1e-6) ≤ [`FLOAT_REL_TOLERANCE`]. Otherwise the command fails.
 
+use super::stdout::outln;
 use crate::host;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -131,15 +132,24 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("the reference interpreter failed on sample {i}"))?,
         );
     }
-    println!(
+    outln!(
         "validation of {} ({} samples, mode host): c-model vs reference interpreter",
         args.model.display(),
         samples.len()
-    );
-    println!(
+    )?;
+    outln!(
         "{:<10} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10}  result",
-        "output", "acc", "rmse", "mae", "l2r", "mean", "std", "nse", "cos", "max_abs"
-    );
+        "output",
+        "acc",
+        "rmse",
+        "mae",
+        "l2r",
+        "mean",
+        "std",
+        "nse",
+        "cos",
+        "max_abs"
+    )?;
     let mut failures = Vec::new();
     for (o, &t) in graph.outputs.iter().enumerate() {
         let ty = &graph.tensor(t).ty;
@@ -170,7 +180,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             (false, true) => "FAIL (float error above 1e-5)",
             (false, false) => "FAIL (not bit-exact)",
         };
-        println!(
+        outln!(
             "{:<10} {:>6} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>10.3e} {:>9.6} {:>9.6} {:>10.3e}  {verdict}",
             format!("output {o}"),
             m.acc
@@ -183,13 +193,13 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
             m.nse,
             m.cos,
             m.max_abs
-        );
+        )?;
         if !ok {
             failures.push(o);
         }
     }
     if args.per_layer {
-        report_first_divergence(&graph, &executions, &c_results);
+        report_first_divergence(&graph, &executions, &c_results)?;
     }
     if !failures.is_empty() {
         bail!(
@@ -203,7 +213,7 @@ fn report_first_divergence(
     graph: &Graph,
     executions: &[interp::Execution],
     c: &[host::SampleResult],
-) {
+) -> anyhow::Result<()> {
     for (i, node) in graph.nodes.iter().enumerate() {
         let Some(t) = node.output() else { continue };
         let ty = &graph.tensor(t).ty;
@@ -230,12 +240,13 @@ fn report_first_divergence(
             }
         }
         if let Some((s, max_abs, differing)) = worst {
-            println!(
+            outln!(
                 "first diverging layer: n{i} `{}` ({}): max abs error {max_abs:.3e}, {differing} differing bytes (sample {s})",
-                node.name, node.op
-            );
-            return;
+                node.name,
+                node.op
+            )?;
+            return Ok(());
         }
     }
-    println!("per-layer: every layer matches the reference");
+    outln!("per-layer: every layer matches the reference")
 }
