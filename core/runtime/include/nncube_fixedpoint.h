@@ -60,4 +60,20 @@ static inline float nncube_clamp_f32(float x, float lo, float hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* SaturatingRoundingDoublingHighMul for b != INT32_MIN (every multiplier the code generator emits is in
+ * [0, 2^31)): then a * b never saturates, and truncating (a*b + nudge) / 2^31 toward zero equals
+ * floor((a*b + 2^30) / 2^31) for either sign of a*b. One multiply-add and a shift, no division. */
+static inline int32_t nncube_srdhm_fast(int32_t a, int32_t b)
+{
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+}
+
+/* nncube_requantize for multipliers other than INT32_MIN, with the division-free high multiply. */
+static inline int32_t nncube_requantize_fast(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    return nncube_rdbpot(nncube_srdhm_fast((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
 #endif /* NNCUBE_FIXEDPOINT_H */

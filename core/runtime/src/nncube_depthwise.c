@@ -1,48 +1,208 @@
 /*
  * nncube runtime: depthwise 2-D convolution (int8 per-channel, float32) with a depth multiplier.
- * Output channel oc = ic * depth_multiplier + m reads input channel ic. Pixels are produced in NHWC order.
+ * Output channel oc = ic * depth_multiplier + m reads input channel ic. Pixels are produced in NHWC order and
+ * each output pixel reads only its own window.
+ *
+ * int8 with depth_multiplier 1 (MobileNet, DS-CNN) takes the fast path: the window of each output pixel is clipped
+ * to the input once, so the tap loops carry no bounds checks; channels are contiguous in both the NHWC input and
+ * the [1, k_h, k_w, C] filter, so one 32-bit load brings 4 channels of one tap. On cores with the DSP extension
+ * SXTAB16 widens bytes 0/2 and 1/3 to 16-bit lanes while adding the zero-point offset, and SMLABB/SMLATT
+ * accumulate each channel; elsewhere the same sums are formed one channel at a time. Rows of 3 taps (3x3
+ * kernels) are unrolled. The output stage runs once per output with division-free requantization.
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
 
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define NNCUBE_DW_SIMD 1
+#else
+#define NNCUBE_DW_SIMD 0
+#endif
+
+/* Taps of one output pixel's window that fall inside the input: rows [ky0, ky1), columns [kx0, kx1). */
+typedef struct {
+    int32_t ky0, ky1, kx0, kx1;
+} nncube_dw_span;
+
+/* First k in [0, k) with 0 <= origin + k * dilation, and one past the last with origin + k * dilation < size. */
+static void nncube_dw_clip(int32_t origin, int32_t dilation, int32_t k, int32_t size, int32_t *lo, int32_t *hi)
+{
+    int32_t a = 0;
+    int32_t b = k;
+    while (a < k && origin + a * dilation < 0) {
+        ++a;
+    }
+    while (b > a && origin + (b - 1) * dilation >= size) {
+        --b;
+    }
+    *lo = a;
+    *hi = b;
+}
+
+#if NNCUBE_DW_SIMD
+/* An unaligned 32-bit load (Cortex-M3 and later allow them). __builtin_memcpy, not memcpy: firmware is built with
+ * -ffreestanding, which turns a plain memcpy into a library call. */
+static inline uint32_t nncube_dw_load4(const int8_t *p)
+{
+    uint32_t v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Channels c..c+3 of one tap: acc[c + i] += (x_i + input_offset) * (f_i + filter_offset). */
+#define NNCUBE_DW_TAP4(xp, fp)                                                                                    \
+    do {                                                                                                          \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                  \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                  \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                             \
+        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                                   \
+        const uint32_t f02_ = __sxtab16(f_off2, f_);                                                              \
+        const uint32_t f13_ = __sxtab16(f_off2, (f_ >> 8) | (f_ << 24));                                                    \
+        a0 = __smlabb(x02_, f02_, a0);                                                                            \
+        a2 = __smlatt(x02_, f02_, a2);                                                                            \
+        a1 = __smlabb(x13_, f13_, a1);                                                                            \
+        a3 = __smlatt(x13_, f13_, a3);                                                                            \
+    } while (0)
+#else
+#define NNCUBE_DW_TAP4(xp, fp)                                                                                    \
+    do {                                                                                                          \
+        const int8_t *x_ = (xp);                                                                                  \
+        const int8_t *f_ = (fp);                                                                                  \
+        a0 += ((int32_t)x_[0] + in_off) * ((int32_t)f_[0] + f_off);                                               \
+        a1 += ((int32_t)x_[1] + in_off) * ((int32_t)f_[1] + f_off);                                               \
+        a2 += ((int32_t)x_[2] + in_off) * ((int32_t)f_[2] + f_off);                                               \
+        a3 += ((int32_t)x_[3] + in_off) * ((int32_t)f_[3] + f_off);                                               \
+    } while (0)
+#endif
+
+/* The output stage, copied out of nncube_quant_s8 so that int8 stores cannot force the compiler to reload it. */
+typedef struct {
+    const int32_t *multiplier, *shift, *bias;
+    int32_t output_offset, act_min, act_max;
+} nncube_dw_stage;
+
+static nncube_dw_stage nncube_dw_stage_of(const nncube_quant_s8 *q, const int32_t *bias)
+{
+    nncube_dw_stage st;
+    st.multiplier = q->multiplier;
+    st.shift = q->shift;
+    st.bias = bias;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    return st;
+}
+
+/* Channel `c`: bias, requantization, output offset, clamp. */
+static inline int8_t nncube_dw_out(const nncube_dw_stage *st, int32_t c, int32_t acc)
+{
+    int32_t v = acc + (st->bias != NULL ? st->bias[c] : 0);
+    v = nncube_requantize_fast(v, st->multiplier[c], st->shift[c]) + st->output_offset;
+    return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
+}
+
+/* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
+ * may lie outside the input) and covers the taps in `s`. */
+static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                               int32_t origin, const nncube_dw_span *s, const int8_t *filter, const int32_t *bias,
+                               int8_t *out)
+{
+    const int32_t ch = w->in_c;
+    const int32_t col_step = w->dilation_w * ch;
+    const int32_t row_step = w->dilation_h * w->in_w * ch;
+    const int32_t in_off = q->input_offset;
+    const int32_t f_off = q->filter_offset;
+    const nncube_dw_stage st = nncube_dw_stage_of(q, bias);
+#if NNCUBE_DW_SIMD
+    const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
+    const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
+#endif
+    const int full_row3 = s->kx0 == 0 && s->kx1 == 3 && w->k_w == 3;
+    int32_t c = 0;
+    int32_t ky, kx;
+    for (; c + 4 <= ch; c += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (ky = s->ky0; ky < s->ky1; ++ky) {
+            const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + c);
+            const int8_t *fp = filter + (ky * w->k_w + s->kx0) * ch + c;
+            if (full_row3) {
+                NNCUBE_DW_TAP4(xp, fp);
+                NNCUBE_DW_TAP4(xp + col_step, fp + ch);
+                NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
+                continue;
+            }
+            for (kx = s->kx0; kx < s->kx1; ++kx) {
+                NNCUBE_DW_TAP4(xp, fp);
+                xp += col_step;
+                fp += ch;
+            }
+        }
+        out[c] = nncube_dw_out(&st, c, a0);
+        out[c + 1] = nncube_dw_out(&st, c + 1, a1);
+        out[c + 2] = nncube_dw_out(&st, c + 2, a2);
+        out[c + 3] = nncube_dw_out(&st, c + 3, a3);
+    }
+    for (; c < ch; ++c) {
+        int32_t acc = 0;
+        for (ky = s->ky0; ky < s->ky1; ++ky) {
+            for (kx = s->kx0; kx < s->kx1; ++kx) {
+                const int32_t x = input[origin + ky * row_step + kx * col_step + c];
+                const int32_t f = filter[(ky * w->k_w + kx) * ch + c];
+                acc += (x + in_off) * (f + f_off);
+            }
+        }
+        out[c] = nncube_dw_out(&st, c, acc);
+    }
+}
+
+/* Any depth multiplier: output channel oc = ic * depth_multiplier + m, taps clipped to the input. */
+static void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
+                                       const int8_t *input, int32_t origin, const nncube_dw_span *s,
+                                       const int8_t *filter, const int32_t *bias, int8_t *out)
+{
+    const int32_t col_step = w->dilation_w * w->in_c;
+    const int32_t row_step = w->dilation_h * w->in_w * w->in_c;
+    const nncube_dw_stage st = nncube_dw_stage_of(q, bias);
+    int32_t ic, m, ky, kx;
+    for (ic = 0; ic < w->in_c; ++ic) {
+        for (m = 0; m < depth_multiplier; ++m) {
+            const int32_t oc = ic * depth_multiplier + m;
+            int32_t acc = 0;
+            for (ky = s->ky0; ky < s->ky1; ++ky) {
+                for (kx = s->kx0; kx < s->kx1; ++kx) {
+                    const int32_t x = input[origin + ky * row_step + kx * col_step + ic];
+                    const int32_t f = filter[(ky * w->k_w + kx) * w->out_c + oc];
+                    acc += (x + q->input_offset) * (f + q->filter_offset);
+                }
+            }
+            out[oc] = nncube_dw_out(&st, oc, acc);
+        }
+    }
+}
+
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output)
 {
-    int32_t b, oy, ox, ic, m, ky, kx;
+    const int32_t image = w->in_h * w->in_w * w->in_c;
+    int32_t b, oy, ox;
+    int8_t *out = output;
     for (b = 0; b < w->batches; ++b) {
+        const int8_t *in = input + (size_t)b * (size_t)image;
         for (oy = 0; oy < w->out_h; ++oy) {
+            const int32_t iy0 = oy * w->stride_h - w->pad_top;
+            nncube_dw_span s;
+            nncube_dw_clip(iy0, w->dilation_h, w->k_h, w->in_h, &s.ky0, &s.ky1);
             for (ox = 0; ox < w->out_w; ++ox) {
-                const int32_t iy0 = oy * w->stride_h - w->pad_top;
                 const int32_t ix0 = ox * w->stride_w - w->pad_left;
-                int8_t *out = output + (((size_t)b * w->out_h + oy) * w->out_w + ox) * w->out_c;
-                for (ic = 0; ic < w->in_c; ++ic) {
-                    for (m = 0; m < depth_multiplier; ++m) {
-                        const int32_t oc = ic * depth_multiplier + m;
-                        int32_t acc = 0;
-                        for (ky = 0; ky < w->k_h; ++ky) {
-                            const int32_t iy = iy0 + ky * w->dilation_h;
-                            if (iy < 0 || iy >= w->in_h) {
-                                continue;
-                            }
-                            for (kx = 0; kx < w->k_w; ++kx) {
-                                const int32_t ix = ix0 + kx * w->dilation_w;
-                                int32_t x;
-                                int32_t f;
-                                if (ix < 0 || ix >= w->in_w) {
-                                    continue;
-                                }
-                                x = input[(((size_t)b * w->in_h + iy) * w->in_w + ix) * w->in_c + ic];
-                                f = filter[((size_t)ky * w->k_w + kx) * w->out_c + oc];
-                                acc += (f + q->filter_offset) * (x + q->input_offset);
-                            }
-                        }
-                        if (bias != NULL) {
-                            acc += bias[oc];
-                        }
-                        acc = nncube_requantize(acc, q->multiplier[oc], q->shift[oc]) + q->output_offset;
-                        out[oc] = (int8_t)nncube_clamp_i32(acc, q->act_min, q->act_max);
-                    }
+                const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
+                nncube_dw_clip(ix0, w->dilation_w, w->k_w, w->in_w, &s.kx0, &s.kx1);
+                if (depth_multiplier == 1) {
+                    nncube_dw_pixel_s8(w, q, in, origin, &s, filter, bias, out);
+                } else {
+                    nncube_dw_pixel_general_s8(w, depth_multiplier, q, in, origin, &s, filter, bias, out);
                 }
+                out += w->out_c;
             }
         }
     }
