@@ -168,3 +168,95 @@ fn missing_tools_name_their_debian_packages() {
         );
     }
 }
+
+/// `nncube benchmark A B --fallback-board … --markdown FILE`: one table line per model in order, the model that
+/// does not fit netduinoplus2 (ad01_fp32: 1 MiB of float weights) on the fallback board, numbers equal to the
+/// JSON results, and TFLM's figures from docs/data/tflm-baseline.csv with the ratio.
+#[test]
+fn benchmark_cli_writes_the_comparison_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (md, json) = (tmp.path().join("table.md"), tmp.path().join("all.json"));
+    let out = Command::new(common::nncube_bin())
+        .arg("benchmark")
+        .arg(common::shared_model("hello_world_int8"))
+        .arg(common::shared_model("ad01_fp32"))
+        .args([
+            "--board",
+            "qemu-netduinoplus2",
+            "--fallback-board",
+            "qemu-mps2-an386",
+        ])
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(reports.len(), 2);
+    let table = std::fs::read_to_string(&md).unwrap();
+    let rows: Vec<Vec<String>> = table
+        .lines()
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    assert_eq!(
+        rows[0],
+        [
+            "model",
+            "board",
+            "instructions/inference",
+            "instructions/MAC",
+            "code bytes",
+            "weights bytes",
+            "activation bytes",
+            "TFLM+CMSIS-NN instructions",
+            "nncube/TFLM",
+            "TFLM arena bytes"
+        ]
+    );
+    let num = |s: &str| -> u64 { s.replace(',', "").parse().unwrap() };
+    for (i, (model, board)) in [
+        ("hello_world_int8", "qemu-netduinoplus2"),
+        ("ad01_fp32", "qemu-mps2-an386"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (row, report) = (&rows[2 + i], &reports[i]);
+        assert_eq!(row[0], model);
+        assert_eq!(row[1], board);
+        assert_eq!(report["board"], board);
+        for (col, key) in [
+            (2, "instructions_per_inference"),
+            (4, "code_bytes"),
+            (5, "weights_bytes"),
+            (6, "activations_bytes"),
+        ] {
+            assert_eq!(
+                num(&row[col]),
+                report[key].as_u64().unwrap(),
+                "{model} {key}"
+            );
+        }
+        let per_mac: f64 = row[3].parse().unwrap();
+        assert!((per_mac - report["instructions_per_macc"].as_f64().unwrap()).abs() < 0.01);
+    }
+    // hello_world_int8 has a baseline (3,640 instructions, 772 arena bytes); ad01_fp32 has none.
+    let ours = num(&rows[2][2]) as f64;
+    assert_eq!(rows[2][7], "3,640");
+    assert_eq!(rows[2][8], format!("{:.2}", ours / 3640.0));
+    assert_eq!(rows[2][9], "772");
+    assert_eq!(rows[3][7..], ["—", "—", "—"]);
+}

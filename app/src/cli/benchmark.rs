@@ -1,65 +1,147 @@
-//! `nncube benchmark`: generate C for a model, build it for a board, run it on the virtual board and report
-//! instructions per inference, per MAC and per layer, and the memory footprint.
+//! `nncube benchmark`: generate C for one or more models, build each for a board, run it on the virtual board and
+//! report instructions per inference, per MAC and per layer, and the memory footprint; `--markdown FILE` writes
+//! the comparison table against TFLite Micro + CMSIS-NN (docs/benchmarks.md).
 
 use anyhow::Context;
 use clap::Args;
-use nncube_core::device::QemuDevice;
 use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark};
-use nncube_core::target::{ArmToolchain, Board};
-use std::path::PathBuf;
+use nncube_core::device::benchmark_table::{TableRow, builtin_baseline, render_markdown};
+use nncube_core::device::{DeviceError, QemuDevice};
+use nncube_core::target::{ArmToolchain, Board, TargetError};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Arguments of `nncube benchmark`.
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {
-    /// The model file (.tflite).
-    pub model: PathBuf,
+    /// The model files (.tflite), benchmarked in the given order.
+    #[arg(required = true, num_args = 1..)]
+    pub models: Vec<PathBuf>,
     /// Use the graph as imported, without running the optimization passes.
     #[arg(long)]
     pub no_optimize: bool,
     /// Board id (see `nncube boards`) or a board file (.ron); it must be a virtual (qemu-*) board for now.
     #[arg(long, default_value = "qemu-netduinoplus2")]
     pub board: String,
-    /// Also write the results as JSON to this file.
+    /// Board for the models that do not fit `--board`'s memory (e.g. qemu-mps2-an386 for float models).
+    #[arg(long, value_name = "BOARD")]
+    pub fallback_board: Option<String>,
+    /// Also write the results as JSON to this file (one object for one model, an array for several).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write the comparison table with TFLite Micro + CMSIS-NN, in markdown, to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// Directory for the generated code and firmware (default: a temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
-    /// Time limit of the run, in seconds.
+    /// Time limit of each run, in seconds.
     #[arg(long, default_value_t = 120)]
     pub timeout_s: u64,
 }
 
 /// Runs the command.
 pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
-    let graph = super::model_graph::load(&args.model, args.no_optimize)?;
     let board = Board::find(&args.board).context("cannot load the board")?;
+    let fallback = match &args.fallback_board {
+        Some(id) => Some(Board::find(id).context("cannot load the fallback board")?),
+        None => None,
+    };
+    // Check the baseline before the (long) runs, so a broken data file fails fast.
+    let baseline = builtin_baseline().context("the embedded TFLM baseline is broken; this is a bug")?;
     let toolchain = ArmToolchain::locate().context("cannot find the Arm toolchain")?;
-    let mut device = QemuDevice::new(&board, Duration::from_secs(args.timeout_s))
-        .context("cannot set up the virtual board")?;
     let temp;
-    let work_dir = match &args.work_dir {
+    let work_root = match &args.work_dir {
         Some(dir) => dir.clone(),
         None => {
             temp = tempfile::tempdir().context("cannot create a temporary directory")?;
             temp.path().to_path_buf()
         }
     };
-    let report = benchmark(
-        &graph,
-        &board,
-        &toolchain,
-        &mut device,
-        &BenchmarkInputs::Embedded,
-        &work_dir,
-    )
-    .with_context(|| format!("cannot benchmark {} on {}", args.model.display(), board.id))?;
-    if let Some(path) = &args.json {
-        std::fs::write(path, report.to_json() + "\n")
-            .with_context(|| format!("cannot write the JSON results to {}", path.display()))?;
+    let several = args.models.len() > 1;
+    let mut results: Vec<(String, BenchmarkReport)> = Vec::new();
+    let mut text = String::new();
+    for (i, model) in args.models.iter().enumerate() {
+        let name = model
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| model.display().to_string());
+        let work_dir = if several {
+            work_root.join(format!("{i:02}-{name}"))
+        } else {
+            work_root.clone()
+        };
+        let report = run_one(args, model, &board, fallback.as_ref(), &toolchain, &work_dir)?;
+        if several {
+            text.push_str(&format!("== {name}\n"));
+        }
+        text.push_str(&render_text(&report));
+        if several {
+            text.push('\n');
+        }
+        results.push((name, report));
     }
-    super::stdout::print(&render_text(&report))
+    if let Some(path) = &args.json {
+        let json = if several {
+            let all: Vec<&BenchmarkReport> = results.iter().map(|(_, r)| r).collect();
+            serde_json::to_string_pretty(&all).context("cannot serialize the results")?
+        } else {
+            results.first().map(|(_, r)| r.to_json()).unwrap_or_default()
+        };
+        write_whole(path, &(json + "\n")).context("cannot write the JSON results")?;
+    }
+    if let Some(path) = &args.markdown {
+        let rows: Vec<TableRow<'_>> = results
+            .iter()
+            .map(|(model, report)| TableRow {
+                model: model.clone(),
+                report,
+            })
+            .collect();
+        write_whole(path, &render_markdown(&rows, &baseline)).context("cannot write the markdown table")?;
+    }
+    super::stdout::print(&text)
+}
+
+/// Benchmarks one model on `board`, or on `fallback` when the model does not fit `board`.
+fn run_one(
+    args: &BenchmarkArgs,
+    model: &Path,
+    board: &Board,
+    fallback: Option<&Board>,
+    toolchain: &ArmToolchain,
+    work_dir: &Path,
+) -> anyhow::Result<BenchmarkReport> {
+    let graph = super::model_graph::load(model, args.no_optimize)?;
+    let attempt = |board: &Board| -> Result<BenchmarkReport, DeviceError> {
+        let mut device = QemuDevice::new(board, Duration::from_secs(args.timeout_s))?;
+        benchmark(
+            &graph,
+            board,
+            toolchain,
+            &mut device,
+            &BenchmarkInputs::Embedded,
+            work_dir,
+        )
+    };
+    let result = match (attempt(board), fallback) {
+        (Err(DeviceError::Target(TargetError::DoesNotFit { .. })), Some(fallback)) => {
+            attempt(fallback).map_err(|e| (e, fallback))
+        }
+        (other, _) => other.map_err(|e| (e, board)),
+    };
+    result.map_err(|(e, b)| {
+        anyhow::Error::new(e).context(format!("cannot benchmark {} on {}", model.display(), b.id))
+    })
+}
+
+/// Writes `text` to a sibling temporary file, then renames it over `path`: never a half-written file.
+fn write_whole(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    tmp_name.push(".partial");
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 /// The text form: totals, footprint, then one line per layer.

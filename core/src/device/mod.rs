@@ -10,6 +10,7 @@
 //! [`benchmark`] runs a model's generated C on a device: instructions per inference, per MAC, per layer.
 
 pub mod benchmark;
+pub mod benchmark_table;
 pub mod console;
 pub mod fake;
 pub mod qemu;
