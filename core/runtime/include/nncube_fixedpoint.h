@@ -68,12 +68,22 @@ static inline int32_t nncube_srdhm_fast(int32_t a, int32_t b)
     return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
-/* nncube_requantize for multipliers other than INT32_MIN, with the division-free high multiply. */
+/* RoundingDivideByPOT as round-half-up of the magnitude (rounding half away from zero is symmetric in sign):
+ * branch-free; `half` is (1 << exponent) >> 1, which callers can hoist out of loops. */
+static inline int32_t nncube_rdbpot_sym(int32_t x, int32_t exponent, uint32_t half)
+{
+    const uint32_t sign = (uint32_t)(x >> 31);
+    const uint32_t magnitude = ((uint32_t)x ^ sign) - sign;
+    return (int32_t)((((magnitude + half) >> exponent) ^ sign) - sign);
+}
+
+/* nncube_requantize for multipliers other than INT32_MIN, branch-free and division-free. */
 static inline int32_t nncube_requantize_fast(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
-    const int32_t right = shift > 0 ? 0 : -shift;
-    return nncube_rdbpot(nncube_srdhm_fast((int32_t)((uint32_t)x << left), multiplier), right);
+    const int32_t right = left - shift;
+    const int32_t s = nncube_srdhm_fast((int32_t)((uint32_t)x << left), multiplier);
+    return nncube_rdbpot_sym(s, right, ((uint32_t)1 << right) >> 1);
 }
 
 #endif /* NNCUBE_FIXEDPOINT_H */

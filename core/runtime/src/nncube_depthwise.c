@@ -102,27 +102,36 @@ static inline int8_t nncube_dw_out(const nncube_dw_stage *st, int32_t c, int32_t
     return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
 }
 
-/* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
- * may lie outside the input) and covers the taps in `s`. */
-static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
-                               int32_t origin, const nncube_dw_span *s, const int8_t *filter, const int32_t *bias,
-                               int8_t *out)
+/* Channels per accumulate / requantize round of the depth_multiplier-1 path (int32 accumulators on the stack):
+ * two short loops instead of one long one keep every constant of each in registers. */
+#define NNCUBE_DW_CHUNK 32
+
+/* acc[i] = bias + sum over the taps in `s` of (x + input_offset) * (f + filter_offset), channel c0 + i. */
+static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *bias,
+                                 const int8_t *input, int32_t origin, const nncube_dw_span *s,
+                                 const int8_t *filter, int32_t c0, int32_t n, int32_t *acc)
 {
     const int32_t ch = w->in_c;
     const int32_t col_step = w->dilation_w * ch;
     const int32_t row_step = w->dilation_h * w->in_w * ch;
     const int32_t in_off = q->input_offset;
     const int32_t f_off = q->filter_offset;
-    const nncube_dw_stage st = nncube_dw_stage_of(q, bias);
 #if NNCUBE_DW_SIMD
     const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
     const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
 #endif
     const int full_row3 = s->kx0 == 0 && s->kx1 == 3 && w->k_w == 3;
-    int32_t c = 0;
+    int32_t i = 0;
     int32_t ky, kx;
-    for (; c + 4 <= ch; c += 4) {
+    for (; i + 4 <= n; i += 4) {
+        const int32_t c = c0 + i;
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias != NULL) {
+            a0 = bias[c];
+            a1 = bias[c + 1];
+            a2 = bias[c + 2];
+            a3 = bias[c + 3];
+        }
         for (ky = s->ky0; ky < s->ky1; ++ky) {
             const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + c);
             const int8_t *fp = filter + (ky * w->k_w + s->kx0) * ch + c;
@@ -138,21 +147,52 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
                 fp += ch;
             }
         }
-        out[c] = nncube_dw_out(&st, c, a0);
-        out[c + 1] = nncube_dw_out(&st, c + 1, a1);
-        out[c + 2] = nncube_dw_out(&st, c + 2, a2);
-        out[c + 3] = nncube_dw_out(&st, c + 3, a3);
+        acc[i] = a0;
+        acc[i + 1] = a1;
+        acc[i + 2] = a2;
+        acc[i + 3] = a3;
     }
-    for (; c < ch; ++c) {
-        int32_t acc = 0;
+    for (; i < n; ++i) {
+        const int32_t c = c0 + i;
+        int32_t a = bias != NULL ? bias[c] : 0;
         for (ky = s->ky0; ky < s->ky1; ++ky) {
             for (kx = s->kx0; kx < s->kx1; ++kx) {
                 const int32_t x = input[origin + ky * row_step + kx * col_step + c];
                 const int32_t f = filter[(ky * w->k_w + kx) * ch + c];
-                acc += (x + in_off) * (f + f_off);
+                a += (x + in_off) * (f + f_off);
             }
         }
-        out[c] = nncube_dw_out(&st, c, acc);
+        acc[i] = a;
+    }
+}
+
+/* out[i] = clamp(requantize(acc[i]) + output_offset) with channel c0 + i's multiplier and shift. */
+static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n, const int32_t *acc, int8_t *out)
+{
+    const int32_t *mult = q->multiplier + c0;
+    const int32_t *shift = q->shift + c0;
+    const int32_t off = q->output_offset;
+    const int32_t lo = q->act_min;
+    const int32_t hi = q->act_max;
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        const int32_t v = nncube_requantize_fast(acc[i], mult[i], shift[i]) + off;
+        out[i] = (int8_t)nncube_clamp_i32(v, lo, hi);
+    }
+}
+
+/* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
+ * may lie outside the input) and covers the taps in `s`. */
+static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                               int32_t origin, const nncube_dw_span *s, const int8_t *filter, const int32_t *bias,
+                               int8_t *out)
+{
+    int32_t acc[NNCUBE_DW_CHUNK];
+    int32_t c0;
+    for (c0 = 0; c0 < w->in_c; c0 += NNCUBE_DW_CHUNK) {
+        const int32_t n = w->in_c - c0 < NNCUBE_DW_CHUNK ? w->in_c - c0 : NNCUBE_DW_CHUNK;
+        nncube_dw_accumulate(w, q, bias, input, origin, s, filter, c0, n, acc);
+        nncube_dw_requantize(q, c0, n, acc, out + c0);
     }
 }
 
