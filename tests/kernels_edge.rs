@@ -1,0 +1,118 @@
+//! The fast int8 kernels' edge cases against TensorFlow Lite Micro: single-operator models from
+//! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multiplier 2,
+//! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding) go through
+//! code generation, run as portable C on the host and as the Cortex-M4 DSP path on the virtual board
+//! (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs.
+
+mod common;
+
+use nncube::host;
+use nncube_core::device::QemuDevice;
+use nncube_core::device::benchmark::{BenchmarkInputs, benchmark};
+use nncube_core::import;
+use nncube_core::ir::Graph;
+use nncube_core::target::{ArmToolchain, Board};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const SAMPLES: u32 = 4;
+
+/// One sample: every input's bytes from a seeded LCG.
+fn sample(graph: &Graph, seed: u32) -> Vec<Vec<u8>> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
+    graph
+        .inputs
+        .iter()
+        .map(|&t| {
+            (0..graph.tensor(t).ty.size_bytes())
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (state >> 24) as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// TFLM's outputs for `samples`, each sample's outputs concatenated.
+fn tflm_outputs(model: &Path, samples: &[Vec<Vec<u8>>], dir: &Path) -> Vec<u8> {
+    let input_file = dir.join("samples.bin");
+    let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
+    std::fs::write(&input_file, bytes).unwrap();
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/tflm_codegen_run.py"))
+        .arg(model)
+        .arg(&input_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TFLM oracle failed on {}: {}",
+        model.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models_dir = tmp.path().join("models");
+    let out = Command::new(common::python())
+        .arg(common::repo_root().join("tests/oracle/make_kernel_edge_models.py"))
+        .arg(&models_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "make_kernel_edge_models.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(names.len(), 9, "{names:?}");
+    let toolchain = ArmToolchain::locate().unwrap();
+    let board = Board::find("qemu-netduinoplus2").unwrap();
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    for name in &names {
+        let model = models_dir.join(format!("{name}.tflite"));
+        let graph = import::load_model(&model).unwrap();
+        let samples: Vec<_> = (0..SAMPLES).map(|s| sample(&graph, s)).collect();
+        let reference = tflm_outputs(&model, &samples, tmp.path());
+        let per_sample = reference.len() / samples.len();
+        assert!(
+            reference.iter().any(|&b| b != reference[0]),
+            "{name}: constant TFLM output, the comparison would prove nothing"
+        );
+
+        let runner = host::build_runner_with(&graph, &host::c_compiler(), &cache).unwrap();
+        let ours = runner.run(&samples, false).unwrap();
+        for (s, result) in ours.iter().enumerate() {
+            assert_eq!(
+                result.outputs.concat(),
+                &reference[s * per_sample..(s + 1) * per_sample],
+                "{name} sample {s}: host C differs from TFLM"
+            );
+        }
+
+        let mut device = QemuDevice::new(&board, Duration::from_secs(60)).unwrap();
+        let work = tmp.path().join(name);
+        let report = benchmark(
+            &graph,
+            &board,
+            &toolchain,
+            &mut device,
+            &BenchmarkInputs::Files(samples[1].clone()),
+            &work,
+        )
+        .unwrap();
+        assert_eq!(
+            report.outputs.concat(),
+            &reference[per_sample..2 * per_sample],
+            "{name}: the Cortex-M4 build differs from TFLM"
+        );
+    }
+}

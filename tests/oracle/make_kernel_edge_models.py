@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
+pooling, add) into OUT_DIR: channel counts that are not a multiple of 4, depth multiplier 2, stride 2 with SAME
+padding, 1-pixel-wide inputs, pooling windows clipped by padding. Weights come from a seeded generator.
+
+Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
+"""
+import importlib
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_op_models  # noqa: E402
+from make_op_models import build, simple_options  # noqa: E402
+from tflite.ActivationFunctionType import ActivationFunctionType as ACT  # noqa: E402
+from tflite.BuiltinOperator import BuiltinOperator as OP  # noqa: E402
+from tflite.BuiltinOptions import BuiltinOptions as BO  # noqa: E402
+from tflite.Padding import Padding  # noqa: E402
+from tflite.TensorType import TensorType as TT  # noqa: E402
+
+make_op_models.T["DepthwiseConv2DOptions"] = importlib.import_module("tflite.DepthwiseConv2DOptions")
+
+X_Q, W_Q, Y_Q = (0.05, -3), (0.02, 0), (0.3, 5)
+
+
+def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw):
+    n, h, w, c = in_shape
+    oc = c * mult
+    weights = rng.integers(-60, 61, size=(1, k, k, oc), dtype=np.int8)
+    bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
+    tensors = [
+        dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
+        dict(name="w", shape=[1, k, k, oc], type=TT.INT8, quant=W_Q, data=weights),
+        dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
+        dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
+    ]
+    options = simple_options("DepthwiseConv2DOptions", BO.DepthwiseConv2DOptions, Padding=padding,
+                             StrideW=stride, StrideH=stride, DepthMultiplier=mult, FusedActivationFunction=act,
+                             DilationWFactor=1, DilationHFactor=1)
+    return build(tensors, OP.DEPTHWISE_CONV_2D, [0, 1, 2], [3], [0], [3], options)
+
+
+def pool(op, in_shape, k, stride, out_hw):
+    n, _, _, c = in_shape
+    tensors = [dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
+               dict(name="y", shape=[n, out_hw[0], out_hw[1], c], type=TT.INT8, quant=X_Q)]
+    options = simple_options("Pool2DOptions", BO.Pool2DOptions, Padding=Padding.SAME, StrideW=stride,
+                             StrideH=stride, FilterWidth=k, FilterHeight=k)
+    return build(tensors, op, [0], [1], [0], [1], options)
+
+
+def cases():
+    """Yields (name, model bytes)."""
+    rng = np.random.default_rng(7)
+    yield "dw_c5_s1_same_relu6", depthwise(rng, [1, 5, 7, 5], 3, 1, 1, Padding.SAME, ACT.RELU6, (5, 7))
+    yield "dw_c13_s2_same", depthwise(rng, [1, 9, 8, 13], 3, 1, 2, Padding.SAME, ACT.NONE, (5, 4))
+    yield "dw_c8_s2_valid_relu", depthwise(rng, [1, 9, 9, 8], 3, 1, 2, Padding.VALID, ACT.RELU, (4, 4))
+    yield "dw_dm2_s2_same", depthwise(rng, [1, 7, 6, 3], 3, 2, 2, Padding.SAME, ACT.NONE, (4, 3))
+    yield "dw_w1_c8", depthwise(rng, [1, 6, 1, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (6, 1))
+    yield "dw_k5_c6", depthwise(rng, [1, 6, 6, 6], 5, 1, 1, Padding.SAME, ACT.NONE, (6, 6))
+    yield "dw_c36_s1_same", depthwise(rng, [1, 4, 5, 36], 3, 1, 1, Padding.SAME, ACT.RELU, (4, 5))
+    yield "avg_pool_c5_same", pool(OP.AVERAGE_POOL_2D, [1, 5, 5, 5], 3, 1, (5, 5))
+    yield "max_pool_c7_s2_same", pool(OP.MAX_POOL_2D, [1, 7, 6, 7], 3, 2, (4, 3))
+
+
+def main():
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    for name, data in cases():
+        with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
+            f.write(data)
+        print(name)
+
+
+if __name__ == "__main__":
+    main()
