@@ -7,8 +7,8 @@
  * to the input once, so the tap loops carry no bounds checks; channels are contiguous in both the NHWC input and
  * the [1, k_h, k_w, C] filter, so one 32-bit load brings 4 channels of one tap. On cores with the DSP extension
  * SXTAB16 widens bytes 0/2 and 1/3 to 16-bit lanes while adding the zero-point offset, and SMLABB/SMLATT
- * accumulate each channel; elsewhere the same sums are formed one channel at a time. Rows of 3 taps (3x3
- * kernels) are unrolled. The output stage runs once per output with division-free requantization.
+ * accumulate each channel; elsewhere the same sums are formed one channel at a time. Whole 3x3 windows are
+ * straight-line code. The output stage runs once per output with division-free requantization.
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
@@ -120,7 +120,7 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
     const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
     const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
 #endif
-    const int full_row3 = s->kx0 == 0 && s->kx1 == 3 && w->k_w == 3;
+    const int full3x3 = w->k_h == 3 && w->k_w == 3 && s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3;
     int32_t i = 0;
     int32_t ky, kx;
     for (; i + 4 <= n; i += 4) {
@@ -132,19 +132,32 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
             a2 = bias[c + 2];
             a3 = bias[c + 3];
         }
-        for (ky = s->ky0; ky < s->ky1; ++ky) {
-            const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + c);
-            const int8_t *fp = filter + (ky * w->k_w + s->kx0) * ch + c;
-            if (full_row3) {
-                NNCUBE_DW_TAP4(xp, fp);
-                NNCUBE_DW_TAP4(xp + col_step, fp + ch);
-                NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
-                continue;
-            }
-            for (kx = s->kx0; kx < s->kx1; ++kx) {
-                NNCUBE_DW_TAP4(xp, fp);
-                xp += col_step;
-                fp += ch;
+        if (full3x3) {
+            /* The whole 3x3 window is inside the input: nine taps, straight-line code. */
+            const int8_t *xp = input + (origin + c);
+            const int8_t *fp = filter + c;
+            NNCUBE_DW_TAP4(xp, fp);
+            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
+            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
+            xp += row_step;
+            fp += 3 * ch;
+            NNCUBE_DW_TAP4(xp, fp);
+            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
+            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
+            xp += row_step;
+            fp += 3 * ch;
+            NNCUBE_DW_TAP4(xp, fp);
+            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
+            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
+        } else {
+            for (ky = s->ky0; ky < s->ky1; ++ky) {
+                const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + c);
+                const int8_t *fp = filter + (ky * w->k_w + s->kx0) * ch + c;
+                for (kx = s->kx0; kx < s->kx1; ++kx) {
+                    NNCUBE_DW_TAP4(xp, fp);
+                    xp += col_step;
+                    fp += ch;
+                }
             }
         }
         acc[i] = a0;
