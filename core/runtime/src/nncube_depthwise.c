@@ -106,6 +106,80 @@ static inline int8_t nncube_dw_out(const nncube_dw_stage *st, int32_t c, int32_t
  * two short loops instead of one long one keep every constant of each in registers. */
 #define NNCUBE_DW_CHUNK 32
 
+#if defined(__GNUC__)
+#define NNCUBE_DW_NOINLINE __attribute__((noinline))
+#else
+#define NNCUBE_DW_NOINLINE
+#endif
+
+/* One tap of 4 channels with a symmetric filter (filter offset 0): as NNCUBE_DW_TAP4, one register fewer. */
+#if NNCUBE_DW_SIMD
+#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                \
+    do {                                                                                                          \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                  \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                  \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                             \
+        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                         \
+        const uint32_t f02_ = __sxtb16(f_);                                                                       \
+        const uint32_t f13_ = __sxtb16((f_ >> 8) | (f_ << 24));                                                   \
+        a0 = __smlabb(x02_, f02_, a0);                                                                            \
+        a2 = __smlatt(x02_, f02_, a2);                                                                            \
+        a1 = __smlabb(x13_, f13_, a1);                                                                            \
+        a3 = __smlatt(x13_, f13_, a3);                                                                            \
+    } while (0)
+#else
+#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                \
+    do {                                                                                                          \
+        const int8_t *x_ = (xp);                                                                                  \
+        const int8_t *f_ = (fp);                                                                                  \
+        a0 += ((int32_t)x_[0] + in_off) * f_[0];                                                                  \
+        a1 += ((int32_t)x_[1] + in_off) * f_[1];                                                                  \
+        a2 += ((int32_t)x_[2] + in_off) * f_[2];                                                                  \
+        a3 += ((int32_t)x_[3] + in_off) * f_[3];                                                                  \
+    } while (0)
+#endif
+
+/* Whole 3x3 windows with dilation 1 and a symmetric filter, `blocks` groups of 4 channels: acc[4b + j] += the
+ * nine taps of channel 4b + j, where `x` is tap (0, 0) and `f` the filter of the first channel. Neighbouring taps
+ * are `ch` bytes apart in both the input and the filter, so one pair of offsets serves both. A function of its
+ * own (not inlined) so that the register allocator sees only this loop. */
+static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const int8_t *x, const int8_t *f, int32_t blocks,
+                                                    int32_t row_step, int32_t ch, int32_t in_off, int32_t *acc)
+{
+    const int32_t ch2 = 2 * ch;
+#if NNCUBE_DW_SIMD
+    const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
+#endif
+    for (; blocks > 0; --blocks) {
+        int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+        const int8_t *xp = x;
+        const int8_t *fp = f;
+        NNCUBE_DW_TAP4_SYM(xp, fp);
+        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
+        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
+        xp += row_step;
+        fp += ch2 + ch;
+        NNCUBE_DW_TAP4_SYM(xp, fp);
+        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
+        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
+        xp += row_step;
+        fp += ch2 + ch;
+        NNCUBE_DW_TAP4_SYM(xp, fp);
+        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
+        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
+        acc[0] = a0;
+        acc[1] = a1;
+        acc[2] = a2;
+        acc[3] = a3;
+        acc += 4;
+        x += 4;
+        f += 4;
+    }
+#if NNCUBE_DW_SIMD
+    (void)in_off;
+#endif
+}
+
 /* acc[i] = bias + sum over the taps in `s` of (x + input_offset) * (f + filter_offset), channel c0 + i. */
 static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *bias,
                                  const int8_t *input, int32_t origin, const nncube_dw_span *s,
@@ -120,36 +194,20 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
     const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
     const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
 #endif
-    const int full3x3 = w->k_h == 3 && w->k_w == 3 && s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3;
-    int32_t i = 0;
+    const int full3x3 = w->k_h == 3 && w->k_w == 3 && w->dilation_w == 1 && f_off == 0 && s->ky0 == 0 &&
+                        s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3;
+    const int32_t blocks = n / 4;
+    int32_t i;
     int32_t ky, kx;
-    for (; i + 4 <= n; i += 4) {
-        const int32_t c = c0 + i;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        if (bias != NULL) {
-            a0 = bias[c];
-            a1 = bias[c + 1];
-            a2 = bias[c + 2];
-            a3 = bias[c + 3];
-        }
-        if (full3x3) {
-            /* The whole 3x3 window is inside the input: nine taps, straight-line code. */
-            const int8_t *xp = input + (origin + c);
-            const int8_t *fp = filter + c;
-            NNCUBE_DW_TAP4(xp, fp);
-            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
-            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
-            xp += row_step;
-            fp += 3 * ch;
-            NNCUBE_DW_TAP4(xp, fp);
-            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
-            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
-            xp += row_step;
-            fp += 3 * ch;
-            NNCUBE_DW_TAP4(xp, fp);
-            NNCUBE_DW_TAP4(xp + col_step, fp + ch);
-            NNCUBE_DW_TAP4(xp + 2 * col_step, fp + 2 * ch);
-        } else {
+    for (i = 0; i < n; ++i) {
+        acc[i] = bias != NULL ? bias[c0 + i] : 0;
+    }
+    if (full3x3) {
+        nncube_dw_3x3_blocks(input + (origin + c0), filter + c0, blocks, row_step, ch, in_off, acc);
+    } else {
+        for (i = 0; i < 4 * blocks; i += 4) {
+            const int32_t c = c0 + i;
+            int32_t a0 = acc[i], a1 = acc[i + 1], a2 = acc[i + 2], a3 = acc[i + 3];
             for (ky = s->ky0; ky < s->ky1; ++ky) {
                 const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + c);
                 const int8_t *fp = filter + (ky * w->k_w + s->kx0) * ch + c;
@@ -159,15 +217,15 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
                     fp += ch;
                 }
             }
+            acc[i] = a0;
+            acc[i + 1] = a1;
+            acc[i + 2] = a2;
+            acc[i + 3] = a3;
         }
-        acc[i] = a0;
-        acc[i + 1] = a1;
-        acc[i + 2] = a2;
-        acc[i + 3] = a3;
     }
-    for (; i < n; ++i) {
+    for (i = 4 * blocks; i < n; ++i) {
         const int32_t c = c0 + i;
-        int32_t a = bias != NULL ? bias[c] : 0;
+        int32_t a = acc[i];
         for (ky = s->ky0; ky < s->ky1; ++ky) {
             for (kx = s->kx0; kx < s->kx1; ++kx) {
                 const int32_t x = input[origin + ky * row_step + kx * col_step + c];
