@@ -76,32 +76,6 @@ static inline uint32_t nncube_dw_load4(const int8_t *p)
     } while (0)
 #endif
 
-/* The output stage, copied out of nncube_quant_s8 so that int8 stores cannot force the compiler to reload it. */
-typedef struct {
-    const int32_t *multiplier, *shift, *bias;
-    int32_t output_offset, act_min, act_max;
-} nncube_dw_stage;
-
-static nncube_dw_stage nncube_dw_stage_of(const nncube_quant_s8 *q, const int32_t *bias)
-{
-    nncube_dw_stage st;
-    st.multiplier = q->multiplier;
-    st.shift = q->shift;
-    st.bias = bias;
-    st.output_offset = q->output_offset;
-    st.act_min = q->act_min;
-    st.act_max = q->act_max;
-    return st;
-}
-
-/* Channel `c`: bias, requantization, output offset, clamp. */
-static inline int8_t nncube_dw_out(const nncube_dw_stage *st, int32_t c, int32_t acc)
-{
-    int32_t v = acc + (st->bias != NULL ? st->bias[c] : 0);
-    v = nncube_requantize_fast(v, st->multiplier[c], st->shift[c]) + st->output_offset;
-    return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
-}
-
 /* Channels per accumulate / requantize round of the depth_multiplier-1 path (int32 accumulators on the stack):
  * two short loops instead of one long one keep every constant of each in registers. */
 #define NNCUBE_DW_CHUNK 32
@@ -267,28 +241,50 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     }
 }
 
-/* Any depth multiplier: output channel oc = ic * depth_multiplier + m, taps clipped to the input. */
+/* Any depth multiplier: acc[i] = bias + the taps of output channel oc = oc0 + i, which reads input channel
+ * oc / depth_multiplier. Tap by tap, each input value is loaded once for its depth_multiplier outputs. */
+static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
+                                         const int32_t *bias, const int8_t *input, int32_t origin,
+                                         const nncube_dw_span *s, const int8_t *filter, int32_t oc0, int32_t n,
+                                         int32_t *acc)
+{
+    const int32_t col_step = w->dilation_w * w->in_c;
+    const int32_t row_step = w->dilation_h * w->in_w * w->in_c;
+    const int32_t in_off = q->input_offset;
+    const int32_t f_off = q->filter_offset;
+    int32_t i, ky, kx;
+    for (i = 0; i < n; ++i) {
+        acc[i] = bias != NULL ? bias[oc0 + i] : 0;
+    }
+    for (ky = s->ky0; ky < s->ky1; ++ky) {
+        for (kx = s->kx0; kx < s->kx1; ++kx) {
+            const int8_t *xp = input + (origin + ky * row_step + kx * col_step);
+            const int8_t *fp = filter + ((ky * w->k_w + kx) * w->out_c + oc0);
+            int32_t ic = oc0 / depth_multiplier;
+            int32_t m = oc0 - ic * depth_multiplier;
+            int32_t xv = xp[ic] + in_off;
+            for (i = 0; i < n; ++i) {
+                acc[i] += xv * ((int32_t)fp[i] + f_off);
+                if (++m == depth_multiplier && i + 1 < n) {
+                    m = 0;
+                    xv = xp[++ic] + in_off;
+                }
+            }
+        }
+    }
+}
+
+/* Any depth multiplier: one output pixel, NNCUBE_DW_CHUNK output channels at a time. */
 static void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                        const int8_t *input, int32_t origin, const nncube_dw_span *s,
                                        const int8_t *filter, const int32_t *bias, int8_t *out)
 {
-    const int32_t col_step = w->dilation_w * w->in_c;
-    const int32_t row_step = w->dilation_h * w->in_w * w->in_c;
-    const nncube_dw_stage st = nncube_dw_stage_of(q, bias);
-    int32_t ic, m, ky, kx;
-    for (ic = 0; ic < w->in_c; ++ic) {
-        for (m = 0; m < depth_multiplier; ++m) {
-            const int32_t oc = ic * depth_multiplier + m;
-            int32_t acc = 0;
-            for (ky = s->ky0; ky < s->ky1; ++ky) {
-                for (kx = s->kx0; kx < s->kx1; ++kx) {
-                    const int32_t x = input[origin + ky * row_step + kx * col_step + ic];
-                    const int32_t f = filter[(ky * w->k_w + kx) * w->out_c + oc];
-                    acc += (x + q->input_offset) * (f + q->filter_offset);
-                }
-            }
-            out[oc] = nncube_dw_out(&st, oc, acc);
-        }
+    int32_t acc[NNCUBE_DW_CHUNK];
+    int32_t oc0;
+    for (oc0 = 0; oc0 < w->out_c; oc0 += NNCUBE_DW_CHUNK) {
+        const int32_t n = w->out_c - oc0 < NNCUBE_DW_CHUNK ? w->out_c - oc0 : NNCUBE_DW_CHUNK;
+        nncube_dw_general_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
+        nncube_dw_requantize(q, oc0, n, acc, out + oc0);
     }
 }
 
