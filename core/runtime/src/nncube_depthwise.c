@@ -261,14 +261,16 @@ static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_m
             const int8_t *xp = input + (origin + ky * row_step + kx * col_step);
             const int8_t *fp = filter + ((ky * w->k_w + kx) * w->out_c + oc0);
             int32_t ic = oc0 / depth_multiplier;
-            int32_t m = oc0 - ic * depth_multiplier;
-            int32_t xv = xp[ic] + in_off;
-            for (i = 0; i < n; ++i) {
-                acc[i] += xv * ((int32_t)fp[i] + f_off);
-                if (++m == depth_multiplier && i + 1 < n) {
-                    m = 0;
-                    xv = xp[++ic] + in_off;
+            int32_t group_end = (ic + 1) * depth_multiplier - oc0;
+            i = 0;
+            while (i < n) {
+                const int32_t xv = xp[ic] + in_off;
+                const int32_t end = group_end < n ? group_end : n;
+                for (; i < end; ++i) {
+                    acc[i] += xv * ((int32_t)fp[i] + f_off);
                 }
+                ++ic;
+                group_end += depth_multiplier;
             }
         }
     }
