@@ -48,7 +48,8 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
         None => None,
     };
     // Check the baseline before the (long) runs, so a broken data file fails fast.
-    let baseline = builtin_baseline().context("the embedded TFLM baseline is broken; this is a bug")?;
+    let baseline =
+        builtin_baseline().context("the embedded TFLM baseline is broken; this is a bug")?;
     let toolchain = ArmToolchain::locate().context("cannot find the Arm toolchain")?;
     let temp;
     let work_root = match &args.work_dir {
@@ -71,7 +72,14 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
         } else {
             work_root.clone()
         };
-        let report = run_one(args, model, &board, fallback.as_ref(), &toolchain, &work_dir)?;
+        let report = run_one(
+            args,
+            model,
+            &board,
+            fallback.as_ref(),
+            &toolchain,
+            &work_dir,
+        )?;
         if several {
             text.push_str(&format!("== {name}\n"));
         }
@@ -86,7 +94,10 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
             let all: Vec<&BenchmarkReport> = results.iter().map(|(_, r)| r).collect();
             serde_json::to_string_pretty(&all).context("cannot serialize the results")?
         } else {
-            results.first().map(|(_, r)| r.to_json()).unwrap_or_default()
+            results
+                .first()
+                .map(|(_, r)| r.to_json())
+                .unwrap_or_default()
         };
         write_whole(path, &(json + "\n")).context("cannot write the JSON results")?;
     }
@@ -98,7 +109,8 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
                 report,
             })
             .collect();
-        write_whole(path, &render_markdown(&rows, &baseline)).context("cannot write the markdown table")?;
+        write_whole(path, &render_markdown(&rows, &baseline))
+            .context("cannot write the markdown table")?;
     }
     super::stdout::print(&text)
 }
@@ -137,11 +149,15 @@ fn run_one(
 
 /// Writes `text` to a sibling temporary file, then renames it over `path`: never a half-written file.
 fn write_whole(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut tmp_name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     tmp_name.push(".partial");
     let tmp = path.with_file_name(tmp_name);
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 /// The text form: totals, footprint, then one line per layer.

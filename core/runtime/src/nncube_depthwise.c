@@ -51,28 +51,28 @@ static inline uint32_t nncube_dw_load4(const int8_t *p)
 }
 
 /* Channels c..c+3 of one tap: acc[c + i] += (x_i + input_offset) * (f_i + filter_offset). */
-#define NNCUBE_DW_TAP4(xp, fp)                                                                                    \
-    do {                                                                                                          \
-        const uint32_t x_ = nncube_dw_load4(xp);                                                                  \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                  \
-        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                             \
-        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                                   \
-        const uint32_t f02_ = __sxtab16(f_off2, f_);                                                              \
-        const uint32_t f13_ = __sxtab16(f_off2, (f_ >> 8) | (f_ << 24));                                                    \
-        a0 = __smlabb(x02_, f02_, a0);                                                                            \
-        a2 = __smlatt(x02_, f02_, a2);                                                                            \
-        a1 = __smlabb(x13_, f13_, a1);                                                                            \
-        a3 = __smlatt(x13_, f13_, a3);                                                                            \
+#define NNCUBE_DW_TAP4(xp, fp)                                                                                       \
+    do {                                                                                                             \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
+        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                            \
+        const uint32_t f02_ = __sxtab16(f_off2, f_);                                                                 \
+        const uint32_t f13_ = __sxtab16(f_off2, (f_ >> 8) | (f_ << 24));                                             \
+        a0 = __smlabb(x02_, f02_, a0);                                                                               \
+        a2 = __smlatt(x02_, f02_, a2);                                                                               \
+        a1 = __smlabb(x13_, f13_, a1);                                                                               \
+        a3 = __smlatt(x13_, f13_, a3);                                                                               \
     } while (0)
 #else
-#define NNCUBE_DW_TAP4(xp, fp)                                                                                    \
-    do {                                                                                                          \
-        const int8_t *x_ = (xp);                                                                                  \
-        const int8_t *f_ = (fp);                                                                                  \
-        a0 += ((int32_t)x_[0] + in_off) * ((int32_t)f_[0] + f_off);                                               \
-        a1 += ((int32_t)x_[1] + in_off) * ((int32_t)f_[1] + f_off);                                               \
-        a2 += ((int32_t)x_[2] + in_off) * ((int32_t)f_[2] + f_off);                                               \
-        a3 += ((int32_t)x_[3] + in_off) * ((int32_t)f_[3] + f_off);                                               \
+#define NNCUBE_DW_TAP4(xp, fp)                                                                                       \
+    do {                                                                                                             \
+        const int8_t *x_ = (xp);                                                                                     \
+        const int8_t *f_ = (fp);                                                                                     \
+        a0 += ((int32_t)x_[0] + in_off) * ((int32_t)f_[0] + f_off);                                                  \
+        a1 += ((int32_t)x_[1] + in_off) * ((int32_t)f_[1] + f_off);                                                  \
+        a2 += ((int32_t)x_[2] + in_off) * ((int32_t)f_[2] + f_off);                                                  \
+        a3 += ((int32_t)x_[3] + in_off) * ((int32_t)f_[3] + f_off);                                                  \
     } while (0)
 #endif
 
@@ -88,28 +88,28 @@ static inline uint32_t nncube_dw_load4(const int8_t *p)
 
 /* One tap of 4 channels with a symmetric filter (filter offset 0): as NNCUBE_DW_TAP4, one register fewer. */
 #if NNCUBE_DW_SIMD
-#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                \
-    do {                                                                                                          \
-        const uint32_t x_ = nncube_dw_load4(xp);                                                                  \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                  \
-        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                             \
-        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                         \
-        const uint32_t f02_ = __sxtb16(f_);                                                                       \
-        const uint32_t f13_ = __sxtb16((f_ >> 8) | (f_ << 24));                                                   \
-        a0 = __smlabb(x02_, f02_, a0);                                                                            \
-        a2 = __smlatt(x02_, f02_, a2);                                                                            \
-        a1 = __smlabb(x13_, f13_, a1);                                                                            \
-        a3 = __smlatt(x13_, f13_, a3);                                                                            \
+#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                   \
+    do {                                                                                                             \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
+        const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                            \
+        const uint32_t f02_ = __sxtb16(f_);                                                                          \
+        const uint32_t f13_ = __sxtb16((f_ >> 8) | (f_ << 24));                                                      \
+        a0 = __smlabb(x02_, f02_, a0);                                                                               \
+        a2 = __smlatt(x02_, f02_, a2);                                                                               \
+        a1 = __smlabb(x13_, f13_, a1);                                                                               \
+        a3 = __smlatt(x13_, f13_, a3);                                                                               \
     } while (0)
 #else
-#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                \
-    do {                                                                                                          \
-        const int8_t *x_ = (xp);                                                                                  \
-        const int8_t *f_ = (fp);                                                                                  \
-        a0 += ((int32_t)x_[0] + in_off) * f_[0];                                                                  \
-        a1 += ((int32_t)x_[1] + in_off) * f_[1];                                                                  \
-        a2 += ((int32_t)x_[2] + in_off) * f_[2];                                                                  \
-        a3 += ((int32_t)x_[3] + in_off) * f_[3];                                                                  \
+#define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                   \
+    do {                                                                                                             \
+        const int8_t *x_ = (xp);                                                                                     \
+        const int8_t *f_ = (fp);                                                                                     \
+        a0 += ((int32_t)x_[0] + in_off) * f_[0];                                                                     \
+        a1 += ((int32_t)x_[1] + in_off) * f_[1];                                                                     \
+        a2 += ((int32_t)x_[2] + in_off) * f_[2];                                                                     \
+        a3 += ((int32_t)x_[3] + in_off) * f_[3];                                                                     \
     } while (0)
 #endif
 
@@ -276,10 +276,12 @@ static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_m
     }
 }
 
-/* Any depth multiplier: one output pixel, NNCUBE_DW_CHUNK output channels at a time. */
-static void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
-                                       const int8_t *input, int32_t origin, const nncube_dw_span *s,
-                                       const int8_t *filter, const int32_t *bias, int8_t *out)
+/* Any depth multiplier: one output pixel, NNCUBE_DW_CHUNK output channels at a time (not inlined: the rare path
+ * stays out of the register allocation of the common one). */
+static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier,
+                                                          const nncube_quant_s8 *q, const int8_t *input,
+                                                          int32_t origin, const nncube_dw_span *s,
+                                                          const int8_t *filter, const int32_t *bias, int8_t *out)
 {
     int32_t acc[NNCUBE_DW_CHUNK];
     int32_t oc0;

@@ -104,7 +104,10 @@ pub fn render_markdown(rows: &[TableRow<'_>], baseline: &[BaselineRow]) -> Strin
         let (tflm, ratio, arena) = match base {
             Some(b) if b.instructions > 0 => (
                 thousands(b.instructions),
-                format!("{:.2}", r.instructions_per_inference as f64 / b.instructions as f64),
+                format!(
+                    "{:.2}",
+                    r.instructions_per_inference as f64 / b.instructions as f64
+                ),
                 thousands(b.arena_bytes),
             ),
             _ => ("—".to_string(), "—".to_string(), "—".to_string()),
@@ -175,7 +178,10 @@ mod tests {
     #[test]
     fn rows_show_the_ratio_or_dashes() {
         let base = parse_baseline("# c\nmodel,i,a,b\nkws,2000,500,mps2-an386\n").unwrap();
-        let (a, b) = (report("qemu-netduinoplus2", 1500), report("qemu-mps2-an386", 7));
+        let (a, b) = (
+            report("qemu-netduinoplus2", 1500),
+            report("qemu-mps2-an386", 7),
+        );
         let table = render_markdown(
             &[
                 TableRow {
