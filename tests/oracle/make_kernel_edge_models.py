@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
-pooling) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2 and 7 (35 output channels,
-more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
+pooling) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
+channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
 padding. Weights come from a seeded generator.
 
 Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
@@ -60,6 +60,8 @@ def cases():
     yield "dw_c8_s2_valid_relu", depthwise(rng, [1, 9, 9, 8], 3, 1, 2, Padding.VALID, ACT.RELU, (4, 4))
     yield "dw_dm2_s2_same", depthwise(rng, [1, 7, 6, 3], 3, 2, 2, Padding.SAME, ACT.NONE, (4, 3))
     yield "dw_dm7_c5_chunk_split", depthwise(rng, [1, 4, 4, 5], 3, 7, 1, Padding.SAME, ACT.NONE, (4, 4))
+    yield "dw_dm8_c1_s2_relu6", depthwise(rng, [1, 9, 7, 1], 3, 8, 2, Padding.SAME, ACT.RELU6, (5, 4))
+    yield "dw_dm4_c9_chunk_split", depthwise(rng, [1, 5, 5, 9], 3, 4, 1, Padding.SAME, ACT.NONE, (5, 5))
     yield "dw_w1_c8", depthwise(rng, [1, 6, 1, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (6, 1))
     yield "dw_k5_c6", depthwise(rng, [1, 6, 6, 6], 5, 1, 1, Padding.SAME, ACT.NONE, (6, 6))
     yield "dw_c36_s1_same", depthwise(rng, [1, 4, 5, 36], 3, 1, 1, Padding.SAME, ACT.RELU, (4, 5))

@@ -241,6 +241,76 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     }
 }
 
+/* One tap of 4 output channels that read the same input value *xp (depth multiplier a multiple of 4). */
+#if NNCUBE_DW_SIMD
+#define NNCUBE_DW_TAP4_SHARED(xp, fp)                                                                             \
+    do {                                                                                                         \
+        const int32_t xv_ = (int32_t)*(xp) + in_off;                                                             \
+        const uint32_t x2_ = ((uint32_t)xv_ << 16) | (uint16_t)xv_;                                              \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                 \
+        const uint32_t f02_ = __sxtab16(f_off2, f_);                                                             \
+        const uint32_t f13_ = __sxtab16(f_off2, (f_ >> 8) | (f_ << 24));                                         \
+        a0 = __smlabb(x2_, f02_, a0);                                                                            \
+        a2 = __smlatt(x2_, f02_, a2);                                                                            \
+        a1 = __smlabb(x2_, f13_, a1);                                                                            \
+        a3 = __smlatt(x2_, f13_, a3);                                                                            \
+    } while (0)
+#else
+#define NNCUBE_DW_TAP4_SHARED(xp, fp)                                                                             \
+    do {                                                                                                         \
+        const int32_t xv_ = (int32_t)*(xp) + in_off;                                                             \
+        const int8_t *f_ = (fp);                                                                                 \
+        a0 += xv_ * ((int32_t)f_[0] + f_off);                                                                    \
+        a1 += xv_ * ((int32_t)f_[1] + f_off);                                                                    \
+        a2 += xv_ * ((int32_t)f_[2] + f_off);                                                                    \
+        a3 += xv_ * ((int32_t)f_[3] + f_off);                                                                    \
+    } while (0)
+#endif
+
+/* Depth multiplier a multiple of 4 (e.g. a first layer with one input channel and 8 outputs): each group of 4
+ * output channels reads one input channel, so a tap is one input byte, broadcast to both 16-bit lanes, against 4
+ * filter bytes. acc[i] = bias + the taps of output channel oc0 + i, with oc0 and n multiples of 4. */
+static void nncube_dw_mult4_accumulate(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
+                                       const int32_t *bias, const int8_t *input, int32_t origin,
+                                       const nncube_dw_span *s, const int8_t *filter, int32_t oc0, int32_t n,
+                                       int32_t *acc)
+{
+    const int32_t col_step = w->dilation_w * w->in_c;
+    const int32_t row_step = w->dilation_h * w->in_w * w->in_c;
+    const int32_t in_off = q->input_offset;
+    const int32_t f_off = q->filter_offset;
+#if NNCUBE_DW_SIMD
+    const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
+#endif
+    int32_t i, ky, kx;
+    for (i = 0; i < n; i += 4) {
+        const int32_t oc = oc0 + i;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias != NULL) {
+            a0 = bias[oc];
+            a1 = bias[oc + 1];
+            a2 = bias[oc + 2];
+            a3 = bias[oc + 3];
+        }
+        for (ky = s->ky0; ky < s->ky1; ++ky) {
+            const int8_t *xp = input + (origin + ky * row_step + s->kx0 * col_step + oc / depth_multiplier);
+            const int8_t *fp = filter + ((ky * w->k_w + s->kx0) * w->out_c + oc);
+            for (kx = s->kx0; kx < s->kx1; ++kx) {
+                NNCUBE_DW_TAP4_SHARED(xp, fp);
+                xp += col_step;
+                fp += w->out_c;
+            }
+        }
+        acc[i] = a0;
+        acc[i + 1] = a1;
+        acc[i + 2] = a2;
+        acc[i + 3] = a3;
+    }
+#if NNCUBE_DW_SIMD
+    (void)f_off;
+#endif
+}
+
 /* Any depth multiplier: acc[i] = bias + the taps of output channel oc = oc0 + i, which reads input channel
  * oc / depth_multiplier. Tap by tap, each input value is loaded once for its depth_multiplier outputs. */
 static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
@@ -287,7 +357,11 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
     int32_t oc0;
     for (oc0 = 0; oc0 < w->out_c; oc0 += NNCUBE_DW_CHUNK) {
         const int32_t n = w->out_c - oc0 < NNCUBE_DW_CHUNK ? w->out_c - oc0 : NNCUBE_DW_CHUNK;
-        nncube_dw_general_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
+        if (depth_multiplier % 4 == 0) {
+            nncube_dw_mult4_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
+        } else {
+            nncube_dw_general_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
+        }
         nncube_dw_requantize(q, oc0, n, acc, out + oc0);
     }
 }
