@@ -7,8 +7,10 @@
  * to the input once, so the tap loops carry no bounds checks; channels are contiguous in both the NHWC input and
  * the [1, k_h, k_w, C] filter, so one 32-bit load brings 4 channels of one tap. On cores with the DSP extension
  * SXTAB16 widens bytes 0/2 and 1/3 to 16-bit lanes while adding the zero-point offset, and SMLABB/SMLATT
- * accumulate each channel; elsewhere the same sums are formed one channel at a time. Whole 3x3 windows are
- * straight-line code. The output stage runs once per output with division-free requantization.
+ * accumulate each channel; elsewhere the same sums are formed one channel at a time. The clipped window's taps
+ * are a table of (input, filter) offsets, rebuilt only when the clipping changes. Accumulation and the output
+ * stage (division-free requantization, once per output) run as two loops over chunks of 32 channels. Depth
+ * multipliers that are multiples of 4 broadcast one input byte against 4 filter bytes; others take a plain loop.
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
@@ -113,34 +115,46 @@ static inline uint32_t nncube_dw_load4(const int8_t *p)
     } while (0)
 #endif
 
-/* Whole 3x3 windows with dilation 1 and a symmetric filter, `blocks` groups of 4 channels: acc[4b + j] += the
- * nine taps of channel 4b + j, where `x` is tap (0, 0) and `f` the filter of the first channel. Neighbouring taps
- * are `ch` bytes apart in both the input and the filter, so one pair of offsets serves both. A function of its
- * own (not inlined) so that the register allocator sees only this loop. */
-static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const int8_t *x, const int8_t *f, int32_t blocks,
-                                                    int32_t row_step, int32_t ch, int32_t in_off, int32_t *acc)
+/* Most window taps the table-driven path takes (5x5 kernels); larger windows take the plain loops. */
+#define NNCUBE_DW_MAX_TAPS 25
+
+/* The taps of the window span `s` (clipped to the input) for the table-driven path: taps[2t] is tap t's byte offset
+ * in the input from the window origin, taps[2t + 1] its offset in the filter. Returns the number of taps. */
+static int32_t nncube_dw_build_taps(const nncube_window *w, const nncube_dw_span *s, int32_t *taps)
 {
-    const int32_t ch2 = 2 * ch;
+    const int32_t col_step = w->dilation_w * w->in_c;
+    const int32_t row_step = w->dilation_h * w->in_w * w->in_c;
+    int32_t n = 0;
+    int32_t ky, kx;
+    for (ky = s->ky0; ky < s->ky1; ++ky) {
+        for (kx = s->kx0; kx < s->kx1; ++kx) {
+            taps[2 * n] = ky * row_step + kx * col_step;
+            taps[2 * n + 1] = (ky * w->k_w + kx) * w->in_c;
+            ++n;
+        }
+    }
+    return n;
+}
+
+/* `blocks` groups of 4 channels with a symmetric filter: acc[4b + j] += the `ntaps` taps of channel 4b + j, where
+ * `x` is the window origin and `f` the filter, both at the first channel, and `taps` comes from
+ * nncube_dw_build_taps. Loading the offsets per tap keeps two base pointers live instead of one per tap, so the
+ * loop runs without register spills. A function of its own (not inlined) so that the register allocator sees only
+ * this loop. */
+static NNCUBE_DW_NOINLINE void nncube_dw_table_blocks(const int8_t *x, const int8_t *f, int32_t blocks,
+                                                      const int32_t *taps, int32_t ntaps, int32_t in_off,
+                                                      int32_t *acc)
+{
 #if NNCUBE_DW_SIMD
     const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
 #endif
     for (; blocks > 0; --blocks) {
         int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-        const int8_t *xp = x;
-        const int8_t *fp = f;
-        NNCUBE_DW_TAP4_SYM(xp, fp);
-        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
-        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
-        xp += row_step;
-        fp += ch2 + ch;
-        NNCUBE_DW_TAP4_SYM(xp, fp);
-        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
-        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
-        xp += row_step;
-        fp += ch2 + ch;
-        NNCUBE_DW_TAP4_SYM(xp, fp);
-        NNCUBE_DW_TAP4_SYM(xp + ch, fp + ch);
-        NNCUBE_DW_TAP4_SYM(xp + ch2, fp + ch2);
+        const int32_t *o = taps;
+        int32_t t;
+        for (t = 0; t < ntaps; ++t, o += 2) {
+            NNCUBE_DW_TAP4_SYM(x + o[0], f + o[1]);
+        }
         acc[0] = a0;
         acc[1] = a1;
         acc[2] = a2;
@@ -155,9 +169,9 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const int8_t *x, const int8_
 }
 
 /* acc[i] = bias + sum over the taps in `s` of (x + input_offset) * (f + filter_offset), channel c0 + i. */
-static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *bias,
-                                 const int8_t *input, int32_t origin, const nncube_dw_span *s,
-                                 const int8_t *filter, int32_t c0, int32_t n, int32_t *acc)
+static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *taps,
+                                 int32_t ntaps, const int32_t *bias, const int8_t *input, int32_t origin,
+                                 const nncube_dw_span *s, const int8_t *filter, int32_t c0, int32_t n, int32_t *acc)
 {
     const int32_t ch = w->in_c;
     const int32_t col_step = w->dilation_w * ch;
@@ -168,16 +182,14 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
     const uint32_t in_off2 = ((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off;
     const uint32_t f_off2 = ((uint32_t)(uint16_t)f_off << 16) | (uint16_t)f_off;
 #endif
-    const int full3x3 = w->k_h == 3 && w->k_w == 3 && w->dilation_w == 1 && f_off == 0 && s->ky0 == 0 &&
-                        s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3;
     const int32_t blocks = n / 4;
     int32_t i;
     int32_t ky, kx;
     for (i = 0; i < n; ++i) {
         acc[i] = bias != NULL ? bias[c0 + i] : 0;
     }
-    if (full3x3) {
-        nncube_dw_3x3_blocks(input + (origin + c0), filter + c0, blocks, row_step, ch, in_off, acc);
+    if (taps != NULL) {
+        nncube_dw_table_blocks(input + (origin + c0), filter + c0, blocks, taps, ntaps, in_off, acc);
     } else {
         for (i = 0; i < 4 * blocks; i += 4) {
             const int32_t c = c0 + i;
@@ -220,6 +232,16 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
     const int32_t lo = q->act_min;
     const int32_t hi = q->act_max;
     int32_t i;
+#if NNCUBE_DW_SIMD
+    if (lo == INT8_MIN && hi == INT8_MAX) {
+        /* No fused activation narrower than int8 (the usual case, ReLU included when the output zero point is
+         * -128): one SSAT clamps. */
+        for (i = 0; i < n; ++i) {
+            out[i] = (int8_t)__ssat(nncube_requantize_fast(acc[i], mult[i], shift[i]) + off, 8);
+        }
+        return;
+    }
+#endif
     for (i = 0; i < n; ++i) {
         const int32_t v = nncube_requantize_fast(acc[i], mult[i], shift[i]) + off;
         out[i] = (int8_t)nncube_clamp_i32(v, lo, hi);
@@ -228,15 +250,15 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
 
 /* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
  * may lie outside the input) and covers the taps in `s`. */
-static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
-                               int32_t origin, const nncube_dw_span *s, const int8_t *filter, const int32_t *bias,
-                               int8_t *out)
+static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *taps,
+                               int32_t ntaps, const int8_t *input, int32_t origin, const nncube_dw_span *s,
+                               const int8_t *filter, const int32_t *bias, int8_t *out)
 {
     int32_t acc[NNCUBE_DW_CHUNK];
     int32_t c0;
     for (c0 = 0; c0 < w->in_c; c0 += NNCUBE_DW_CHUNK) {
         const int32_t n = w->in_c - c0 < NNCUBE_DW_CHUNK ? w->in_c - c0 : NNCUBE_DW_CHUNK;
-        nncube_dw_accumulate(w, q, bias, input, origin, s, filter, c0, n, acc);
+        nncube_dw_accumulate(w, q, taps, ntaps, bias, input, origin, s, filter, c0, n, acc);
         nncube_dw_requantize(q, c0, n, acc, out + c0);
     }
 }
@@ -370,6 +392,12 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output)
 {
     const int32_t image = w->in_h * w->in_w * w->in_c;
+    /* The table-driven path: depth multiplier 1, a symmetric filter, at most NNCUBE_DW_MAX_TAPS taps. The table is
+     * rebuilt only when the clipped window changes (interior pixels share one). */
+    const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
+    int32_t table[2 * NNCUBE_DW_MAX_TAPS];
+    nncube_dw_span table_span = {-1, -1, -1, -1};
+    int32_t ntaps = 0;
     int32_t b, oy, ox;
     int8_t *out = output;
     for (b = 0; b < w->batches; ++b) {
@@ -383,7 +411,12 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                 const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
                 nncube_dw_clip(ix0, w->dilation_w, w->k_w, w->in_w, &s.kx0, &s.kx1);
                 if (depth_multiplier == 1) {
-                    nncube_dw_pixel_s8(w, q, in, origin, &s, filter, bias, out);
+                    if (use_table && (s.ky0 != table_span.ky0 || s.ky1 != table_span.ky1 ||
+                                      s.kx0 != table_span.kx0 || s.kx1 != table_span.kx1)) {
+                        ntaps = nncube_dw_build_taps(w, &s, table);
+                        table_span = s;
+                    }
+                    nncube_dw_pixel_s8(w, q, use_table ? table : NULL, ntaps, in, origin, &s, filter, bias, out);
                 } else {
                     nncube_dw_pixel_general_s8(w, depth_multiplier, q, in, origin, &s, filter, bias, out);
                 }
