@@ -116,3 +116,37 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         );
     }
 }
+
+/// The division-free, branch-free requantization the fast kernels use equals TFLite's reference form
+/// (`nncube_requantize`) on every shift, the extreme values and 12.4 million seeded random pairs.
+#[test]
+fn fast_requantization_equals_the_reference_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = tmp.path().join("requantize_check");
+    let root = common::repo_root();
+    let build = Command::new(host::c_compiler())
+        .args([
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+        ])
+        .arg("-I")
+        .arg(root.join("core/runtime/include"))
+        .arg(root.join("tests/fixtures/runtime/requantize_check.c"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    assert!(stdout.contains("12404836 checked, 0 differ"), "{stdout}");
+}
