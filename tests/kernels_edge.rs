@@ -2,7 +2,8 @@
 //! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multipliers 2, 4, 7, 8,
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding) go through
 //! code generation, run as portable C on the host and as the Cortex-M4 DSP path on the virtual board
-//! (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs.
+//! (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two C checks under
+//! tests/fixtures/runtime cover the fast requantization and the in-place promise of add/sub.
 
 mod common;
 
@@ -149,4 +150,39 @@ fn fast_requantization_equals_the_reference_form() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}");
     assert!(stdout.contains("12404836 checked, 0 differ"), "{stdout}");
+}
+
+/// Elementwise add and sub keep their in-place promise (nncube_kernels.h): with the output over either input,
+/// the bytes equal those of a separate output.
+#[test]
+fn add_and_sub_run_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = tmp.path().join("add_in_place_check");
+    let root = common::repo_root();
+    let build = Command::new(host::c_compiler())
+        .args([
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+        ])
+        .arg("-I")
+        .arg(root.join("core/runtime/include"))
+        .arg(root.join("core/runtime/src/nncube_add.c"))
+        .arg(root.join("tests/fixtures/runtime/add_in_place_check.c"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    assert!(stdout.starts_with("0 failures"), "{stdout}");
 }
