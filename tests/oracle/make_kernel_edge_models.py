@@ -43,12 +43,12 @@ def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw):
     return build(tensors, OP.DEPTHWISE_CONV_2D, [0, 1, 2], [3], [0], [3], options)
 
 
-def pool(op, in_shape, k, stride, out_hw):
+def pool(op, in_shape, k, stride, out_hw, act=ACT.NONE):
     n, _, _, c = in_shape
     tensors = [dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
                dict(name="y", shape=[n, out_hw[0], out_hw[1], c], type=TT.INT8, quant=X_Q)]
     options = simple_options("Pool2DOptions", BO.Pool2DOptions, Padding=Padding.SAME, StrideW=stride,
-                             StrideH=stride, FilterWidth=k, FilterHeight=k)
+                             StrideH=stride, FilterWidth=k, FilterHeight=k, FusedActivationFunction=act)
     return build(tensors, op, [0], [1], [0], [1], options)
 
 
@@ -67,6 +67,7 @@ def cases():
     yield "dw_c36_s1_same", depthwise(rng, [1, 4, 5, 36], 3, 1, 1, Padding.SAME, ACT.RELU, (4, 5))
     yield "avg_pool_c5_same", pool(OP.AVERAGE_POOL_2D, [1, 5, 5, 5], 3, 1, (5, 5))
     yield "max_pool_c7_s2_same", pool(OP.MAX_POOL_2D, [1, 7, 6, 7], 3, 2, (4, 3))
+    yield "max_pool_c12_relu6", pool(OP.MAX_POOL_2D, [1, 6, 6, 12], 2, 2, (3, 3), ACT.RELU6)
 
 
 def main():
