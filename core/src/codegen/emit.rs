@@ -3,7 +3,7 @@
 
 use super::lower::{Lowered, Operands, c_float, lower_node};
 use super::placement::{self, Placement};
-use super::weights::{WeightTable, emit_data};
+use super::weights::{WeightKey, WeightTable, emit_data, split_symbol};
 use super::{CodegenError, CodegenOptions, hash};
 use crate::ir::{Graph, TensorId};
 use crate::report;
@@ -27,17 +27,31 @@ impl Memory<'_> {
     }
 }
 
+impl Memory<'_> {
+    fn weight(&self, key: WeightKey) -> String {
+        if self.split_weights {
+            split_symbol(self.name, key)
+        } else {
+            format!(
+                "wts + {}",
+                self.weights.offsets.get(&key).copied().unwrap_or(0)
+            )
+        }
+    }
+}
+
 impl Operands for Memory<'_> {
+    fn packed(&self, node: usize, bias: bool) -> String {
+        self.weight(if bias {
+            WeightKey::PackedBias(node)
+        } else {
+            WeightKey::PackedFilter(node)
+        })
+    }
+
     fn ptr(&self, t: TensorId) -> String {
         if self.graph.tensor(t).is_const() {
-            return if self.split_weights {
-                format!("{}_w{}", self.name, t.0)
-            } else {
-                format!(
-                    "wts + {}",
-                    self.weights.offsets.get(&t).copied().unwrap_or(0)
-                )
-            };
+            return self.weight(WeightKey::Tensor(t));
         }
         let r = self.root(t);
         if let Some(i) = self.graph.inputs.iter().position(|&x| x == r) {
@@ -133,12 +147,12 @@ pub fn emit(
         name,
         alias,
         placement,
-        weights: WeightTable::collect(graph),
+        weights: WeightTable::collect(graph)?,
         split_weights: options.split_weights,
     };
     let mut lowered = Vec::with_capacity(graph.nodes.len());
     for (i, node) in graph.nodes.iter().enumerate() {
-        lowered.push(lower_node(graph, node, &format!("n{i}"), &mem)?);
+        lowered.push(lower_node(graph, node, i, &format!("n{i}"), &mem)?);
     }
     let macc = report::analyze(graph, None).macc;
     let upper = name.to_ascii_uppercase();
@@ -151,7 +165,7 @@ pub fn emit(
         PathBuf::from(format!("{name}.c")),
         source(graph, name, &upper, &mem, &lowered, macc),
     );
-    let (dh, dc) = emit_data(graph, name, &mem.weights, options.split_weights);
+    let (dh, dc) = emit_data(name, &mem.weights, options.split_weights);
     files.insert(PathBuf::from(format!("{name}_data.h")), dh);
     files.insert(PathBuf::from(format!("{name}_data.c")), dc);
     let rep = report::analyze(
@@ -201,11 +215,7 @@ fn header(graph: &Graph, name: &str, upper: &str, mem: &Memory<'_>) -> String {
         crate::VERSION
     );
     let weights_bytes = if mem.split_weights {
-        mem.weights
-            .entries
-            .iter()
-            .map(|(t, _)| graph.tensor(*t).ty.size_bytes())
-            .sum()
+        mem.weights.entries.iter().map(|e| e.bytes.len()).sum()
     } else {
         mem.weights.total_bytes
     };

@@ -10,6 +10,7 @@
 mod emit;
 mod hash;
 mod lower;
+mod pack;
 pub mod placement;
 pub mod runtime;
 mod weights;

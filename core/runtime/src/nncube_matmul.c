@@ -1,0 +1,247 @@
+/*
+ * nncube runtime: the blocked int8 matrix product that convolution, conv+pool and fully connected share.
+ *
+ * For one or two rows of `depth` int8 values (input pixels, im2col patches or fully-connected rows), it computes
+ * the output channels [c_begin, c_end) from the filter re-arranged at generation time (docs/kernels.md):
+ * channel pairs are stored as 4-byte groups alternating between the two channels' rows, each row padded with
+ * zeros to a multiple of 4 (an odd last channel alone), and the bias has the input offset folded in
+ * (bias - zp_in * sum(w)), so the inner loop multiplies raw int8 values: sum((a + ao) * w) = sum(a * w) +
+ * ao * sum(w). Each inner-loop step works on a 2 x 2 block (two rows, one channel pair): on Cortex-M cores with
+ * the DSP extension it loads one 32-bit word per row and per channel, widens bytes 0/2 and 1/3 to 16-bit lanes
+ * (SXTB16) and accumulates with SMLAD, two MACs per instruction. The portable path computes exactly the same
+ * int32 sums. A non-zero filter offset wo is applied once per row: sum((a + ao) * (w + wo)) =
+ * sum((a + ao) * w) + wo * sum(a + ao). Requantization happens once per output value.
+ */
+#include "nncube_fixedpoint.h"
+#include "nncube_kernels.h"
+
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define NNCUBE_MM_DSP 1
+#else
+#define NNCUBE_MM_DSP 0
+#endif
+
+/* TFLite's MultiplyByQuantizedMultiplier, bit-identical to nncube_requantize but cheaper on 32-bit cores:
+ * the rounding doubling high multiply is floor((x * m + 2^30) / 2^31) for both signs (the reference's
+ * sign-dependent nudge followed by truncation toward zero reduces to this). */
+static inline int32_t nncube_mm_requantize(int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t x = (int32_t)((uint32_t)acc << left);
+    int32_t high;
+    if (x == INT32_MIN && multiplier == INT32_MIN) {
+        high = INT32_MAX;
+    } else {
+        high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
+    }
+    return nncube_rdbpot(high, right);
+}
+
+static inline int8_t nncube_mm_output(const nncube_quant_s8 *q, int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int32_t v = nncube_mm_requantize(acc, multiplier, shift) + q->output_offset;
+    return (int8_t)nncube_clamp_i32(v, q->act_min, q->act_max);
+}
+
+/* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
+static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offset)
+{
+    int32_t sum = 0;
+    int32_t k;
+    for (k = 0; k < depth; ++k) {
+        sum += (int32_t)a[k] + a_offset;
+    }
+    return sum;
+}
+
+#if NNCUBE_MM_DSP
+/* A 32-bit load from any address (Cortex-M4/M7 LDR allows unaligned addresses). Firmware is built with
+ * -ffreestanding, where a plain memcpy call is not inlined: use the builtin. */
+static inline uint32_t nncube_mm_load4(const int8_t *p)
+{
+    uint32_t v;
+#if defined(__GNUC__)
+    __builtin_memcpy(&v, p, sizeof v);
+#else
+    memcpy(&v, p, sizeof v);
+#endif
+    return v;
+}
+
+/* Bytes 1 and 3 of v, sign-extended to the two 16-bit lanes (bytes 0 and 2: __sxtb16). GCC does not fold the
+ * rotation into SXTB16's ROR operand (measured: one extra instruction per word), so say it directly. */
+static inline uint32_t nncube_mm_odd(uint32_t v)
+{
+#if defined(__GNUC__)
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+#else
+    return __sxtb16((v >> 8) | (v << 24));
+#endif
+}
+#endif
+
+/* acc[2 * r + j] += sum(a_r[k] * w_j[k]) for rows a0, a1 and the channel pair at w (pair-interleaved). */
+static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t depth,
+                                      int32_t acc[4])
+{
+    int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
+    int32_t k, j;
+    for (k = 0; k + 4 <= depth; k += 4, w += 8) {
+#if NNCUBE_MM_DSP
+        const uint32_t vw0 = nncube_mm_load4(w);
+        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t w0e = __sxtb16(vw0);
+        const uint32_t w0o = nncube_mm_odd(vw0);
+        const uint32_t w1e = __sxtb16(vw1);
+        const uint32_t w1o = nncube_mm_odd(vw1);
+        uint32_t va = nncube_mm_load4(a0 + k);
+        uint32_t ae = __sxtb16(va);
+        va = nncube_mm_odd(va);
+        s00 = (int32_t)__smlad(ae, w0e, (uint32_t)s00);
+        s01 = (int32_t)__smlad(ae, w1e, (uint32_t)s01);
+        s00 = (int32_t)__smlad(va, w0o, (uint32_t)s00);
+        s01 = (int32_t)__smlad(va, w1o, (uint32_t)s01);
+        va = nncube_mm_load4(a1 + k);
+        ae = __sxtb16(va);
+        va = nncube_mm_odd(va);
+        s10 = (int32_t)__smlad(ae, w0e, (uint32_t)s10);
+        s11 = (int32_t)__smlad(ae, w1e, (uint32_t)s11);
+        s10 = (int32_t)__smlad(va, w0o, (uint32_t)s10);
+        s11 = (int32_t)__smlad(va, w1o, (uint32_t)s11);
+#else
+        for (j = 0; j < 4; ++j) {
+            s00 += a0[k + j] * w[j];
+            s01 += a0[k + j] * w[4 + j];
+            s10 += a1[k + j] * w[j];
+            s11 += a1[k + j] * w[4 + j];
+        }
+#endif
+    }
+    for (j = 0; k + j < depth; ++j) {
+        s00 += a0[k + j] * w[j];
+        s01 += a0[k + j] * w[4 + j];
+        s10 += a1[k + j] * w[j];
+        s11 += a1[k + j] * w[4 + j];
+    }
+    acc[0] = s00;
+    acc[1] = s01;
+    acc[2] = s10;
+    acc[3] = s11;
+}
+
+/* acc[j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
+static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t depth, int32_t acc[2])
+{
+    int32_t s0 = acc[0], s1 = acc[1];
+    int32_t k, j;
+    for (k = 0; k + 4 <= depth; k += 4, w += 8) {
+#if NNCUBE_MM_DSP
+        const uint32_t va = nncube_mm_load4(a + k);
+        const uint32_t vw0 = nncube_mm_load4(w);
+        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t ae = __sxtb16(va);
+        const uint32_t ao = nncube_mm_odd(va);
+        s0 = (int32_t)__smlad(ae, __sxtb16(vw0), (uint32_t)s0);
+        s1 = (int32_t)__smlad(ae, __sxtb16(vw1), (uint32_t)s1);
+        s0 = (int32_t)__smlad(ao, nncube_mm_odd(vw0), (uint32_t)s0);
+        s1 = (int32_t)__smlad(ao, nncube_mm_odd(vw1), (uint32_t)s1);
+#else
+        for (j = 0; j < 4; ++j) {
+            s0 += a[k + j] * w[j];
+            s1 += a[k + j] * w[4 + j];
+        }
+#endif
+    }
+    for (j = 0; k + j < depth; ++j) {
+        s0 += a[k + j] * w[j];
+        s1 += a[k + j] * w[4 + j];
+    }
+    acc[0] = s0;
+    acc[1] = s1;
+}
+
+/* sum(a[k] * w[k]): one row, the lone last channel at w (padded to a multiple of 4). */
+static inline int32_t nncube_mm_block1x1(const int8_t *a, const int8_t *w, int32_t depth)
+{
+    int32_t s = 0;
+    int32_t k = 0;
+#if NNCUBE_MM_DSP
+    for (; k + 4 <= depth; k += 4) {
+        const uint32_t va = nncube_mm_load4(a + k);
+        const uint32_t vw = nncube_mm_load4(w + k);
+        s = (int32_t)__smlad(__sxtb16(va), __sxtb16(vw), (uint32_t)s);
+        s = (int32_t)__smlad(nncube_mm_odd(va), nncube_mm_odd(vw), (uint32_t)s);
+    }
+#endif
+    for (; k < depth; ++k) {
+        s += a[k] * w[k];
+    }
+    return s;
+}
+
+int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channels, int32_t c, int32_t k)
+{
+    const int32_t row_bytes = (depth + 3) / 4 * 4;
+    if (c == channels - 1 && channels % 2 == 1) {
+        return filter[(size_t)c * row_bytes + k];
+    }
+    return filter[(size_t)(c - c % 2) * row_bytes + (size_t)(8 * (k / 4) + 4 * (c % 2) + k % 4)];
+}
+
+void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
+                      const int8_t *a1, int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    const int32_t depth = m->depth;
+    const int32_t row_bytes = (depth + 3) / 4 * 4;
+    const int32_t wo = q->filter_offset;
+    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
+    const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
+    int32_t c = c_begin;
+    for (; c + 2 <= c_end; c += 2) {
+        const int8_t *w = m->filter + (size_t)c * row_bytes;
+        const int32_t ch0 = m->per_channel ? c : 0;
+        const int32_t ch1 = m->per_channel ? c + 1 : 0;
+        const int32_t m0 = q->multiplier[ch0], sh0 = q->shift[ch0];
+        const int32_t m1 = q->multiplier[ch1], sh1 = q->shift[ch1];
+        const int32_t b0 = m->bias != NULL ? m->bias[c] : 0;
+        const int32_t b1 = m->bias != NULL ? m->bias[c + 1] : 0;
+        if (a1 != NULL) {
+            int32_t acc[4];
+            acc[0] = b0 + sum0;
+            acc[1] = b1 + sum0;
+            acc[2] = b0 + sum1;
+            acc[3] = b1 + sum1;
+            nncube_mm_block2x2(a0, a1, w, depth, acc);
+            out0[c - c_begin] = nncube_mm_output(q, acc[0], m0, sh0);
+            out0[c + 1 - c_begin] = nncube_mm_output(q, acc[1], m1, sh1);
+            out1[c - c_begin] = nncube_mm_output(q, acc[2], m0, sh0);
+            out1[c + 1 - c_begin] = nncube_mm_output(q, acc[3], m1, sh1);
+        } else {
+            int32_t acc[2];
+            acc[0] = b0 + sum0;
+            acc[1] = b1 + sum0;
+            nncube_mm_block1x2(a0, w, depth, acc);
+            out0[c - c_begin] = nncube_mm_output(q, acc[0], m0, sh0);
+            out0[c + 1 - c_begin] = nncube_mm_output(q, acc[1], m1, sh1);
+        }
+    }
+    if (c < c_end) {
+        /* c is the odd last channel, stored alone. */
+        const int8_t *w = m->filter + (size_t)c * row_bytes;
+        const int32_t ch = m->per_channel ? c : 0;
+        const int32_t b = m->bias != NULL ? m->bias[c] : 0;
+        out0[c - c_begin] =
+            nncube_mm_output(q, b + sum0 + nncube_mm_block1x1(a0, w, depth), q->multiplier[ch], q->shift[ch]);
+        if (a1 != NULL) {
+            out1[c - c_begin] =
+                nncube_mm_output(q, b + sum1 + nncube_mm_block1x1(a1, w, depth), q->multiplier[ch], q->shift[ch]);
+        }
+    }
+}
