@@ -158,11 +158,17 @@ fn split_weights_compile_and_name_each_tensor() {
     )
     .unwrap();
     let data = &files.files[&PathBuf::from("hello_world_int8_data.h")];
+    // Three int8 fully connected layers: each reads its re-arranged weights and folded bias, one array each.
     assert_eq!(
-        data.matches("extern const uint8_t hello_world_int8_w")
+        data.matches("extern const uint8_t hello_world_int8_n")
             .count(),
         6
     );
+    for n in 0..3 {
+        for part in ["filter", "bias"] {
+            assert!(data.contains(&format!("hello_world_int8_n{n}_{part}[")));
+        }
+    }
     let tmp = tempfile::tempdir().unwrap();
     compile_all("gcc", &[], &files, tmp.path());
 }
@@ -726,4 +732,142 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
     assert!(bytes[1] < bytes[0], "{bytes:?}");
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0].trim().len(), 1280, "{}", outputs[0]);
+}
+
+/// Int8 convolutions and fully connected layers on the edges of the blocked matmul (odd pixel counts, odd
+/// channel counts, depths not a multiple of 4, padding, stride 2, per-tensor and per-channel weights, a non-zero
+/// weights zero point): generated C vs the reference interpreter.
+#[test]
+fn matmul_edge_cases_match_the_interpreter() {
+    use nncube_core::interp;
+    use nncube_core::ir::{Activation, ConstData, Padding2d, Quant, Window2d};
+    let mut seed = 7u32;
+    let mut weights = |n: usize| -> Vec<i8> {
+        (0..n)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (seed >> 16) as i8
+            })
+            .collect()
+    };
+    let mut g = Graph::new("matmul_edges");
+    let i8t = |shape: Vec<usize>, s: f32, z: i32| TensorType::new(DType::I8, shape).quantized(s, z);
+    let x = g.add_tensor("x", i8t(vec![1, 7, 5, 3], 0.05, -3));
+    g.inputs.push(x);
+    let per_channel = |shape: Vec<usize>, n: usize| {
+        let mut ty = TensorType::new(DType::I8, shape);
+        ty.quant = Some(Quant::PerChannel {
+            scales: (0..n).map(|c| 0.002 + 0.001 * c as f32).collect(),
+            zero_points: vec![0; n],
+            axis: 0,
+        });
+        ty
+    };
+    let window = |s: (usize, usize), pad: usize| Window2d {
+        stride_h: s.0,
+        stride_w: s.1,
+        dilation_h: 1,
+        dilation_w: 1,
+        padding: Padding2d {
+            top: pad,
+            bottom: pad,
+            left: pad,
+            right: pad,
+        },
+    };
+    // 3x3, stride 2 x 1, padded, in_c 3, out_c 5 (per channel): 4 x 5 = 20 pixels.
+    let fa = g.add_const(
+        "fa",
+        per_channel(vec![5, 3, 3, 3], 5),
+        ConstData::from_i8(&weights(135)),
+    );
+    let ba = g.add_const(
+        "ba",
+        TensorType::new(DType::I32, vec![5]),
+        ConstData::from_i32(&[100, -200, 0, 7, -3000]),
+    );
+    let a = g.add_tensor("a", i8t(vec![1, 4, 5, 5], 0.08, 5));
+    g.add_node(
+        "conv3x3",
+        Op::Conv2d {
+            window: window((2, 1), 1),
+            activation: Activation::Relu,
+        },
+        vec![Some(x), Some(fa), Some(ba)],
+        vec![a],
+    );
+    g.outputs.push(a);
+    // 1x1, 35 pixels, in_c 3, out_c 3, per-tensor weights, no bias.
+    let fb = g.add_const(
+        "fb",
+        TensorType::new(DType::I8, vec![3, 1, 1, 3]).quantized(0.004, 0),
+        ConstData::from_i8(&weights(9)),
+    );
+    let b = g.add_tensor("b", i8t(vec![1, 7, 5, 3], 0.03, -1));
+    g.add_node(
+        "conv1x1",
+        Op::Conv2d {
+            window: window((1, 1), 0),
+            activation: Activation::None,
+        },
+        vec![Some(x), Some(fb), None],
+        vec![b],
+    );
+    g.outputs.push(b);
+    // Fully connected: 7 batch rows of 15, 6 outputs, per-tensor weights with zero point 3.
+    let fc = g.add_const(
+        "fc",
+        TensorType::new(DType::I8, vec![6, 15]).quantized(0.003, 3),
+        ConstData::from_i8(&weights(90)),
+    );
+    let c = g.add_tensor("c", i8t(vec![7, 6], 0.1, 2));
+    g.add_node(
+        "fc_batches",
+        Op::FullyConnected {
+            activation: Activation::None,
+            keep_num_dims: false,
+        },
+        vec![Some(x), Some(fc), None],
+        vec![c],
+    );
+    g.outputs.push(c);
+    // Fully connected on the conv result: 1 row of 100, 5 outputs, per-channel weights, bias.
+    let fd = g.add_const(
+        "fd",
+        per_channel(vec![5, 100], 5),
+        ConstData::from_i8(&weights(500)),
+    );
+    let bd = g.add_const(
+        "bd",
+        TensorType::new(DType::I32, vec![5]),
+        ConstData::from_i32(&[1, 2, 3, -4, 5]),
+    );
+    let d = g.add_tensor("d", i8t(vec![1, 5], 0.2, -6));
+    g.add_node(
+        "fc_per_channel",
+        Op::FullyConnected {
+            activation: Activation::Relu,
+            keep_num_dims: false,
+        },
+        vec![Some(a), Some(fd), Some(bd)],
+        vec![d],
+    );
+    g.outputs.push(d);
+    g.verify().unwrap();
+    let runner = host::build_runner_with(
+        &g,
+        &host::c_compiler(),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
+    )
+    .unwrap();
+    for seed in 0..5 {
+        let inputs = interp::random_inputs(&g, seed);
+        let want = interp::run(&g, &inputs).unwrap();
+        let got = runner
+            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
+            .unwrap();
+        for (o, w) in want.outputs().iter().enumerate() {
+            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
+        }
+    }
 }

@@ -76,7 +76,7 @@ static inline uint32_t nncube_mm_load4(const int8_t *p)
  * rotation into SXTB16's ROR operand (measured: one extra instruction per word), so say it directly. */
 static inline uint32_t nncube_mm_odd(uint32_t v)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && (defined(__arm__) || defined(__thumb__))
     uint32_t r;
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
     return r;
