@@ -36,7 +36,7 @@ typedef struct {
     int32_t filter_offset; /* -filter zero point (0 for symmetric per-channel weights) */
     int32_t output_offset; /* output zero point */
     int32_t act_min, act_max;
-    const int32_t *multiplier; /* one per output channel */
+    const int32_t *multiplier; /* one per output channel, in [0, 2^31) as TFLite's QuantizeMultiplier gives */
     const int32_t *shift;      /* one per output channel */
 } nncube_quant_s8;
 

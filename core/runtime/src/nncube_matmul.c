@@ -24,27 +24,30 @@
 #define NNCUBE_MM_DSP 0
 #endif
 
-/* TFLite's MultiplyByQuantizedMultiplier, bit-identical to nncube_requantize but cheaper on 32-bit cores:
- * the rounding doubling high multiply is floor((x * m + 2^30) / 2^31) for both signs (the reference's
- * sign-dependent nudge followed by truncation toward zero reduces to this). */
+/* The output stage, copied out of nncube_quant_s8 once per call: int8 stores may alias anything, so fields
+ * read through the pointer would be reloaded after every store. */
+typedef struct {
+    int32_t output_offset, act_min, act_max;
+} nncube_mm_stage;
+
+/* TFLite's MultiplyByQuantizedMultiplier, bit-identical to nncube_requantize for multipliers in [0, 2^31) (the
+ * only ones TFLite's QuantizeMultiplier and the code generator produce, so the saturating case
+ * INT32_MIN * INT32_MIN cannot occur) but cheaper on 32-bit cores: the rounding doubling high multiply is
+ * floor((x * m + 2^30) / 2^31) for both signs (the reference's sign-dependent nudge followed by truncation
+ * toward zero reduces to this). */
 static inline int32_t nncube_mm_requantize(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
     const int32_t x = (int32_t)((uint32_t)acc << left);
-    int32_t high;
-    if (x == INT32_MIN && multiplier == INT32_MIN) {
-        high = INT32_MAX;
-    } else {
-        high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
-    }
+    const int32_t high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
     return nncube_rdbpot(high, right);
 }
 
-static inline int8_t nncube_mm_output(const nncube_quant_s8 *q, int32_t acc, int32_t multiplier, int32_t shift)
+static inline int8_t nncube_mm_output(const nncube_mm_stage *st, int32_t acc, int32_t multiplier, int32_t shift)
 {
-    const int32_t v = nncube_mm_requantize(acc, multiplier, shift) + q->output_offset;
-    return (int8_t)nncube_clamp_i32(v, q->act_min, q->act_max);
+    const int32_t v = nncube_mm_requantize(acc, multiplier, shift) + st->output_offset;
+    return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
 }
 
 /* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
@@ -198,12 +201,16 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
                       const int8_t *a1, int8_t *out0, int8_t *out1)
 {
     const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
     const int32_t depth = m->depth;
     const int32_t row_bytes = (depth + 3) / 4 * 4;
     const int32_t wo = q->filter_offset;
     const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
     const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
     int32_t c = c_begin;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
     for (; c + 2 <= c_end; c += 2) {
         const int8_t *w = m->filter + (size_t)c * row_bytes;
         const int32_t ch0 = m->per_channel ? c : 0;
@@ -219,17 +226,17 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
             acc[2] = b0 + sum1;
             acc[3] = b1 + sum1;
             nncube_mm_block2x2(a0, a1, w, depth, acc);
-            out0[c - c_begin] = nncube_mm_output(q, acc[0], m0, sh0);
-            out0[c + 1 - c_begin] = nncube_mm_output(q, acc[1], m1, sh1);
-            out1[c - c_begin] = nncube_mm_output(q, acc[2], m0, sh0);
-            out1[c + 1 - c_begin] = nncube_mm_output(q, acc[3], m1, sh1);
+            out0[c - c_begin] = nncube_mm_output(&st, acc[0], m0, sh0);
+            out0[c + 1 - c_begin] = nncube_mm_output(&st, acc[1], m1, sh1);
+            out1[c - c_begin] = nncube_mm_output(&st, acc[2], m0, sh0);
+            out1[c + 1 - c_begin] = nncube_mm_output(&st, acc[3], m1, sh1);
         } else {
             int32_t acc[2];
             acc[0] = b0 + sum0;
             acc[1] = b1 + sum0;
             nncube_mm_block1x2(a0, w, depth, acc);
-            out0[c - c_begin] = nncube_mm_output(q, acc[0], m0, sh0);
-            out0[c + 1 - c_begin] = nncube_mm_output(q, acc[1], m1, sh1);
+            out0[c - c_begin] = nncube_mm_output(&st, acc[0], m0, sh0);
+            out0[c + 1 - c_begin] = nncube_mm_output(&st, acc[1], m1, sh1);
         }
     }
     if (c < c_end) {
@@ -238,10 +245,10 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
         const int32_t ch = m->per_channel ? c : 0;
         const int32_t b = m->bias != NULL ? m->bias[c] : 0;
         out0[c - c_begin] =
-            nncube_mm_output(q, b + sum0 + nncube_mm_block1x1(a0, w, depth), q->multiplier[ch], q->shift[ch]);
+            nncube_mm_output(&st, b + sum0 + nncube_mm_block1x1(a0, w, depth), q->multiplier[ch], q->shift[ch]);
         if (a1 != NULL) {
             out1[c - c_begin] =
-                nncube_mm_output(q, b + sum1 + nncube_mm_block1x1(a1, w, depth), q->multiplier[ch], q->shift[ch]);
+                nncube_mm_output(&st, b + sum1 + nncube_mm_block1x1(a1, w, depth), q->multiplier[ch], q->shift[ch]);
         }
     }
 }
