@@ -168,3 +168,57 @@ fn missing_tools_name_their_debian_packages() {
         );
     }
 }
+
+/// The blocked int8 matmul's Cortex-M DSP path (SXTB16/SMLAD, which the host never runs) on the virtual board:
+/// the edge-case graph and the shared models with other conv / fully-connected shapes than kws must equal the
+/// interpreter bit for bit.
+#[test]
+fn matmul_dsp_path_on_qemu_matches_the_interpreter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolchain = ArmToolchain::locate().unwrap();
+    let board = Board::find("qemu-netduinoplus2").unwrap();
+    let mut graphs = vec![("matmul_edges".to_string(), common::matmul_edges::graph())];
+    for model in ["vww_96_int8", "pretrainedResnet_quant", "ad01_int8"] {
+        graphs.push((
+            model.to_string(),
+            load_model(&common::shared_model(model)).unwrap(),
+        ));
+    }
+    for (name, graph) in graphs {
+        let inputs: Vec<Vec<u8>> = graph
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| seeded_bytes(graph.tensor(t).ty.size_bytes(), 11 + i as u32))
+            .collect();
+        let data: Vec<TensorData> = graph
+            .inputs
+            .iter()
+            .zip(&inputs)
+            .map(|(&t, bytes)| {
+                let ty = &graph.tensor(t).ty;
+                TensorData::from_bytes(ty.dtype, ty.shape.to_vec(), bytes.clone())
+            })
+            .collect();
+        let expected: Vec<Vec<u8>> = interp::run(&graph, &data)
+            .unwrap()
+            .outputs()
+            .iter()
+            .map(|d| d.bytes.clone())
+            .collect();
+        let mut device = QemuDevice::new(&board, Duration::from_secs(60)).unwrap();
+        let got = benchmark(
+            &graph,
+            &board,
+            &toolchain,
+            &mut device,
+            &BenchmarkInputs::Files(inputs),
+            &tmp.path().join(&name),
+        )
+        .unwrap();
+        assert_eq!(
+            got.outputs, expected,
+            "{name}: outputs differ from the interpreter"
+        );
+    }
+}
