@@ -138,7 +138,7 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
                          : "cc", "memory");
         k = depth - depth % 4;
     }
-#endif
+#else
     for (; k + 4 <= depth; k += 4, w += 8) {
 #if NNCUBE_MM_DSP
         const uint32_t vw0 = nncube_mm_load4(w);
@@ -170,6 +170,7 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
         }
 #endif
     }
+#endif
     for (j = 0; k + j < depth; ++j) {
         s00 += a0[k + j] * w[j];
         s01 += a0[k + j] * w[4 + j];
@@ -214,7 +215,7 @@ static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t 
                          : "cc", "memory");
         k = depth - depth % 4;
     }
-#endif
+#else
     for (; k + 4 <= depth; k += 4, w += 8) {
 #if NNCUBE_MM_DSP
         const uint32_t va = nncube_mm_load4(a + k);
@@ -233,6 +234,7 @@ static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t 
         }
 #endif
     }
+#endif
     for (j = 0; k + j < depth; ++j) {
         s0 += a[k + j] * w[j];
         s1 += a[k + j] * w[4 + j];
@@ -279,41 +281,58 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
     const int32_t wo = q->filter_offset;
     const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
     const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
-    int32_t c = c_begin;
+    /* Channel pairs with walking pointers (few live values: measured fewer spills than indexing). */
+    static const int32_t no_bias[2] = {0, 0};
+    const int32_t pairs = (c_end - c_begin) / 2;
+    const int32_t step = m->per_channel ? 1 : 0; /* per-tensor: entry 0 for every channel */
+    const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
+    const int32_t bias_step = m->bias != NULL ? 2 : 0;
+    const int32_t *mult = q->multiplier + c_begin * step;
+    const int32_t *shift = q->shift + c_begin * step;
+    const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    int8_t *o0 = out0;
+    int8_t *o1 = out1;
+    int32_t c = c_begin + 2 * pairs;
+    int32_t i;
     st.output_offset = q->output_offset;
     st.act_min = q->act_min;
     st.act_max = q->act_max;
-    for (; c + 2 <= c_end; c += 2) {
-        const int8_t *w = m->filter + (size_t)c * row_bytes;
-        const int32_t ch0 = m->per_channel ? c : 0;
-        const int32_t ch1 = m->per_channel ? c + 1 : 0;
-        const int32_t m0 = q->multiplier[ch0], sh0 = q->shift[ch0];
-        const int32_t m1 = q->multiplier[ch1], sh1 = q->shift[ch1];
-        const int32_t b0 = m->bias != NULL ? m->bias[c] : 0;
-        const int32_t b1 = m->bias != NULL ? m->bias[c + 1] : 0;
-        if (a1 != NULL) {
+    if (a1 != NULL) {
+        for (i = 0; i < pairs; ++i) {
             int32_t acc[4];
-            acc[0] = b0 + sum0;
-            acc[1] = b1 + sum0;
-            acc[2] = b0 + sum1;
-            acc[3] = b1 + sum1;
+            acc[0] = bias[0] + sum0;
+            acc[1] = bias[bias_step / 2] + sum0;
+            acc[2] = bias[0] + sum1;
+            acc[3] = bias[bias_step / 2] + sum1;
             nncube_mm_block2x2(a0, a1, w, depth, acc);
-            out0[c - c_begin] = nncube_mm_output(&st, acc[0], m0, sh0);
-            out0[c + 1 - c_begin] = nncube_mm_output(&st, acc[1], m1, sh1);
-            out1[c - c_begin] = nncube_mm_output(&st, acc[2], m0, sh0);
-            out1[c + 1 - c_begin] = nncube_mm_output(&st, acc[3], m1, sh1);
-        } else {
+            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
+            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
+            o1[0] = nncube_mm_output(&st, acc[2], mult[0], shift[0]);
+            o1[1] = nncube_mm_output(&st, acc[3], mult[step], shift[step]);
+            w += 2 * row_bytes;
+            bias += bias_step;
+            mult += 2 * step;
+            shift += 2 * step;
+            o0 += 2;
+            o1 += 2;
+        }
+    } else {
+        for (i = 0; i < pairs; ++i) {
             int32_t acc[2];
-            acc[0] = b0 + sum0;
-            acc[1] = b1 + sum0;
+            acc[0] = bias[0] + sum0;
+            acc[1] = bias[bias_step / 2] + sum0;
             nncube_mm_block1x2(a0, w, depth, acc);
-            out0[c - c_begin] = nncube_mm_output(&st, acc[0], m0, sh0);
-            out0[c + 1 - c_begin] = nncube_mm_output(&st, acc[1], m1, sh1);
+            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
+            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
+            w += 2 * row_bytes;
+            bias += bias_step;
+            mult += 2 * step;
+            shift += 2 * step;
+            o0 += 2;
         }
     }
     if (c < c_end) {
-        /* c is the odd last channel, stored alone. */
-        const int8_t *w = m->filter + (size_t)c * row_bytes;
+        /* c is the odd last channel, stored alone (at w). */
         const int32_t ch = m->per_channel ? c : 0;
         const int32_t b = m->bias != NULL ? m->bias[c] : 0;
         out0[c - c_begin] =
