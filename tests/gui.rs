@@ -5,8 +5,8 @@ mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use nncube::gui::format;
 use nncube::gui::{NncubeApp, OpenRequest, Settings, Tab};
+use nncube::gui::{format, graph_tab};
 use std::path::Path;
 
 fn loaded(request: OpenRequest) -> NncubeApp {
@@ -62,37 +62,80 @@ fn shared_model_opens_and_every_tab_shows_its_content() {
     h.run();
     assert_eq!(h.state().settings.tab, Tab::Graph);
     h.get_by_label("Click a layer in the graph.");
-    let first_layer = h.state().model().expect("model").graph.nodes[0]
-        .op
-        .name()
-        .to_string();
+    let (layer, fused_box, fused) = {
+        let m = h.state().model().expect("model");
+        let layer = m
+            .graph
+            .nodes
+            .iter()
+            .position(|n| !n.fused.is_empty())
+            .expect("the optimizer fused something");
+        let i = m.graph.inputs.len() + layer;
+        (
+            layer,
+            graph_tab::box_text(&m.optimized_view.nodes[i]),
+            m.graph.nodes[layer].fused.clone(),
+        )
+    };
+    assert!(fused_box.contains("(+1 fused)"), "{fused_box}");
+    // The fused layer is far down: show the whole graph, then click its box.
+    h.get_by_label("Fit all").click();
+    h.run();
+    h.get_by_label(&fused_box).click();
+    h.run();
+    assert_eq!(
+        h.state().selected_layer(),
+        Some(nncube_core::ir::NodeId(layer as u32))
+    );
+    h.get_by_label(&format!("Layer {layer}"));
+    h.get_by_label("Fused operators");
+    h.get_by_label(&fused[0]);
     assert!(
-        h.query_all_by_label_contains(&format!("{first_layer}  "))
+        h.query_all_by_label_contains("per channel")
             .next()
             .is_some(),
-        "no layer box"
+        "no per-channel quantization shown"
     );
-    // Pointer clicks inside egui::Scene are not delivered by kittest here; select as a box click does.
-    h.state_mut().select_layer(nncube_core::ir::NodeId(0));
+
+    h.get_by_label_contains("Original (").click();
     h.run();
-    h.get_by_label("Layer 0");
-    h.get_by_label("Fused operators");
+    assert_eq!(h.state().selected_layer(), None);
+    let original_first = {
+        let m = h.state().model().expect("model");
+        graph_tab::box_text(&m.original_view.nodes[m.original.inputs.len()])
+    };
+    h.get_by_label(&original_first).click();
+    h.run();
     h.get_by_label_contains("none: this is the imported graph");
 
     h.get_by_label("Memory").click();
     h.run();
-    let (peak, _) = h.state().analysis().expect("analysis").timeline.peak();
-    h.get_by_label_contains(&format!("Peak: {}", format::bytes(peak)));
-    h.get_by_label_contains("not a memory plan");
-
-    for (tab, text) in [
-        ("Validate", "C code generation"),
-        ("Board", "virtual board runner"),
-    ] {
-        h.get_by_label(tab).click();
-        h.run();
-        h.get_by_label_contains(text);
+    let plan = {
+        let mut graph = nncube_core::import::load_model(&model).expect("import");
+        nncube_core::passes::Pipeline::default_pipeline()
+            .run(&mut graph, None)
+            .expect("optimize");
+        nncube_core::memplan::plan(&graph, &nncube_core::memplan::PlanOptions::default())
+            .expect("plan")
+    };
+    h.get_by_label(&format!("Peak: {}", format::bytes(plan.total_bytes)));
+    h.get_by_label_contains(&format!(
+        "{} without overlap, {} with full kernel overlap",
+        format::bytes(plan.no_overlap_bound),
+        format::bytes(plan.full_overlap_bound)
+    ));
+    for pool in &plan.pools {
+        h.get_by_label_contains(&format!("Pool {}: ", pool.name));
     }
+    assert_eq!(activations(&h), plan.total_bytes);
+
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label("Run validation");
+    h.get_by_label_contains("choose a virtual (qemu-*) board");
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label_contains("Choose a board in the Target panel");
     assert_eq!(h.state().settings.recent.first(), Some(&model));
 }
 
@@ -108,6 +151,7 @@ fn io_options_change_the_activation_figure() {
     h.get_by_label("Inputs in the activation buffer").click();
     h.get_by_label("Outputs in the activation buffer").click();
     h.run();
+    finish_tasks(&mut h);
     assert!(!h.state().settings.config.memory.inputs_in_activations);
     let without_io = activations(&h);
     assert!(
@@ -265,4 +309,90 @@ fn cli_screenshot_writes_a_png_of_the_requested_tab() {
         .expect("run nncube");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.tflite"));
+}
+
+/// Runs frames until `label` appears (a background job reached a step), for at most two minutes.
+fn run_until_label(h: &mut Harness<'static, NncubeApp>, label: &str) {
+    for _ in 0..2400 {
+        h.run_steps(1);
+        if h.query_all_by_label_contains(label).next().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("`{label}` never appeared");
+}
+
+fn hello_world_on_qemu(output_dir: &Path) -> Harness<'static, NncubeApp> {
+    let mut app = loaded(OpenRequest::Path(common::shared_model("hello_world_int8")));
+    app.settings.config.board = Some("qemu-netduinoplus2".into());
+    app.settings.config.output_dir = output_dir.to_path_buf();
+    harness(app)
+}
+
+#[test]
+fn validate_tab_runs_host_and_virtual_board_validation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = hello_world_on_qemu(&dir.path().join("project"));
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label_contains("Also run sample 0 on the virtual board qemu-netduinoplus2");
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Cancel").is_some(),
+        "no cancel button while running"
+    );
+    finish_tasks(&mut h);
+    h.get_by_label("Host validation passed: 5 samples, every output matches");
+    h.get_by_label("ok (bit-exact)");
+    h.get_by_label("Per layer: every layer matches the reference");
+    let layers = h.state().model().expect("model").graph.nodes.len();
+    assert!(layers > 0);
+    h.get_by_label_contains("Virtual board qemu-netduinoplus2: sample 0 matches the reference");
+}
+
+#[test]
+fn board_tab_generates_builds_and_benchmarks_on_the_virtual_board() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("project");
+    let mut h = hello_world_on_qemu(&project);
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label("Generate, build and benchmark").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    assert!(h.state().errors().is_empty(), "{:?}", h.state().errors());
+    h.get_by_label_contains("Benchmark on qemu-netduinoplus2:");
+    assert!(project.join("Makefile").is_file(), "no Makefile generated");
+    assert!(project.join("app/main.c").is_file());
+    let first = h.state().model().expect("model").graph.nodes[0]
+        .name
+        .clone();
+    h.get_by_label_contains(&format::ellipsis_start(&first, 40));
+    assert!(
+        h.query_by_label_contains("instructions per inference")
+            .is_some(),
+        "no totals"
+    );
+}
+
+#[test]
+fn cancelling_the_board_job_stops_the_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("project");
+    let mut h = hello_world_on_qemu(&project);
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label("Generate, build and benchmark").click();
+    run_until_label(&mut h, "building the benchmark firmware");
+    h.get_by_label("Cancel").click();
+    h.run_steps(1);
+    finish_tasks(&mut h);
+    h.get_by_label_contains("was cancelled");
+    assert!(h.query_by_label_contains("Benchmark on").is_none());
+    // The project itself was written before the build started.
+    assert!(project.join("Makefile").is_file());
+    // The tab is ready for another run.
+    h.get_by_label("Generate project");
 }

@@ -10,7 +10,7 @@ mod gui;
 mod memory_png;
 mod model_graph;
 mod passes;
-mod project;
+pub mod project;
 mod run;
 mod stdout;
 mod supported_ops;

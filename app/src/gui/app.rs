@@ -5,9 +5,10 @@
 
 use super::model::{Analysis, LoadedModel, ModelSource};
 use super::project::{Project, is_project_path};
-use super::settings::{Config, Settings, Tab};
+use super::settings::{Config, MemoryOptions, Settings, Tab};
 use super::tasks::Tasks;
-use super::{config_panel, graph_tab, memory_tab, pending_tabs, report_tab};
+use super::{board_tab, config_panel, graph_tab, memory_tab, report_tab, validate_tab};
+use nncube_core::target::{Board, board::builtin_boards};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +29,27 @@ pub enum TaskOutput {
         result: anyhow::Result<Box<LoadedModel>>,
         /// The project file and its configuration, when a project was opened.
         project: Option<(PathBuf, Config)>,
+    },
+    /// The analysis (report, memory plan) of a model under some memory options finished, or failed.
+    Analyzed {
+        /// The model generation and options it was computed for.
+        key: (u64, MemoryOptions),
+        /// The analysis.
+        result: anyhow::Result<Box<Analysis>>,
+    },
+    /// A validation job finished (or failed, or was cancelled).
+    Validated {
+        /// The model generation it validated.
+        generation: u64,
+        /// What it found.
+        outcome: Box<validate_tab::ValidateOutcome>,
+    },
+    /// A Board tab job (generate, build, benchmark) finished.
+    BoardRan {
+        /// The model generation it ran.
+        generation: u64,
+        /// What it did.
+        outcome: Box<board_tab::BoardOutcome>,
     },
     /// A file dialog closed.
     Picked {
@@ -54,8 +76,12 @@ pub struct Views {
     pub report: report_tab::ReportView,
     /// The Graph tab's pan/zoom and selection.
     pub graph: graph_tab::GraphView,
-    /// The Memory tab's selected step.
+    /// The Memory tab's selected buffer.
     pub memory: memory_tab::MemoryView,
+    /// The Validate tab's options, job and result.
+    pub validate: validate_tab::ValidateView,
+    /// The Board tab's job and result.
+    pub board: board_tab::BoardView,
 }
 
 /// The whole application.
@@ -66,24 +92,37 @@ pub struct NncubeApp {
     /// Bumped each time a model is loaded: the key of every per-model cache.
     model_generation: u64,
     analysis: Option<Analysis>,
+    /// The (generation, options) of the analysis being computed or that last failed: not started again.
+    analysis_requested: Option<(u64, MemoryOptions)>,
     tasks: Tasks<TaskOutput>,
     errors: Vec<String>,
     project_path: Option<PathBuf>,
     /// The text of the "model or project path" field.
     pub path_field: String,
     views: Views,
+    /// The built-in boards (assets/boards), sorted by id.
+    boards: Vec<Board>,
 }
 
 impl NncubeApp {
     /// An app with `settings` and no model yet; call [`NncubeApp::open`] to load one.
     pub fn new(settings: Settings) -> Self {
+        let mut errors = Vec::new();
+        let boards = builtin_boards().unwrap_or_else(|e| {
+            errors.push(format!(
+                "a built-in board file is broken (this is a bug): {e}"
+            ));
+            Vec::new()
+        });
         Self {
+            boards,
             settings,
             model: None,
             model_generation: 0,
             analysis: None,
+            analysis_requested: None,
             tasks: Tasks::default(),
-            errors: Vec::new(),
+            errors,
             project_path: None,
             path_field: String::new(),
             views: Views::default(),
@@ -101,8 +140,11 @@ impl NncubeApp {
 
     /// Blocks until background tasks finish and applies their results (tests, screenshots).
     pub fn wait_for_tasks(&mut self) {
-        let finished = self.tasks.wait();
-        self.apply_finished(finished.results, finished.lost);
+        // Applying results may start follow-up work (an import starts the analysis): wait for that too.
+        while !self.tasks.is_idle() {
+            let finished = self.tasks.wait();
+            self.apply_finished(finished.results, finished.lost);
+        }
     }
 
     /// The loaded model, if any.
@@ -132,6 +174,27 @@ impl NncubeApp {
         self.views.graph.selected
     }
 
+    /// The built-in boards.
+    pub fn boards(&self) -> &[Board] {
+        &self.boards
+    }
+
+    /// The chosen board, when it is a built-in one.
+    pub fn board(&self) -> Option<&Board> {
+        let id = self.settings.config.board.as_deref()?;
+        self.boards.iter().find(|b| b.id == id)
+    }
+
+    /// Where projects are generated: the configured output directory, relative to the project file when one is
+    /// open (else to the working directory).
+    pub fn output_dir(&self) -> PathBuf {
+        let dir = &self.settings.config.output_dir;
+        match self.project_path.as_ref().and_then(|p| p.parent()) {
+            Some(parent) if dir.is_relative() => parent.join(dir),
+            _ => dir.clone(),
+        }
+    }
+
     /// The open project file, if any.
     pub fn project_path(&self) -> Option<&Path> {
         self.project_path.as_deref()
@@ -153,22 +216,27 @@ impl NncubeApp {
         Ok(())
     }
 
-    /// Recomputes the analysis when the model or the memory options changed since the last one.
+    /// Starts recomputing the analysis in the background when the model or the memory options changed since
+    /// the last one; the previous analysis stays on screen until the new one arrives.
     pub fn refresh_analysis(&mut self) {
         let Some(model) = &self.model else {
             self.analysis = None;
             return;
         };
-        let stale = self
+        let key = (self.model_generation, self.settings.config.memory.clone());
+        let current = self
             .analysis
             .as_ref()
-            .is_none_or(|a| a.options != self.settings.config.memory);
-        if stale {
-            self.analysis = Some(Analysis::compute(
-                &model.graph,
-                &self.settings.config.memory,
-            ));
+            .is_some_and(|a| (a.generation, &a.options) == (key.0, &key.1));
+        if current || self.analysis_requested.as_ref() == Some(&key) {
+            return;
         }
+        self.analysis_requested = Some(key.clone());
+        let graph = model.graph.clone();
+        self.tasks.spawn("planning the activation memory", move || {
+            let result = Analysis::compute(&graph, &key.1, key.0).map(Box::new);
+            TaskOutput::Analyzed { key, result }
+        });
     }
 
     fn apply_finished(&mut self, results: Vec<TaskOutput>, lost: Vec<String>) {
@@ -197,9 +265,46 @@ impl NncubeApp {
                     self.analysis = None;
                     self.views = Views::default();
                 }
+                TaskOutput::Analyzed {
+                    key,
+                    result: Ok(analysis),
+                } => {
+                    if key.0 == self.model_generation {
+                        self.analysis = Some(*analysis);
+                    }
+                    if self.analysis_requested.as_ref() == Some(&key) {
+                        self.analysis_requested = None;
+                    }
+                }
+                TaskOutput::Analyzed {
+                    key,
+                    result: Err(err),
+                } => {
+                    if key.0 == self.model_generation {
+                        self.errors.push(format!("{err:#}"));
+                    }
+                }
                 TaskOutput::Opened {
                     result: Err(err), ..
                 } => self.errors.push(format!("{err:#}")),
+                TaskOutput::Validated {
+                    generation,
+                    outcome,
+                } => {
+                    if generation == self.model_generation {
+                        self.views.validate.running = None;
+                        self.views.validate.outcome = Some(*outcome);
+                    }
+                }
+                TaskOutput::BoardRan {
+                    generation,
+                    outcome,
+                } => {
+                    if generation == self.model_generation {
+                        self.views.board.running = None;
+                        self.views.board.outcome = Some(*outcome);
+                    }
+                }
                 TaskOutput::Picked { path: None, .. } => {}
                 TaskOutput::Picked {
                     purpose: Pick::Open,
@@ -270,6 +375,7 @@ impl NncubeApp {
                         &mut self.settings.config,
                         &mut self.path_field,
                         self.model.as_ref(),
+                        &self.boards,
                     );
                     match action {
                         config_panel::Action::None => {}
@@ -391,11 +497,52 @@ impl NncubeApp {
         };
         let generation = self.model_generation;
         match self.settings.tab {
-            Tab::Report => report_tab::show(ui, &mut self.views.report, generation, analysis),
+            Tab::Report => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                report_tab::show(ui, &mut self.views.report, generation, analysis, board)
+            }
             Tab::Graph => graph_tab::show(ui, &mut self.views.graph, model, analysis),
             Tab::Memory => memory_tab::show(ui, &mut self.views.memory, model, analysis),
-            Tab::Validate => pending_tabs::validate(ui, &self.settings.config),
-            Tab::Board => pending_tabs::board(ui, &self.settings.config),
+            Tab::Validate => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                if let Some(request) =
+                    validate_tab::show(ui, &mut self.views.validate, &model.graph, board)
+                {
+                    let graph = model.graph.clone();
+                    self.tasks
+                        .spawn("validating", move || TaskOutput::Validated {
+                            generation,
+                            outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
+                        });
+                }
+            }
+            Tab::Board => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                let dir = self.output_dir();
+                if let Some(request) = board_tab::show(ui, &mut self.views.board, board, &dir) {
+                    let graph = model.graph.clone();
+                    self.tasks
+                        .spawn("running on the board", move || TaskOutput::BoardRan {
+                            generation,
+                            outcome: Box::new(board_tab::run_blocking(&graph, &request)),
+                        });
+                }
+            }
         }
     }
 }

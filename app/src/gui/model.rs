@@ -1,13 +1,16 @@
-//! The model the window shows: where it came from, its imported graph, and the figures derived from it.
+//! The model the window shows: where it came from, its imported and optimized graphs, and the figures derived
+//! from them.
 //!
-//! Derived data is computed once per model ([`LoadedModel::layout`]) or once per model and memory options
-//! ([`Analysis`]), never per frame.
+//! The optimized graph is what `nncube analyze` reports on: the imported graph run through the default pass
+//! pipeline. Derived data is computed once per model ([`LoadedModel::load`]: both graph layouts) or once per model
+//! and memory options ([`Analysis`]: report, memory plan, timeline), on a background thread, never per frame.
 
-use super::graph_layout::GraphLayout;
-use super::liveness::Timeline;
 use super::settings::MemoryOptions;
 use anyhow::Context;
 use nncube_core::ir::Graph;
+use nncube_core::memplan::{self, MemoryPlan, PlanOptions, Timeline};
+use nncube_core::passes::{Pipeline, PipelineReport};
+use nncube_core::report::graph_view::{self, GraphView};
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
@@ -41,70 +44,110 @@ impl ModelSource {
     }
 }
 
-/// An imported model and its graph layout.
+/// An imported model, its optimized graph and the layouts of both.
 #[derive(Debug, Clone)]
 pub struct LoadedModel {
     /// Where it came from.
     pub source: ModelSource,
     /// The imported (verified, unoptimized) graph.
+    pub original: Graph,
+    /// The graph after the default optimization pipeline (what is reported, planned, generated).
     pub graph: Graph,
-    /// Box positions for the Graph tab.
-    pub layout: GraphLayout,
+    /// What each optimization pass did.
+    pub pipeline: PipelineReport,
+    /// Layout of the imported graph (the one `nncube analyze --graph` draws on the left).
+    pub original_view: GraphView,
+    /// Layout of the optimized graph (the right-hand picture of `nncube analyze --graph`).
+    pub optimized_view: GraphView,
 }
 
 impl LoadedModel {
-    /// Imports the model (slow for large models: run it as a background task).
+    /// Imports and optimizes the model (slow for large models: run it as a background task).
     pub fn load(source: ModelSource) -> anyhow::Result<LoadedModel> {
-        let graph = match &source {
+        let original = match &source {
             ModelSource::BuiltIn => import::import_bytes(DEFAULT_MODEL, "kws_ref_model")
                 .context("cannot import the built-in model")?,
             ModelSource::File(path) => import::load_model(path)
                 .with_context(|| format!("cannot open model {}", path.display()))?,
         };
-        let layout = GraphLayout::compute(&graph);
+        let mut graph = original.clone();
+        let pipeline = Pipeline::default_pipeline()
+            .run(&mut graph, None)
+            .with_context(|| format!("cannot optimize {}", source.describe()))?;
+        let original_view = graph_view::layout(
+            &original,
+            &format!("original: {} layers", original.nodes.len()),
+            0.0,
+        );
+        let optimized_view = graph_view::layout(
+            &graph,
+            &format!("optimized: {} layers", graph.nodes.len()),
+            0.0,
+        );
         Ok(LoadedModel {
             source,
+            original,
             graph,
-            layout,
+            pipeline,
+            original_view,
+            optimized_view,
         })
     }
 }
 
-/// The report and the liveness timeline of one model under one set of memory options.
+/// The planner options for the configuration's memory options (what `nncube analyze` uses for the same flags).
+pub fn plan_options(options: &MemoryOptions) -> PlanOptions {
+    PlanOptions {
+        alignment: u64::from(options.alignment.max(1)),
+        inputs_in_activations: options.inputs_in_activations,
+        outputs_in_activations: options.outputs_in_activations,
+        ..PlanOptions::default()
+    }
+}
+
+/// The report, memory plan and timeline of one optimized model under one set of memory options.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// The options this analysis was computed for (the cache key, with the model).
+    /// The model generation this analysis belongs to (with `options`, the cache key).
+    pub generation: u64,
+    /// The options this analysis was computed for.
     pub options: MemoryOptions,
-    /// The analyze report; its activation figure is the timeline's peak.
+    /// The analyze report of the optimized graph; its activation figure is the plan's total.
     pub report: report::Report,
-    /// Live activation bytes per step.
+    /// The activation memory plan.
+    pub plan: MemoryPlan,
+    /// The plan as rectangles over the schedule (what `nncube analyze --memory` draws).
     pub timeline: Timeline,
 }
 
 impl Analysis {
-    /// Analyzes `graph` under `options`.
-    pub fn compute(graph: &Graph, options: &MemoryOptions) -> Analysis {
-        let timeline = Timeline::compute(graph, options);
-        let (peak, _) = timeline.peak();
+    /// Plans and analyzes the optimized `graph` under `options` (slow: run it as a background task).
+    pub fn compute(
+        graph: &Graph,
+        options: &MemoryOptions,
+        generation: u64,
+    ) -> anyhow::Result<Analysis> {
+        let plan_options = plan_options(options);
+        let plan = memplan::plan(graph, &plan_options)
+            .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
+        let yes_no = |included: bool| if included { "included" } else { "excluded" };
         let method = format!(
-            "liveness peak over the unoptimized schedule (inputs {}, outputs {}, {}-byte alignment; no memory plan yet)",
-            if options.inputs_in_activations {
-                "included"
-            } else {
-                "excluded"
-            },
-            if options.outputs_in_activations {
-                "included"
-            } else {
-                "excluded"
-            },
-            options.alignment
+            "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \
+             lower bounds {} B without overlap, {} B with)",
+            yes_no(options.inputs_in_activations),
+            yes_no(options.outputs_in_activations),
+            plan_options.alignment,
+            plan.no_overlap_bound,
+            plan.full_overlap_bound
         );
-        let report = report::analyze(graph, Some((peak, method)));
-        Analysis {
+        let report = report::analyze(graph, Some((plan.total_bytes, method)));
+        let timeline = memplan::timeline(&plan, graph);
+        Ok(Analysis {
+            generation,
             options: options.clone(),
             report,
+            plan,
             timeline,
-        }
+        })
     }
 }
