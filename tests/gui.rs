@@ -150,7 +150,8 @@ fn io_options_change_the_activation_figure() {
     );
     h.get_by_label("Inputs in the activation buffer").click();
     h.get_by_label("Outputs in the activation buffer").click();
-    h.run();
+    // The new memory plan is computed in the background.
+    h.run_steps(2);
     finish_tasks(&mut h);
     assert!(!h.state().settings.config.memory.inputs_in_activations);
     let without_io = activations(&h);

@@ -8,6 +8,7 @@ use super::project::{Project, is_project_path};
 use super::settings::{Config, MemoryOptions, Settings, Tab};
 use super::tasks::Tasks;
 use super::{board_tab, config_panel, graph_tab, memory_tab, report_tab, validate_tab};
+use nncube_core::ir::Graph;
 use nncube_core::target::{Board, board::builtin_boards};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -174,6 +175,11 @@ impl NncubeApp {
         self.views.graph.selected
     }
 
+    /// The tabs' view state (zoom, selection, jobs), for benchmarks and tests.
+    pub fn views_mut(&mut self) -> &mut Views {
+        &mut self.views
+    }
+
     /// The built-in boards.
     pub fn boards(&self) -> &[Board] {
         &self.boards
@@ -193,6 +199,54 @@ impl NncubeApp {
             Some(parent) if dir.is_relative() => parent.join(dir),
             _ => dir.clone(),
         }
+    }
+
+    /// Starts the job of `tab` as its button does: validation (Validate), or generate + build + benchmark on
+    /// the chosen virtual board (Board). Used by `nncube gui --run` for screenshots of results.
+    pub fn start_job(&mut self, tab: Tab) -> anyhow::Result<()> {
+        let dir = self.output_dir();
+        let Some(model) = &self.model else {
+            anyhow::bail!("no model is loaded");
+        };
+        let board = self
+            .settings
+            .config
+            .board
+            .as_deref()
+            .and_then(|id| self.boards.iter().find(|b| b.id == id));
+        match tab {
+            Tab::Validate => {
+                let request = self.views.validate.start(board);
+                spawn_validation(
+                    &mut self.tasks,
+                    &model.graph,
+                    self.model_generation,
+                    request,
+                );
+            }
+            Tab::Board => {
+                let Some(board) = board.filter(|b| b.virtual_board.is_some()) else {
+                    anyhow::bail!(
+                        "the Board tab's job needs a virtual board: choose one with --board qemu-…"
+                    );
+                };
+                let request = self.views.board.start(
+                    board_tab::BoardAction::GenerateBuildBenchmark,
+                    board,
+                    &dir,
+                );
+                spawn_board_job(
+                    &mut self.tasks,
+                    &model.graph,
+                    self.model_generation,
+                    request,
+                );
+            }
+            Tab::Report | Tab::Graph | Tab::Memory => {
+                anyhow::bail!("the {} tab has no job to run", tab.title())
+            }
+        }
+        Ok(())
     }
 
     /// The open project file, if any.
@@ -518,12 +572,7 @@ impl NncubeApp {
                 if let Some(request) =
                     validate_tab::show(ui, &mut self.views.validate, &model.graph, board)
                 {
-                    let graph = model.graph.clone();
-                    self.tasks
-                        .spawn("validating", move || TaskOutput::Validated {
-                            generation,
-                            outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
-                        });
+                    spawn_validation(&mut self.tasks, &model.graph, generation, request);
                 }
             }
             Tab::Board => {
@@ -535,16 +584,37 @@ impl NncubeApp {
                     .and_then(|id| self.boards.iter().find(|b| b.id == id));
                 let dir = self.output_dir();
                 if let Some(request) = board_tab::show(ui, &mut self.views.board, board, &dir) {
-                    let graph = model.graph.clone();
-                    self.tasks
-                        .spawn("running on the board", move || TaskOutput::BoardRan {
-                            generation,
-                            outcome: Box::new(board_tab::run_blocking(&graph, &request)),
-                        });
+                    spawn_board_job(&mut self.tasks, &model.graph, generation, request);
                 }
             }
         }
     }
+}
+
+fn spawn_validation(
+    tasks: &mut Tasks<TaskOutput>,
+    graph: &Graph,
+    generation: u64,
+    request: validate_tab::ValidateRequest,
+) {
+    let graph = graph.clone();
+    tasks.spawn("validating", move || TaskOutput::Validated {
+        generation,
+        outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
+    });
+}
+
+fn spawn_board_job(
+    tasks: &mut Tasks<TaskOutput>,
+    graph: &Graph,
+    generation: u64,
+    request: board_tab::BoardRequest,
+) {
+    let graph = graph.clone();
+    tasks.spawn("running on the board", move || TaskOutput::BoardRan {
+        generation,
+        outcome: Box::new(board_tab::run_blocking(&graph, &request)),
+    });
 }
 
 /// Opens a model or project on the calling thread.

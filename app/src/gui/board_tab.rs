@@ -27,6 +27,20 @@ pub struct BoardView {
     pub outcome: Option<BoardOutcome>,
 }
 
+impl BoardView {
+    /// Starts `action` for `board` in `dir` (what the tab's buttons do).
+    pub fn start(&mut self, action: BoardAction, board: &Board, dir: &Path) -> BoardRequest {
+        let progress = Progress::default();
+        self.running = Some(progress.clone());
+        BoardRequest {
+            action,
+            board: board.clone(),
+            dir: dir.to_path_buf(),
+            progress,
+        }
+    }
+}
+
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardAction {
@@ -186,16 +200,7 @@ pub fn show(
         }
         None => {
             ui.horizontal(|ui| {
-                let mut start = |action| {
-                    let progress = Progress::default();
-                    view.running = Some(progress.clone());
-                    request = Some(BoardRequest {
-                        action,
-                        board: board.clone(),
-                        dir: dir.to_path_buf(),
-                        progress,
-                    });
-                };
+                let mut start = |action| request = Some(view.start(action, board, dir));
                 if ui.button("Generate project").clicked() {
                     start(BoardAction::Generate);
                 }

@@ -85,7 +85,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut GraphView, model: &LoadedModel, analys
                 details_ui(graph, view, model, analysis, ui);
             });
         });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let before = view.optimized;
         ui.selectable_value(
             &mut view.optimized,
@@ -193,7 +193,7 @@ fn canvas_ui(
         let selected = layer.is_some() && layer == view.selected;
         let button = egui::Button::new(egui::RichText::new(box_text(n)).size(12.0 * zoom))
             .selected(selected)
-            .wrap_mode(egui::TextWrapMode::Truncate);
+            .wrap_mode(egui::TextWrapMode::Extend);
         let button = match n.kind {
             ViewNodeKind::Layer if !n.fused.is_empty() => button.fill(
                 ui.visuals()

@@ -99,6 +99,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
             );
         }
     }
+    ui.separator();
+    buffer_table_ui(t, view, ui);
 }
 
 /// A horizontal gauge: the full-overlap bound, the planned peak and the no-overlap bound on one byte axis.
@@ -174,7 +176,9 @@ fn lane_ui(
     } else {
         pool.used_bytes
     }
-    .max(1) as f32;
+    .max(1) as f32
+        // Headroom for the label above the top line.
+        * 1.08;
     let steps = t.steps.max(1) as f32;
     let to_rect = |r: &TimelineRect| {
         let x0 = plot.left() + plot.width() * r.x0 as f32 / steps;
@@ -236,4 +240,61 @@ fn lane_ui(
         response.on_hover_text(buffer_text(&t.rects[i], pool));
     }
     hovered
+}
+
+/// Every buffer, in plan order (virtualized rows: cheap for large models); clicking a row selects it.
+fn buffer_table_ui(t: &nncube_core::memplan::Timeline, view: &mut MemoryView, ui: &mut egui::Ui) {
+    use egui_extras::{Column, TableBuilder};
+    let mut clicked = None;
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(300.0).at_least(80.0).clip(true))
+        .column(Column::auto().at_least(110.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::remainder().at_least(80.0))
+        .header(20.0, |mut header| {
+            for h in ["Tensor", "Producer", "Pool", "Offset", "Size", "Steps"] {
+                header.col(|ui| {
+                    ui.strong(h);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(18.0, t.rects.len(), |mut row| {
+                let i = row.index();
+                let r = &t.rects[i];
+                row.set_selected(Some(i) == view.selected);
+                let base = t.pools.get(r.pool).map_or(0, |p| p.base);
+                row.col(|ui| {
+                    ui.label(format::ellipsis_start(&r.tensor_name, 50))
+                        .on_hover_text(&r.tensor_name);
+                });
+                row.col(|ui| {
+                    ui.label(&r.label);
+                });
+                row.col(|ui| {
+                    ui.label(t.pools.get(r.pool).map_or("?", |p| p.name.as_str()));
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} B", r.y0 - base));
+                });
+                row.col(|ui| {
+                    ui.label(format::bytes(r.y1 - r.y0));
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} – {}", r.x0, r.x1.saturating_sub(1)));
+                });
+                if row.response().clicked() {
+                    clicked = Some(i);
+                }
+            });
+        });
+    if clicked.is_some() {
+        view.selected = clicked;
+    }
 }

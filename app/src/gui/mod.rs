@@ -59,17 +59,30 @@ pub fn run_window(input: Option<PathBuf>) -> anyhow::Result<()> {
     .context("cannot open the nncube window (is a display available? `--screenshot FILE.png` renders without one)")
 }
 
-/// Renders the window for `input` on `tab` into a PNG file, without a display.
+/// Renders the window for `input` on `tab` into a PNG file, without a display. `board` chooses the target
+/// board; `run` starts the tab's job (validation, or generate + build + benchmark) and waits for it first.
 pub fn run_screenshot(
     input: Option<PathBuf>,
     tab: Tab,
     png: &std::path::Path,
+    board: Option<String>,
+    run: bool,
 ) -> anyhow::Result<()> {
     let mut app = NncubeApp::new(Settings::default());
     app.open(start_request(input));
     app.wait_for_tasks();
     if let Some(err) = app.errors().first() {
         anyhow::bail!("{err}");
+    }
+    if let Some(id) = board {
+        if !app.boards().iter().any(|b| b.id == id) {
+            anyhow::bail!("unknown board `{id}`; `nncube boards` lists them");
+        }
+        app.settings.config.board = Some(id);
+    }
+    if run {
+        app.start_job(tab)?;
+        app.wait_for_tasks();
     }
     screenshot::render_to_png(app, tab, png)
 }

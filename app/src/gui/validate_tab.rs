@@ -23,6 +23,8 @@ pub struct ValidateView {
     pub running: Option<Progress>,
     /// The last finished job.
     pub outcome: Option<ValidateOutcome>,
+    /// Why the chosen board cannot validate, per board id (looked up once: it searches the `PATH`).
+    virtual_reason: Option<(Option<String>, Option<String>)>,
 }
 
 impl Default for ValidateView {
@@ -33,6 +35,47 @@ impl Default for ValidateView {
             on_virtual_board: true,
             running: None,
             outcome: None,
+            virtual_reason: None,
+        }
+    }
+}
+
+impl ValidateView {
+    /// Why virtual-board validation cannot run with `board` chosen, or `None` when it can.
+    fn virtual_reason(&mut self, board: Option<&Board>) -> Option<String> {
+        let id = board.map(|b| b.id.clone());
+        if let Some((cached_id, reason)) = &self.virtual_reason
+            && *cached_id == id
+        {
+            return reason.clone();
+        }
+        let reason = match board {
+            None => Some("choose a virtual (qemu-*) board in the Target panel".to_string()),
+            Some(b) if b.virtual_board.is_none() => Some(format!(
+                "{} is a real board; flashing it needs probe-rs and a debug probe, which this build does not support",
+                b.id
+            )),
+            Some(b) => validation::virtual_board_unavailable(b),
+        };
+        self.virtual_reason = Some((id, reason.clone()));
+        reason
+    }
+
+    /// Starts a job with the view's options (what the "Run validation" button does): host validation, and
+    /// sample 0 on `board` when it is a virtual board whose tools are installed and the option is on.
+    pub fn start(&mut self, board: Option<&Board>) -> ValidateRequest {
+        let virtual_board = if self.on_virtual_board && self.virtual_reason(board).is_none() {
+            board.cloned()
+        } else {
+            None
+        };
+        let progress = Progress::default();
+        self.running = Some(progress.clone());
+        ValidateRequest {
+            samples: self.samples,
+            seed: self.seed,
+            virtual_board,
+            progress,
         }
     }
 }
@@ -124,14 +167,7 @@ pub fn show(
         ui.add(egui::DragValue::new(&mut view.seed))
             .labelled_by(label.id);
     });
-    let virtual_reason = match (board, virtual_board) {
-        (None, _) => Some("choose a virtual (qemu-*) board in the Target panel".to_string()),
-        (Some(b), None) => Some(format!(
-            "{} is a real board; flashing it needs probe-rs and a debug probe, which this build does not support",
-            b.id
-        )),
-        (_, Some(b)) => validation::virtual_board_unavailable(b),
-    };
+    let virtual_reason = view.virtual_reason(board);
     match &virtual_reason {
         None => {
             ui.checkbox(
@@ -155,16 +191,7 @@ pub fn show(
         }
         None => {
             if ui.button("Run validation").clicked() {
-                let progress = Progress::default();
-                view.running = Some(progress.clone());
-                request = Some(ValidateRequest {
-                    samples: view.samples,
-                    seed: view.seed,
-                    virtual_board: virtual_board
-                        .filter(|_| virtual_reason.is_none() && view.on_virtual_board)
-                        .cloned(),
-                    progress,
-                });
+                request = Some(view.start(board));
             }
         }
     }
