@@ -397,3 +397,35 @@ fn cancelling_the_board_job_stops_the_build() {
     // The tab is ready for another run.
     h.get_by_label("Generate project");
 }
+
+#[test]
+fn choosing_a_board_shows_its_share_of_flash_and_ram() {
+    let mut h = harness(loaded(OpenRequest::BuiltIn));
+    assert!(h.state().boards().len() >= 10, "built-in boards missing");
+    h.get_by_label_contains("choose a board for the % of its flash");
+    h.get_by_label("Target board").click();
+    h.run();
+    // The list is long: pick a board near its top, where the popup shows it.
+    h.get_by_label("nucleo-f446re").click();
+    h.run();
+    assert_eq!(
+        h.state().settings.config.board.as_deref(),
+        Some("nucleo-f446re")
+    );
+    let board = h.state().board().expect("board").clone();
+    let report = h.state().analysis().expect("analysis").report.clone();
+    let pct = |bytes: u64, of: u64| format!("{:.1} %", bytes as f64 * 100.0 / of as f64);
+    h.get_by_label_contains(&format!(
+        "{} of nucleo-f446re's flash",
+        pct(report.weights_bytes, board.flash_bytes())
+    ));
+    h.get_by_label_contains(&format!(
+        "{} of nucleo-f446re's RAM",
+        pct(report.activations_bytes, board.ram_bytes())
+    ));
+    h.get_by_label_contains("real board");
+    // The Board tab says a real board cannot be run here.
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label_contains("needs probe-rs and a debug probe");
+}

@@ -1,17 +1,19 @@
 //! Frame time of the configurator, measured headless: `cargo bench -p nncube --bench gui_frame`.
 //!
 //! Opens a model (default: MLPerf Tiny vww_96_int8 from ../shared/models, or the path in `NNCUBE_BENCH_MODEL`),
-//! then for each tab draws `FRAMES` frames of a 1280×800 window with the pointer sweeping across it (so hover
+//! then for each tab draws 300 frames of a 1280×800 window with the pointer sweeping across it (so hover
 //! paths run) and times each frame: egui layout of the whole window plus tessellation into triangles (what a
 //! frame costs on the CPU before the GPU draws it). Prints mean, 99th percentile and max per tab. This is a
-//! benchmark, not a test: it asserts nothing.
+//! benchmark, not a test: it asserts nothing. Run as a test (`cargo test --all-targets`, no `--bench` argument) it
+//! draws a few frames per tab only, to show that it still works.
 
 use nncube::gui::{NncubeApp, OpenRequest, Settings, Tab};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-const FRAMES: usize = 300;
-const WARMUP: usize = 20;
+/// Frames timed per tab, and warm-up frames before them: (benchmark, smoke run under `cargo test`).
+const FRAMES: (usize, usize) = (300, 3);
+const WARMUP: (usize, usize) = (20, 1);
 const SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
 
 fn model_path() -> PathBuf {
@@ -24,11 +26,11 @@ fn model_path() -> PathBuf {
     )
 }
 
-/// Times `FRAMES` frames of `app` on its current tab; returns the frame times.
-fn time_frames(app: &mut NncubeApp) -> Vec<Duration> {
+/// Times `frames` frames of `app` on its current tab after `warmup` untimed ones; returns the frame times.
+fn time_frames(app: &mut NncubeApp, (warmup, frames): (usize, usize)) -> Vec<Duration> {
     let ctx = egui::Context::default();
-    let mut times = Vec::with_capacity(FRAMES);
-    for frame in 0..WARMUP + FRAMES {
+    let mut times = Vec::with_capacity(frames);
+    for frame in 0..warmup + frames {
         // The pointer sweeps the central area in a zigzag.
         let t = frame as f32 / 37.0;
         let pos = egui::pos2(
@@ -48,7 +50,7 @@ fn time_frames(app: &mut NncubeApp) -> Vec<Duration> {
         let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
         let elapsed = started.elapsed();
         std::hint::black_box(primitives);
-        if frame >= WARMUP {
+        if frame >= warmup {
             times.push(elapsed);
         }
     }
@@ -73,6 +75,12 @@ fn report(name: &str, mut times: Vec<Duration>) {
 }
 
 fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let counts = if bench {
+        (WARMUP.0, FRAMES.0)
+    } else {
+        (WARMUP.1, FRAMES.1)
+    };
     let model = model_path();
     let mut app = NncubeApp::new(Settings::default());
     app.open(OpenRequest::Path(model.clone()));
@@ -90,12 +98,12 @@ fn main() {
     );
     for tab in [Tab::Memory, Tab::Graph, Tab::Report] {
         app.settings.tab = tab;
-        report(tab.title(), time_frames(&mut app));
+        report(tab.title(), time_frames(&mut app, counts));
     }
     // The whole graph on screen: every box is a widget.
     app.settings.tab = Tab::Graph;
     app.views_mut().graph.zoom = 0.1;
-    report("Graph (whole graph)", time_frames(&mut app));
+    report("Graph (whole graph)", time_frames(&mut app, counts));
     app.views_mut().graph.optimized = false;
-    report("Graph (original)", time_frames(&mut app));
+    report("Graph (original)", time_frames(&mut app, counts));
 }

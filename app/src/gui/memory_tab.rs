@@ -298,3 +298,77 @@ fn buffer_table_ui(t: &nncube_core::memplan::Timeline, view: &mut MemoryView, ui
         view.selected = clicked;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::model::{ModelSource, plan_options};
+    use crate::gui::settings::MemoryOptions;
+    use egui_kittest::kittest::Queryable;
+    use nncube_core::ir::{DType, Graph, Op, TensorType};
+    use nncube_core::memplan::MemoryPool;
+    use nncube_core::report::graph_view;
+
+    /// in(64) → relu → a(64) → relu → b(64) → relu → out(64): at most two buffers are alive at once.
+    fn chain() -> Graph {
+        let ty = TensorType::new(DType::I8, vec![64]);
+        let mut g = Graph::new("chain");
+        let names = ["in", "a", "b", "out"];
+        let t: Vec<_> = names.iter().map(|&n| g.add_tensor(n, ty.clone())).collect();
+        g.inputs.push(t[0]);
+        g.outputs.push(t[3]);
+        for i in 0..3 {
+            g.add_node(&format!("r{i}"), Op::Relu, vec![Some(t[i])], vec![t[i + 1]]);
+        }
+        g
+    }
+
+    #[test]
+    fn one_lane_per_pool_of_the_plan() {
+        let g = chain();
+        let options = MemoryOptions::default();
+        let mut planner = plan_options(&options);
+        planner.allow_kernel_overlap = false;
+        // The fast pool holds one 64-byte buffer: the others must go to the slow one.
+        planner.pools = vec![
+            MemoryPool {
+                name: "DTCM".into(),
+                size_bytes: 64,
+                speed_rank: 0,
+            },
+            MemoryPool {
+                name: "SRAM".into(),
+                size_bytes: 1024,
+                speed_rank: 1,
+            },
+        ];
+        let analysis = Analysis::compute_with(&g, &options, &planner, 1).unwrap();
+        assert_eq!(analysis.plan.pools.len(), 2);
+        assert!(analysis.plan.pools.iter().all(|p| p.used_bytes > 0));
+        let model = LoadedModel {
+            source: ModelSource::BuiltIn,
+            original: g.clone(),
+            graph: g.clone(),
+            pipeline: Default::default(),
+            original_view: graph_view::layout(&g, "original", 0.0),
+            optimized_view: graph_view::layout(&g, "optimized", 0.0),
+        };
+        let mut view = MemoryView::default();
+        let mut harness = egui_kittest::Harness::new_ui(|ui| {
+            show(ui, &mut view, &model, &analysis);
+        });
+        harness.run();
+        for pool in &analysis.plan.pools {
+            harness.get_by_label(&format!(
+                "Pool {}: {} used of {}",
+                pool.name,
+                format::bytes(pool.used_bytes),
+                format::bytes(pool.size_bytes.unwrap())
+            ));
+        }
+        harness.get_by_label(&format!(
+            "Peak: {}",
+            format::bytes(analysis.plan.total_bytes)
+        ));
+    }
+}

@@ -127,8 +127,17 @@ impl Analysis {
         options: &MemoryOptions,
         generation: u64,
     ) -> anyhow::Result<Analysis> {
-        let plan_options = plan_options(options);
-        let plan = memplan::plan(graph, &plan_options)
+        Analysis::compute_with(graph, options, &plan_options(options), generation)
+    }
+
+    /// Like [`Analysis::compute`] with explicit planner options (e.g. several memory pools).
+    pub fn compute_with(
+        graph: &Graph,
+        options: &MemoryOptions,
+        plan_options: &PlanOptions,
+        generation: u64,
+    ) -> anyhow::Result<Analysis> {
+        let plan = memplan::plan(graph, plan_options)
             .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
         let yes_no = |included: bool| if included { "included" } else { "excluded" };
         let method = format!(
