@@ -318,7 +318,7 @@ mod tests {
         g.inputs.push(t[0]);
         g.outputs.push(t[3]);
         for i in 0..3 {
-            g.add_node(&format!("r{i}"), Op::Relu, vec![Some(t[i])], vec![t[i + 1]]);
+            g.add_node(format!("r{i}"), Op::Relu, vec![Some(t[i])], vec![t[i + 1]]);
         }
         g
     }
