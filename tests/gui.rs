@@ -429,3 +429,24 @@ fn choosing_a_board_shows_its_share_of_flash_and_ram() {
     h.run();
     h.get_by_label_contains("needs probe-rs and a debug probe");
 }
+
+#[test]
+fn cancelling_validation_stops_the_virtual_board_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = hello_world_on_qemu(&dir.path().join("project"));
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label("Run validation").click();
+    run_until_label(
+        &mut h,
+        "building and running sample 0 on qemu-netduinoplus2",
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(1);
+    finish_tasks(&mut h);
+    // Host validation finished before the cancel; the virtual-board run was stopped.
+    h.get_by_label("Host validation passed: 5 samples, every output matches");
+    h.get_by_label_contains("Virtual board: ");
+    h.get_by_label_contains("was cancelled");
+    h.get_by_label("Run validation");
+}

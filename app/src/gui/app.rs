@@ -539,13 +539,15 @@ impl NncubeApp {
         });
         ui.separator();
         let (Some(model), Some(analysis)) = (&self.model, &self.analysis) else {
-            if self.tasks.is_idle() {
-                ui.label("No model loaded. Open a .tflite model or a project from the File menu, the path field, or by drag and drop.");
-            } else {
+            if !self.tasks.is_idle() {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Loading the model…");
+                    ui.label("Loading and planning the model…");
                 });
+            } else if self.model.is_some() {
+                ui.label("The model could not be analyzed under these memory options; the error panel says why.");
+            } else {
+                ui.label("No model loaded. Open a .tflite model or a project from the File menu, the path field, or by drag and drop.");
             }
             return;
         };
