@@ -59,10 +59,9 @@ impl Progress {
         }
     }
 
-    /// Draws the bar, the current step and a cancel button; returns true when cancel was clicked.
-    pub fn ui(&self, ui: &mut egui::Ui) -> bool {
+    /// Draws the bar, the current step and a cancel button (which sets [`Progress::cancel`]).
+    pub fn ui(&self, ui: &mut egui::Ui) {
         let snap = self.snapshot();
-        let mut cancel = false;
         ui.horizontal(|ui| {
             ui.spinner();
             ui.add(
@@ -74,11 +73,9 @@ impl Progress {
                 ui.label("cancelling…");
             } else if ui.button("Cancel").clicked() {
                 self.cancel.cancel();
-                cancel = true;
             }
         });
         ui.label(snap.step);
-        cancel
     }
 }
 

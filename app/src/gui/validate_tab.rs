@@ -110,8 +110,14 @@ pub fn run_blocking(graph: &Graph, request: &ValidateRequest) -> ValidateOutcome
     let samples: Vec<_> = (0..request.samples.max(1))
         .map(|i| interp::random_inputs(graph, request.seed.wrapping_add(i)))
         .collect();
+    // Host validation takes the whole bar, or its first 60 % when the virtual board runs after it.
+    let host_share = if request.virtual_board.is_some() {
+        0.6
+    } else {
+        1.0
+    };
     let host = validation::validate_host(graph, &samples, true, &mut |fraction, step| {
-        progress.step(fraction * 0.6, step);
+        progress.step(fraction * host_share, step);
         !progress.cancel.is_cancelled()
     })
     .map_err(|e| format!("{e:#}"));
