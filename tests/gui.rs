@@ -91,6 +91,12 @@ fn shared_model_opens_and_every_tab_shows_its_content() {
     h.get_by_label("Fused operators");
     h.get_by_label(&fused[0]);
     assert!(
+        h.query_all_by_label_contains("activation buffer: pool activations, offset")
+            .next()
+            .is_some(),
+        "no buffer location"
+    );
+    assert!(
         h.query_all_by_label_contains("per channel")
             .next()
             .is_some(),

@@ -9,6 +9,7 @@ use super::format;
 use super::model::{Analysis, LoadedModel};
 use egui::{Rect, Stroke, vec2};
 use nncube_core::ir::{Graph, NodeId, Quant, TensorId};
+use nncube_core::memplan::MemoryPlan;
 use nncube_core::report::graph_view::{GraphView as Layout, ViewNode, ViewNodeKind};
 
 /// Zoom limits.
@@ -205,7 +206,7 @@ fn canvas_ui(
             ViewNodeKind::Layer => button,
             _ => button.fill(ui.visuals().faint_bg_color),
         };
-        let response = ui.put(r, button);
+        let response = ui.put(r, button).on_hover_text(&n.name);
         if response.clicked() {
             clicked = layer;
         }
@@ -231,7 +232,8 @@ fn quant_text(q: &Option<Quant>) -> String {
     }
 }
 
-fn tensor_row_ui(graph: &Graph, t: TensorId, ui: &mut egui::Ui) {
+/// One tensor: name, shape, type, size, quantization and, for the optimized graph, where the plan puts it.
+fn tensor_row_ui(graph: &Graph, t: TensorId, plan: Option<&MemoryPlan>, ui: &mut egui::Ui) {
     let tensor = graph.tensor(t);
     let kind = if tensor.is_const() {
         "constant"
@@ -246,6 +248,15 @@ fn tensor_row_ui(graph: &Graph, t: TensorId, ui: &mut egui::Ui) {
         format::bytes(tensor.ty.size_bytes() as u64)
     ));
     ui.weak(quant_text(&tensor.ty.quant));
+    if let Some(plan) = plan.filter(|_| !tensor.is_const()) {
+        match plan.location(t) {
+            Some((pool, offset)) => ui.weak(format!(
+                "activation buffer: pool {}, offset {offset} B",
+                plan.pools.get(pool).map_or("?", |p| p.name.as_str())
+            )),
+            None => ui.weak("buffer owned by the application (not in the activation buffer)"),
+        };
+    }
     ui.add_space(4.0);
 }
 
@@ -295,12 +306,13 @@ fn details_ui(
     }
     ui.separator();
     ui.strong("Inputs");
+    let plan = view.optimized.then_some(&analysis.plan);
     for t in node.inputs.iter().flatten() {
-        tensor_row_ui(graph, *t, ui);
+        tensor_row_ui(graph, *t, plan, ui);
     }
     ui.strong("Outputs");
     for t in &node.outputs {
-        tensor_row_ui(graph, *t, ui);
+        tensor_row_ui(graph, *t, plan, ui);
     }
     ui.separator();
     ui.strong("Fused operators");
