@@ -456,3 +456,44 @@ fn cancelling_validation_stops_the_virtual_board_run() {
     h.get_by_label_contains("was cancelled");
     h.get_by_label("Run validation");
 }
+
+#[test]
+fn validate_tab_uses_an_inputs_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = loaded(OpenRequest::Path(common::shared_model("hello_world_int8")));
+    let input = {
+        let g = &app.model().expect("model").graph;
+        g.tensor(g.inputs[0]).ty.clone()
+    };
+    let arrays: Vec<(String, nncube_core::interp::TensorData)> = (0..3u8)
+        .map(|i| {
+            (
+                format!("x{i}"),
+                nncube_core::interp::TensorData {
+                    dtype: input.dtype,
+                    shape: input.shape.to_vec(),
+                    bytes: vec![i.wrapping_mul(77); input.size_bytes()],
+                },
+            )
+        })
+        .collect();
+    let npz = dir.path().join("inputs.npz");
+    nncube_core::npy::write_npz(&npz, &arrays).expect("write npz");
+    app.settings.tab = Tab::Validate;
+    let mut h = harness(app);
+    type_into(&mut h, "Inputs file", &npz.display().to_string());
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    h.get_by_label("Host validation passed: 3 samples, every output matches");
+
+    type_into(
+        &mut h,
+        "Inputs file",
+        &dir.path().join("missing.npy").display().to_string(),
+    );
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    h.get_by_label_contains("cannot read inputs");
+}

@@ -11,6 +11,7 @@ use nncube_core::device::QemuDevice;
 use nncube_core::device::benchmark::{BenchmarkInputs, benchmark};
 use nncube_core::interp::{self, TensorData};
 use nncube_core::ir::{DType, Graph, Op, TensorId};
+use nncube_core::npy;
 use nncube_core::report::metrics::{self, Metrics};
 use nncube_core::target::{ArmToolchain, Board, CancelToken};
 use std::path::Path;
@@ -96,6 +97,60 @@ pub type Progress<'a> = &'a mut dyn FnMut(f32, &str) -> bool;
 
 /// The error a cancelled validation returns.
 pub const CANCELLED: &str = "validation cancelled";
+
+/// The samples to validate with: the arrays of `inputs` (an .npy holding one sample of a single-input model, or an
+/// .npz whose arrays, in order, are the model's inputs sample after sample), else `count` seeded random samples
+/// (sample i uses seed + i).
+pub fn samples(
+    graph: &Graph,
+    inputs: Option<&Path>,
+    count: u64,
+    seed: u64,
+) -> anyhow::Result<Vec<Vec<TensorData>>> {
+    let Some(path) = inputs else {
+        return Ok((0..count)
+            .map(|i| interp::random_inputs(graph, seed.wrapping_add(i)))
+            .collect());
+    };
+    let arrays: Vec<TensorData> = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
+    {
+        npy::read_npz(path)
+            .with_context(|| format!("cannot read inputs {}", path.display()))?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    } else {
+        vec![
+            npy::read_npy(path)
+                .with_context(|| format!("cannot read inputs {}", path.display()))?,
+        ]
+    };
+    let n = graph.inputs.len().max(1);
+    if arrays.is_empty() || arrays.len() % n != 0 {
+        bail!(
+            "{} holds {} arrays; the model has {n} inputs, so it needs a non-zero multiple of {n}",
+            path.display(),
+            arrays.len()
+        );
+    }
+    let samples: Vec<Vec<TensorData>> = arrays.chunks(n).map(<[TensorData]>::to_vec).collect();
+    for (s, sample) in samples.iter().enumerate() {
+        for (t, (data, &id)) in sample.iter().zip(&graph.inputs).enumerate() {
+            let ty = &graph.tensor(id).ty;
+            if data.dtype != ty.dtype || data.bytes.len() != ty.size_bytes() {
+                bail!(
+                    "sample {s} input {t}: got {} {:?}, the model expects {}",
+                    data.dtype,
+                    data.shape,
+                    ty
+                );
+            }
+        }
+    }
+    Ok(samples)
+}
 
 fn step(
     progress: &mut dyn FnMut(f32, &str) -> bool,

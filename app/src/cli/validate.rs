@@ -5,11 +5,8 @@
 
 use super::stdout::outln;
 use crate::validation;
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, ValueEnum};
-use nncube_core::interp::{self, TensorData};
-use nncube_core::ir::Graph;
-use nncube_core::npy;
 use std::path::PathBuf;
 
 /// Where the generated C runs.
@@ -45,56 +42,10 @@ pub struct ValidateArgs {
     pub per_layer: bool,
 }
 
-fn load_samples(args: &ValidateArgs, graph: &Graph) -> anyhow::Result<Vec<Vec<TensorData>>> {
-    let Some(path) = &args.inputs else {
-        return Ok((0..args.count)
-            .map(|i| interp::random_inputs(graph, args.seed.wrapping_add(i)))
-            .collect());
-    };
-    let arrays: Vec<TensorData> = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
-    {
-        npy::read_npz(path)
-            .with_context(|| format!("cannot read inputs {}", path.display()))?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect()
-    } else {
-        vec![
-            npy::read_npy(path)
-                .with_context(|| format!("cannot read inputs {}", path.display()))?,
-        ]
-    };
-    let n = graph.inputs.len().max(1);
-    if arrays.is_empty() || arrays.len() % n != 0 {
-        bail!(
-            "{} holds {} arrays; the model has {n} inputs, so it needs a non-zero multiple of {n}",
-            path.display(),
-            arrays.len()
-        );
-    }
-    let samples: Vec<Vec<TensorData>> = arrays.chunks(n).map(<[TensorData]>::to_vec).collect();
-    for (s, sample) in samples.iter().enumerate() {
-        for (t, (data, &id)) in sample.iter().zip(&graph.inputs).enumerate() {
-            let ty = &graph.tensor(id).ty;
-            if data.dtype != ty.dtype || data.bytes.len() != ty.size_bytes() {
-                bail!(
-                    "sample {s} input {t}: got {} {:?}, the model expects {}",
-                    data.dtype,
-                    data.shape,
-                    ty
-                );
-            }
-        }
-    }
-    Ok(samples)
-}
-
 /// Runs the command.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     let graph = super::model_graph::load(&args.model, args.no_optimize)?;
-    let samples = load_samples(args, &graph)?;
+    let samples = validation::samples(&graph, args.inputs.as_deref(), args.count, args.seed)?;
     let result = validation::validate_host(&graph, &samples, args.per_layer, &mut |_, _| true)?;
     outln!(
         "validation of {} ({} samples, mode host): c-model vs reference interpreter",

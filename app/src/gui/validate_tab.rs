@@ -6,9 +6,9 @@
 use super::format;
 use super::progress::{self, Progress};
 use crate::validation::{self, Validation, VirtualCheck};
-use nncube_core::interp;
 use nncube_core::ir::Graph;
 use nncube_core::target::Board;
+use std::path::PathBuf;
 
 /// The tab's options, the running job and the last result.
 #[derive(Debug)]
@@ -17,6 +17,8 @@ pub struct ValidateView {
     pub samples: u64,
     /// Seed of the first sample.
     pub seed: u64,
+    /// An .npy/.npz file of inputs to use instead of random samples (empty: random).
+    pub inputs: String,
     /// Also run the chosen virtual board.
     pub on_virtual_board: bool,
     /// The running job.
@@ -32,6 +34,7 @@ impl Default for ValidateView {
         Self {
             samples: 5,
             seed: 0,
+            inputs: String::new(),
             on_virtual_board: true,
             running: None,
             outcome: None,
@@ -71,9 +74,11 @@ impl ValidateView {
         };
         let progress = Progress::default();
         self.running = Some(progress.clone());
+        let inputs = self.inputs.trim();
         ValidateRequest {
             samples: self.samples,
             seed: self.seed,
+            inputs: (!inputs.is_empty()).then(|| PathBuf::from(inputs)),
             virtual_board,
             progress,
         }
@@ -98,6 +103,8 @@ pub struct ValidateRequest {
     pub samples: u64,
     /// Seed of the first sample.
     pub seed: u64,
+    /// Inputs file instead of random samples.
+    pub inputs: Option<PathBuf>,
     /// The virtual board to also run on.
     pub virtual_board: Option<Board>,
     /// Progress and cancel.
@@ -107,9 +114,21 @@ pub struct ValidateRequest {
 /// Runs a validation job on the calling thread (a background thread in the app).
 pub fn run_blocking(graph: &Graph, request: &ValidateRequest) -> ValidateOutcome {
     let progress = &request.progress;
-    let samples: Vec<_> = (0..request.samples.max(1))
-        .map(|i| interp::random_inputs(graph, request.seed.wrapping_add(i)))
-        .collect();
+    let samples = match validation::samples(
+        graph,
+        request.inputs.as_deref(),
+        request.samples.max(1),
+        request.seed,
+    ) {
+        Ok(samples) => samples,
+        Err(e) => {
+            return ValidateOutcome {
+                host: Err(format!("{e:#}")),
+                virtual_board: None,
+                log: progress.snapshot().log,
+            };
+        }
+    };
     // Host validation takes the whole bar, or its first 60 % when the virtual board runs after it.
     let host_share = if request.virtual_board.is_some() {
         0.6
@@ -172,6 +191,15 @@ pub fn show(
         let label = ui.label("Seed");
         ui.add(egui::DragValue::new(&mut view.seed))
             .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Inputs file");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.inputs)
+                .hint_text("optional .npy or .npz instead of random samples")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
     });
     let virtual_reason = view.virtual_reason(board);
     match &virtual_reason {
