@@ -1,6 +1,7 @@
 //! Cancelling slow external tools: a [`CancelToken`] shared between the thread that runs `arm-none-eabi-gcc` or
-//! QEMU and the one that may cancel it (the GUI's cancel button). A cancelled tool is killed and waited for, so
-//! no process outlives the cancellation.
+//! QEMU and the one that may cancel it (the GUI's cancel button). A cancelled tool is killed and waited for. For
+//! the compiler that is the `arm-none-eabi-gcc` driver: a pass it had started (`cc1`, `as`) is not signalled and
+//! finishes the one source file it is on, then exits; no new file is compiled.
 
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
