@@ -75,6 +75,16 @@ pub fn render_text(r: &Report) -> String {
         bytes_text(r.activations_bytes),
         r.activations_method
     );
+    for pool in &r.activation_pools {
+        let _ = writeln!(
+            s,
+            "  pool {:<11} : {} of {} ({} buffers)",
+            pool.name,
+            bytes_text(pool.used_bytes),
+            bytes_text(pool.size_bytes),
+            pool.buffers
+        );
+    }
     for (i, io) in r.inputs.iter().enumerate() {
         let _ = writeln!(s, "{}", io_line("input", i, io));
     }
