@@ -323,4 +323,34 @@ mod tests {
         let longer = vec![buf(0, 100, 0, 2), buf(1, 100, 1, 2)];
         assert!(ok.check(&longer).is_err());
     }
+
+    #[test]
+    fn buffers_in_different_pools_may_share_offsets_but_must_fit_their_own_pool() {
+        let bs = vec![buf(0, 100, 0, 2), buf(1, 100, 1, 2)];
+        let mut two = placement(&[(0, 0), (1, 0)], vec![]);
+        two.pools = vec![
+            ArenaPool {
+                name: "DTCM".into(),
+                bytes: 100,
+            },
+            ArenaPool {
+                name: "AXI_SRAM".into(),
+                bytes: 100,
+            },
+        ];
+        two.pool_of.insert(TensorId(1), 1);
+        two.check(&bs).unwrap();
+        // Same offset in the same pool while both are live: rejected.
+        let mut same = two.clone();
+        same.pool_of.clear();
+        assert!(same.check(&bs).is_err());
+        // Pool 1 is too small for its buffer, although the arena total would hold it.
+        let mut small = two.clone();
+        small.pools[1].bytes = 96;
+        assert!(small.check(&bs).is_err());
+        // A pool index beyond the pools.
+        let mut beyond = two;
+        beyond.pool_of.insert(TensorId(1), 2);
+        assert!(beyond.check(&bs).is_err());
+    }
 }

@@ -705,3 +705,82 @@ proptest! {
         prop_assert!(p.total_bytes <= place::greedy_by_size(&items, &pairs, alignment).total);
     }
 }
+
+#[test]
+fn a_model_fitting_no_pool_names_every_pool_with_its_own_shortfall() {
+    let g = chain(&[(0, 2), (0, 4)]);
+    let largest = plan(&g, &PlanOptions::default())
+        .unwrap()
+        .buffers
+        .iter()
+        .map(|b| b.size_bytes)
+        .max()
+        .unwrap();
+    let pool = |name: &str, size_bytes: u64, speed_rank: u32| MemoryPool {
+        name: name.into(),
+        size_bytes,
+        speed_rank,
+    };
+    let options = PlanOptions {
+        pools: vec![pool("DTCM", largest - 8, 0), pool("SRAM", largest - 4, 1)],
+        ..PlanOptions::default()
+    };
+    let text = plan(&g, &options).unwrap_err().to_string();
+    assert!(
+        text.contains(&format!("DTCM {} B (", largest - 8))
+            && text.contains(&format!("SRAM {} B (", largest - 4))
+            && text.matches(" B short)").count() == 2,
+        "{text}"
+    );
+}
+
+#[test]
+fn the_most_read_buffers_go_to_the_fast_pool_first() {
+    // The fast pool can hold the largest buffer alone: the most densely read buffer (bytes touched per byte)
+    // goes there even though it is large, and a less used buffer that would have fitted just as well does not.
+    let g = chain(&[(0, 2), (0, 4), (2, 0), (0, 3)]);
+    let single = plan(&g, &PlanOptions::default()).unwrap();
+    let largest = single.buffers.iter().map(|b| b.size_bytes).max().unwrap();
+    let fast_bytes = largest + 8;
+    let options = PlanOptions {
+        pools: vec![
+            MemoryPool {
+                name: "FAST".into(),
+                size_bytes: fast_bytes,
+                speed_rank: 0,
+            },
+            MemoryPool {
+                name: "SLOW".into(),
+                size_bytes: 1 << 20,
+                speed_rank: 1,
+            },
+        ],
+        ..PlanOptions::default()
+    };
+    let p = plan(&g, &options).unwrap();
+    check_plan(&g, &p).unwrap();
+    let live = super::liveness::Liveness::of(&g, false, false);
+    let density = |t| {
+        let b = live.buffer(t).unwrap();
+        super::bytes_touched(&g, &live, b) as f64 / live.buffers[b].size_bytes as f64
+    };
+    let densest = p
+        .buffers
+        .iter()
+        .max_by(|a, b| density(a.tensor).total_cmp(&density(b.tensor)))
+        .unwrap();
+    assert_eq!(
+        densest.pool, 0,
+        "the most read buffer is not in the fast pool"
+    );
+    assert!(p.buffers.iter().any(|b| b.pool == 1));
+    // Largest-first would have taken a different, less read buffer of the largest size first.
+    let first_by_size = p
+        .buffers
+        .iter()
+        .filter(|b| b.size_bytes == largest)
+        .min_by_key(|b| b.tensor)
+        .unwrap();
+    assert!(density(first_by_size.tensor) < density(densest.tensor));
+    assert_eq!(first_by_size.pool, 1);
+}

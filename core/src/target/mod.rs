@@ -118,8 +118,7 @@ pub enum TargetError {
     },
     /// The planned activations do not fit the board's RAM regions (its activation pools).
     #[error(
-        "the activations of the network do not fit board `{board}` ({pools}): {detail}; use a board with more RAM \
-         or a smaller model (nothing was written)"
+        "the activations of the network do not fit board `{board}` ({pools}): {detail} (nothing was written)"
     )]
     ActivationsDoNotFit {
         /// The board id.
