@@ -98,7 +98,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         &graph,
         Some((plan.total_bytes, plan_method(&options, &plan))),
     )
-    .with_pools(&plan);
+    .with_pools(pool_reports(&plan));
     super::stdout::print(&report::render_text(&report))?;
     if !args.no_optimize {
         super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
@@ -113,6 +113,22 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The activations of each bounded pool of `plan` (none for the default unbounded pool).
+fn pool_reports(plan: &MemoryPlan) -> Vec<report::PoolReport> {
+    plan.pools
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            Some(report::PoolReport {
+                name: p.name.clone(),
+                used_bytes: p.used_bytes,
+                size_bytes: p.size_bytes?,
+                buffers: plan.buffers.iter().filter(|b| b.pool == i).count(),
+            })
+        })
+        .collect()
+}
+
 /// How the activation figure was obtained, for the report.
 fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
     let yes_no = |included: bool| if included { "included" } else { "excluded" };
@@ -122,8 +138,8 @@ fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
         yes_no(options.inputs_in_activations),
         yes_no(options.outputs_in_activations),
         options.alignment,
-        plan.no_overlap_bound,
-        plan.full_overlap_bound
+        report::thousands(plan.no_overlap_bound),
+        report::thousands(plan.full_overlap_bound)
     )
 }
 

@@ -11,6 +11,7 @@ use crate::ir::{Graph, Node, Op, Quant, TensorId, num_elements};
 use serde::{Deserialize, Serialize};
 
 pub use text::render_text;
+pub use text::thousands;
 
 /// Version of the JSON schema written by `nncube analyze --json`.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -102,22 +103,9 @@ pub struct PoolReport {
 }
 
 impl Report {
-    /// The report with the per-pool activations of a memory plan made with bounded pools (a plan with the
-    /// default unbounded pool adds nothing).
-    pub fn with_pools(mut self, plan: &crate::memplan::MemoryPlan) -> Report {
-        self.activation_pools = plan
-            .pools
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                Some(PoolReport {
-                    name: p.name.clone(),
-                    used_bytes: p.used_bytes,
-                    size_bytes: p.size_bytes?,
-                    buffers: plan.buffers.iter().filter(|b| b.pool == i).count(),
-                })
-            })
-            .collect();
+    /// The report with the activations of each memory pool (see [`Report::activation_pools`]).
+    pub fn with_pools(mut self, pools: Vec<PoolReport>) -> Report {
+        self.activation_pools = pools;
         self
     }
 
