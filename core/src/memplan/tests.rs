@@ -2,8 +2,8 @@
 //! pool errors, and property tests on random graphs (the checker accepts every plan; plans respect the bounds).
 
 use super::overlap::{
-    CONTRACT_LAG_PIXELS, elementwise_geometry, fully_connected_geometry, rule_from_geometry,
-    window_geometry,
+    CONTRACT_LAG_PIXELS, conv_pool_geometry, elementwise_geometry, fully_connected_geometry,
+    rule_from_geometry, window_geometry,
 };
 use super::*;
 use crate::ir::{
@@ -163,6 +163,124 @@ fn window_rules_match_brute_force_simulation() {
         }
     }
     assert!(checked > 200, "only {checked} geometries checked");
+}
+
+/// The input bytes each pooled pixel of the fused conv + pool kernel reads: the union of the receptive fields of
+/// the conv pixels in its pooling window (clipped to the conv output), enumerated independently of `overlap`.
+fn conv_pool_reads(
+    conv_reads: &[Vec<usize>],
+    conv_hw: (usize, usize),
+    pooled_hw: (usize, usize),
+    k: (usize, usize),
+    stride: (usize, usize),
+    pad: (usize, usize),
+) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for py in 0..pooled_hw.0 {
+        for px in 0..pooled_hw.1 {
+            let mut bytes = Vec::new();
+            for fy in 0..k.0 {
+                for fx in 0..k.1 {
+                    let y = (py * stride.0 + fy) as i64 - pad.0 as i64;
+                    let x = (px * stride.1 + fx) as i64 - pad.1 as i64;
+                    if y < 0 || x < 0 || y >= conv_hw.0 as i64 || x >= conv_hw.1 as i64 {
+                        continue;
+                    }
+                    bytes.extend(&conv_reads[y as usize * conv_hw.1 + x as usize]);
+                }
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            out.push(bytes);
+        }
+    }
+    out
+}
+
+#[test]
+fn conv_pool_rules_match_brute_force_simulation() {
+    let mut checked = 0;
+    for &(h, w) in &[(6usize, 6usize), (7, 5)] {
+        for &(c, oc) in &[(1usize, 2usize), (3, 8), (2, 1)] {
+            for &(k, s, same) in &[
+                (3usize, 1usize, true),
+                (3, 2, true),
+                (1, 1, false),
+                (3, 1, false),
+            ] {
+                for &(pk, ps, psame) in &[(2usize, 2usize, false), (3, 2, true), (2, 1, false)] {
+                    for (ie, oe) in [(DType::I8, DType::I8), (DType::F32, DType::F32)] {
+                        let (pt, pb) = Padding2d::tflite_1d(same, h, k, s, 1);
+                        let (pl, pr) = Padding2d::tflite_1d(same, w, k, s, 1);
+                        let window = Window2d {
+                            stride_h: s,
+                            stride_w: s,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                            padding: Padding2d {
+                                top: pt,
+                                bottom: pb,
+                                left: pl,
+                                right: pr,
+                            },
+                        };
+                        let Some((ch, cw)) = window.output_hw(h, w, k, k) else {
+                            continue;
+                        };
+                        let (qt, qb) = Padding2d::tflite_1d(psame, ch, pk, ps, 1);
+                        let (ql, qr) = Padding2d::tflite_1d(psame, cw, pk, ps, 1);
+                        let pool_window = Window2d {
+                            stride_h: ps,
+                            stride_w: ps,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                            padding: Padding2d {
+                                top: qt,
+                                bottom: qb,
+                                left: ql,
+                                right: qr,
+                            },
+                        };
+                        let Some((ph, pw)) = pool_window.output_hw(ch, cw, pk, pk) else {
+                            continue;
+                        };
+                        let pool = crate::ir::PoolAttrs {
+                            kind: crate::ir::PoolKind::Max,
+                            filter_h: pk,
+                            filter_w: pk,
+                            window: pool_window,
+                            activation: Activation::None,
+                            conv_output: ty(oe, &[1, ch, cw, oc]),
+                        };
+                        let input = ty(ie, &[1, h, w, c]);
+                        let output = ty(oe, &[1, ph, pw, oc]);
+                        let geo = conv_pool_geometry(&input, &output, window, k, k, &pool).unwrap();
+                        let rule = rule_from_geometry(&geo).unwrap();
+                        let conv_reads = window_reads(
+                            [1, h, w, c],
+                            (ch, cw),
+                            (k, k),
+                            (s, s),
+                            (1, 1),
+                            (pt, pl),
+                            ie.size_bytes(),
+                        );
+                        let reads = conv_pool_reads(
+                            &conv_reads,
+                            (ch, cw),
+                            (ph, pw),
+                            (pk, pk),
+                            (ps, ps),
+                            (qt, ql),
+                        );
+                        assert_rule_exact(rule, &reads, input.size_bytes(), oc * oe.size_bytes());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} geometries checked");
 }
 
 #[test]
