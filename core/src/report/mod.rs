@@ -10,6 +10,7 @@ mod text;
 use crate::ir::{Graph, Node, Op, Quant, TensorId, num_elements};
 use serde::{Deserialize, Serialize};
 
+pub use text::display_name;
 pub use text::render_text;
 pub use text::thousands;
 
