@@ -388,3 +388,94 @@ fn analyze_reports_activations_per_pool_and_the_timeline_stacks_them() {
     assert_eq!(bands.len(), 2);
     assert_eq!(bands[1]["base"], bands[0]["used_bytes"]);
 }
+
+/// Reads every file under `dir` (relative path → contents).
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_board_whose_activations_fit_one_region_gives_the_single_buffer_files_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("vww_96_int8");
+    let mut trees = Vec::new();
+    for (sub, board) in [
+        ("none", None),
+        ("netduino", Some("qemu-netduinoplus2")),
+        ("h743", Some("nucleo-h743zi2")),
+    ] {
+        let dir = tmp.path().join(sub);
+        let mut args = vec![
+            "generate",
+            model.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ];
+        if let Some(b) = board {
+            args.extend(["--board", b]);
+        }
+        let out = nncube(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        trees.push(tree(&dir));
+    }
+    assert!(!trees[0].is_empty());
+    assert_eq!(trees[0], trees[1], "one-region board");
+    assert_eq!(trees[0], trees[2], "H743: everything in DTCM");
+}
+
+#[test]
+fn an_h743_project_puts_the_vww_arena_in_dtcm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("proj");
+    let model = common::shared_model("vww_96_int8");
+    let out = nncube(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--board",
+        "nucleo-h743zi2",
+        "--project",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new("make").arg("-C").arg(&dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "make: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let board = Board::find("nucleo-h743zi2").unwrap();
+    let dtcm = board.ram_region("DTCM").unwrap();
+    let symbols = symbol_addresses(&dir.join("build/performance/performance.elf"));
+    let arena = symbols
+        .iter()
+        .find(|(s, _)| s == "network_arena")
+        .unwrap()
+        .1;
+    assert!(
+        arena >= u64::from(dtcm.address) && arena < dtcm.end(),
+        "network_arena at {arena:#x}"
+    );
+}
