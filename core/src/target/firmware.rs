@@ -96,6 +96,7 @@ pub fn build_firmware(
         &Placement {
             activations_region,
             stack_bytes: spec.stack_bytes,
+            pool_regions: Vec::new(),
         },
     );
     std::fs::write(&script_path, script).map_err(|source| TargetError::Io {
