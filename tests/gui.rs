@@ -16,7 +16,10 @@ fn loaded(request: OpenRequest) -> NncubeApp {
     app
 }
 
-fn harness(app: NncubeApp) -> Harness<'static, NncubeApp> {
+fn harness(mut app: NncubeApp) -> Harness<'static, NncubeApp> {
+    // Settings changed before the harness (e.g. the board) start a new plan: finish it first.
+    app.refresh_analysis();
+    app.wait_for_tasks();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(|ui, app: &mut NncubeApp| app.draw(ui), app);
@@ -413,7 +416,9 @@ fn choosing_a_board_shows_its_share_of_flash_and_ram() {
     h.run();
     // The list is long: pick a board near its top, where the popup shows it.
     h.get_by_label("nucleo-f446re").click();
-    h.run();
+    // The board's RAM regions become the planner's pools: a new plan is computed in the background.
+    h.run_steps(2);
+    finish_tasks(&mut h);
     assert_eq!(
         h.state().settings.config.board.as_deref(),
         Some("nucleo-f446re")
@@ -496,4 +501,37 @@ fn validate_tab_uses_an_inputs_file() {
     h.run_steps(2);
     finish_tasks(&mut h);
     h.get_by_label_contains("cannot read inputs");
+}
+
+#[test]
+fn with_a_board_the_memory_tab_shows_the_plan_over_its_ram_regions() {
+    let model = common::shared_model("vww_96_int8");
+    let mut app = loaded(OpenRequest::Path(model.clone()));
+    app.settings.config.board = Some("nucleo-h743zi2".into());
+    app.settings.tab = Tab::Memory;
+    let h = harness(app);
+    let plan = {
+        let mut graph = nncube_core::import::load_model(&model).expect("import");
+        nncube_core::passes::Pipeline::default_pipeline()
+            .run(&mut graph, None)
+            .expect("optimize");
+        let board = nncube_core::target::Board::find("nucleo-h743zi2").expect("board");
+        nncube_core::target::project::plan_for_board(
+            &graph,
+            &board,
+            &nncube_core::memplan::PlanOptions::default(),
+        )
+        .expect("plan")
+    };
+    assert!(plan.pools.len() > 1, "the H743 has several RAM regions");
+    assert_eq!(h.state().analysis().expect("analysis").plan, plan);
+    h.get_by_label(&format!("Peak: {}", format::bytes(plan.total_bytes)));
+    for pool in &plan.pools {
+        h.get_by_label(&format!(
+            "Pool {}: {} used of {}",
+            pool.name,
+            format::bytes(pool.used_bytes),
+            format::bytes(pool.size_bytes.expect("bounded"))
+        ));
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
-mod analyze;
+pub mod analyze;
 mod benchmark;
 mod boards;
 mod generate;

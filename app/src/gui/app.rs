@@ -3,9 +3,9 @@
 //! [`NncubeApp::draw`] draws one frame into any [`egui::Ui`], so the same code runs in the eframe window, in
 //! egui_kittest tests and in `--screenshot` rendering.
 
-use super::model::{Analysis, LoadedModel, ModelSource};
+use super::model::{Analysis, AnalysisKey, LoadedModel, ModelSource};
 use super::project::{Project, is_project_path};
-use super::settings::{Config, MemoryOptions, Settings, Tab};
+use super::settings::{Config, Settings, Tab};
 use super::tasks::Tasks;
 use super::{board_tab, config_panel, graph_tab, memory_tab, report_tab, validate_tab};
 use nncube_core::ir::Graph;
@@ -34,7 +34,7 @@ pub enum TaskOutput {
     /// The analysis (report, memory plan) of a model under some memory options finished, or failed.
     Analyzed {
         /// The model generation and options it was computed for.
-        key: (u64, MemoryOptions),
+        key: AnalysisKey,
         /// The analysis.
         result: anyhow::Result<Box<Analysis>>,
     },
@@ -94,7 +94,7 @@ pub struct NncubeApp {
     model_generation: u64,
     analysis: Option<Analysis>,
     /// The (generation, options) of the analysis being computed or that last failed: not started again.
-    analysis_requested: Option<(u64, MemoryOptions)>,
+    analysis_requested: Option<AnalysisKey>,
     tasks: Tasks<TaskOutput>,
     errors: Vec<String>,
     project_path: Option<PathBuf>,
@@ -277,18 +277,24 @@ impl NncubeApp {
             self.analysis = None;
             return;
         };
-        let key = (self.model_generation, self.settings.config.memory.clone());
-        let current = self
-            .analysis
-            .as_ref()
-            .is_some_and(|a| (a.generation, &a.options) == (key.0, &key.1));
+        let key = AnalysisKey {
+            generation: self.model_generation,
+            options: self.settings.config.memory.clone(),
+            board: self.settings.config.board.clone(),
+        };
+        let current = self.analysis.as_ref().is_some_and(|a| a.key == key);
         if current || self.analysis_requested.as_ref() == Some(&key) {
             return;
         }
         self.analysis_requested = Some(key.clone());
         let graph = model.graph.clone();
+        let board = key
+            .board
+            .as_deref()
+            .and_then(|id| self.boards.iter().find(|b| b.id == id))
+            .cloned();
         self.tasks.spawn("planning the activation memory", move || {
-            let result = Analysis::compute(&graph, &key.1, key.0).map(Box::new);
+            let result = Analysis::compute(&graph, key.clone(), board.as_ref()).map(Box::new);
             TaskOutput::Analyzed { key, result }
         });
     }
@@ -323,7 +329,7 @@ impl NncubeApp {
                     key,
                     result: Ok(analysis),
                 } => {
-                    if key.0 == self.model_generation {
+                    if key.generation == self.model_generation {
                         self.analysis = Some(*analysis);
                     }
                     if self.analysis_requested.as_ref() == Some(&key) {
@@ -334,7 +340,7 @@ impl NncubeApp {
                     key,
                     result: Err(err),
                 } => {
-                    if key.0 == self.model_generation {
+                    if key.generation == self.model_generation {
                         self.errors.push(format!("{err:#}"));
                     }
                 }

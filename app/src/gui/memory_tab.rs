@@ -1,5 +1,6 @@
 //! The Memory tab: the memory planner's overlap timeline (the chart `nncube analyze --memory` draws). One lane
-//! per memory pool of the plan; in each, one rectangle per buffer (x: the execution steps it is alive, y: its
+//! per memory pool of the plan (with a board chosen, its RAM regions; pools the plan leaves empty get a line); in
+//! each, one rectangle per buffer (x: the execution steps it is alive, y: its
 //! offset and size in the pool). Hovering a rectangle names the tensor, its size, offset and lifetime. A gauge
 //! marks the planned peak against the planner's two lower bounds (no overlap, full kernel overlap).
 
@@ -8,8 +9,9 @@ use super::model::{Analysis, LoadedModel};
 use egui::{Color32, Rect, Sense, Stroke, pos2, vec2};
 use nncube_core::memplan::timeline::{PoolBand, TimelineRect};
 
-/// Height of one pool lane, in points.
-const LANE_HEIGHT: f32 = 200.0;
+/// Height of all pool lanes together, in points, and the least height of one lane.
+const LANES_HEIGHT: f32 = 220.0;
+const MIN_LANE_HEIGHT: f32 = 90.0;
 
 /// The Memory tab's view state.
 #[derive(Debug, Default)]
@@ -68,6 +70,9 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
     bounds_gauge_ui(t.peak_bytes, t.no_overlap_bound, t.full_overlap_bound, ui);
     ui.add_space(4.0);
     let mut hovered = None;
+    // Pools the plan leaves empty get a line, not a lane.
+    let used = t.pools.iter().filter(|p| p.used_bytes > 0).count().max(1);
+    let lane_height = (LANES_HEIGHT / used as f32).max(MIN_LANE_HEIGHT);
     for (p, pool) in t.pools.iter().enumerate() {
         let capacity = pool
             .size_bytes
@@ -78,7 +83,10 @@ pub fn show(ui: &mut egui::Ui, view: &mut MemoryView, model: &LoadedModel, analy
             pool.name,
             format::bytes(pool.used_bytes)
         ));
-        if let Some(h) = lane_ui(t, p, pool, view.selected, ui) {
+        if pool.used_bytes == 0 && t.pools.len() > 1 {
+            continue;
+        }
+        if let Some(h) = lane_ui(t, p, pool, view.selected, lane_height, ui) {
             hovered = Some(h);
         }
     }
@@ -161,16 +169,20 @@ fn lane_ui(
     p: usize,
     pool: &PoolBand,
     selected: Option<usize>,
+    height: f32,
     ui: &mut egui::Ui,
 ) -> Option<usize> {
     let (rect, response) =
-        ui.allocate_exact_size(vec2(ui.available_width(), LANE_HEIGHT), Sense::hover());
+        ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::hover());
     let painter = ui.painter_at(rect);
     let weak = ui.visuals().weak_text_color();
     painter.rect_stroke(rect, 2.0, Stroke::new(1.0, weak), egui::StrokeKind::Inside);
     let plot = rect.shrink2(vec2(6.0, 6.0));
-    // One pool: its lane also shows the bounds, so the byte axis covers them.
-    let single = t.pools.len() == 1;
+    // When this pool holds every buffer, its lane also shows the bounds, so the byte axis covers them.
+    let single = t
+        .pools
+        .iter()
+        .all(|q| q.used_bytes == 0 || std::ptr::eq(q, pool));
     let top_bytes = if single {
         pool.used_bytes.max(t.no_overlap_bound)
     } else {
@@ -342,7 +354,13 @@ mod tests {
                 speed_rank: 1,
             },
         ];
-        let analysis = Analysis::compute_with(&g, &options, &planner, 1).unwrap();
+        let plan = nncube_core::memplan::plan(&g, &planner).unwrap();
+        let key = crate::gui::model::AnalysisKey {
+            generation: 1,
+            options,
+            board: None,
+        };
+        let analysis = Analysis::from_plan(&g, key, &planner, plan);
         assert_eq!(analysis.plan.pools.len(), 2);
         assert!(analysis.plan.pools.iter().all(|p| p.used_bytes > 0));
         let model = LoadedModel {

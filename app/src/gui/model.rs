@@ -3,14 +3,17 @@
 //!
 //! The optimized graph is what `nncube analyze` reports on: the imported graph run through the default pass
 //! pipeline. Derived data is computed once per model ([`LoadedModel::load`]: both graph layouts) or once per model
-//! and memory options ([`Analysis`]: report, memory plan, timeline), on a background thread, never per frame.
+//! memory options and board ([`Analysis`]: report, memory plan, timeline), on a background thread, never per frame.
 
 use super::settings::MemoryOptions;
+use crate::cli::analyze;
 use anyhow::Context;
 use nncube_core::ir::Graph;
 use nncube_core::memplan::{self, MemoryPlan, PlanOptions, Timeline};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view::{self, GraphView};
+use nncube_core::target::Board;
+use nncube_core::target::project::plan_for_board;
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
@@ -105,13 +108,23 @@ pub fn plan_options(options: &MemoryOptions) -> PlanOptions {
     }
 }
 
-/// The report, memory plan and timeline of one optimized model under one set of memory options.
+/// What an analysis depends on besides the graph: the model generation, the memory options and the board whose RAM
+/// regions are the planner's pools (none: one unbounded pool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisKey {
+    /// The model generation (bumped on every load).
+    pub generation: u64,
+    /// The memory options.
+    pub options: MemoryOptions,
+    /// The chosen board's id.
+    pub board: Option<String>,
+}
+
+/// The report, memory plan and timeline of one optimized model under one set of memory options and board.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// The model generation this analysis belongs to (with `options`, the cache key).
-    pub generation: u64,
-    /// The options this analysis was computed for.
-    pub options: MemoryOptions,
+    /// What this analysis was computed for.
+    pub key: AnalysisKey,
     /// The analyze report of the optimized graph; its activation figure is the plan's total.
     pub report: report::Report,
     /// The activation memory plan.
@@ -121,42 +134,40 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Plans and analyzes the optimized `graph` under `options` (slow: run it as a background task).
+    /// Plans and analyzes the optimized `graph` (slow: run it as a background task). With a board, the plan
+    /// spreads the activations over the board's RAM regions, as `nncube analyze --board` does.
     pub fn compute(
         graph: &Graph,
-        options: &MemoryOptions,
-        generation: u64,
+        key: AnalysisKey,
+        board: Option<&Board>,
     ) -> anyhow::Result<Analysis> {
-        Analysis::compute_with(graph, options, &plan_options(options), generation)
+        let planner = plan_options(&key.options);
+        let plan = match board {
+            Some(board) => plan_for_board(graph, board, &planner).map_err(anyhow::Error::from),
+            None => memplan::plan(graph, &planner).map_err(anyhow::Error::from),
+        }
+        .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
+        Ok(Analysis::from_plan(graph, key, &planner, plan))
     }
 
-    /// Like [`Analysis::compute`] with explicit planner options (e.g. several memory pools).
-    pub fn compute_with(
+    /// The analysis of `graph` for a plan made with `planner`.
+    pub fn from_plan(
         graph: &Graph,
-        options: &MemoryOptions,
-        plan_options: &PlanOptions,
-        generation: u64,
-    ) -> anyhow::Result<Analysis> {
-        let plan = memplan::plan(graph, plan_options)
-            .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
-        let yes_no = |included: bool| if included { "included" } else { "excluded" };
-        let method = format!(
-            "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \
-             lower bounds {} B without overlap, {} B with)",
-            yes_no(options.inputs_in_activations),
-            yes_no(options.outputs_in_activations),
-            plan_options.alignment,
-            plan.no_overlap_bound,
-            plan.full_overlap_bound
-        );
-        let report = report::analyze(graph, Some((plan.total_bytes, method)));
+        key: AnalysisKey,
+        planner: &PlanOptions,
+        plan: MemoryPlan,
+    ) -> Analysis {
+        let report = report::analyze(
+            graph,
+            Some((plan.total_bytes, analyze::plan_method(planner, &plan))),
+        )
+        .with_pools(analyze::pool_reports(&plan));
         let timeline = memplan::timeline(&plan, graph);
-        Ok(Analysis {
-            generation,
-            options: options.clone(),
+        Analysis {
+            key,
             report,
             plan,
             timeline,
-        })
+        }
     }
 }
