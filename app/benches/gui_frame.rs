@@ -106,4 +106,10 @@ fn main() {
     report("Graph (whole graph)", time_frames(&mut app, counts));
     app.views_mut().graph.optimized = false;
     report("Graph (original)", time_frames(&mut app, counts));
+    // A board with six RAM regions: one pool line or lane each.
+    app.settings.config.board = Some("nucleo-h743zi2".into());
+    app.refresh_analysis();
+    app.wait_for_tasks();
+    app.settings.tab = Tab::Memory;
+    report("Memory (H743, 6 pools)", time_frames(&mut app, counts));
 }
