@@ -509,7 +509,7 @@ fn with_a_board_the_memory_tab_shows_the_plan_over_its_ram_regions() {
     let mut app = loaded(OpenRequest::Path(model.clone()));
     app.settings.config.board = Some("nucleo-h743zi2".into());
     app.settings.tab = Tab::Memory;
-    let h = harness(app);
+    let mut h = harness(app);
     let plan = {
         let mut graph = nncube_core::import::load_model(&model).expect("import");
         nncube_core::passes::Pipeline::default_pipeline()
@@ -525,6 +525,17 @@ fn with_a_board_the_memory_tab_shows_the_plan_over_its_ram_regions() {
     };
     assert!(plan.pools.len() > 1, "the H743 has several RAM regions");
     assert_eq!(h.state().analysis().expect("analysis").plan, plan);
+    let dtcm = plan
+        .pools
+        .iter()
+        .find(|p| p.name == "DTCM")
+        .expect("DTCM pool");
+    // The Report card names the pools the plan fills.
+    h.get_by_label("Report").click();
+    h.run();
+    h.get_by_label_contains(&format!("in DTCM {}", format::bytes(dtcm.used_bytes)));
+    h.get_by_label("Memory").click();
+    h.run();
     h.get_by_label(&format!("Peak: {}", format::bytes(plan.total_bytes)));
     for pool in &plan.pools {
         h.get_by_label(&format!(

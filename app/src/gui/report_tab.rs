@@ -95,6 +95,20 @@ fn card(ui: &mut egui::Ui, title: &str, value: String, detail: String) -> egui::
         .response
 }
 
+/// "\nin DTCM 36.1 KiB, SRAM1 2.0 KiB": the pools the plan uses, when it spreads over a board's RAM regions.
+fn pools_line(pools: &[nncube_core::report::PoolReport]) -> String {
+    let used: Vec<String> = pools
+        .iter()
+        .filter(|p| p.used_bytes > 0)
+        .map(|p| format!("{} {}", p.name, format::bytes(p.used_bytes)))
+        .collect();
+    if used.is_empty() {
+        String::new()
+    } else {
+        format!("\nin {}", used.join(", "))
+    }
+}
+
 /// Draws the tab.
 pub fn show(
     ui: &mut egui::Ui,
@@ -139,12 +153,13 @@ pub fn show(
             "Activations (RAM)",
             format::bytes(r.activations_bytes),
             format!(
-                "planned peak, see Memory\n{}",
+                "planned peak, see Memory\n{}{}",
                 share(
                     r.activations_bytes,
                     board.map_or(0, Board::ram_bytes),
                     "RAM"
-                )
+                ),
+                pools_line(&r.activation_pools)
             ),
         )
         .on_hover_text(&r.activations_method);
