@@ -8,6 +8,8 @@ use super::stdout::outln;
 use anyhow::{Context, bail};
 use clap::Args;
 use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
+use nncube_core::target::Board;
+use nncube_core::target::project::plan_for_board;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +47,8 @@ pub struct GenerateArgs {
         conflicts_with = "output"
     )]
     pub project: Option<PathBuf>,
-    /// Board id (see `nncube boards`) or board file (.ron) of the `--project`.
+    /// Board id (see `nncube boards`) or board file (.ron): plan the activations over its RAM regions, the most
+    /// used buffers in the fastest (one activation buffer per region used, docs/c-api.md); the `--project` board.
     #[arg(long)]
     pub board: Option<String>,
 }
@@ -59,7 +62,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         bail!("give an output directory with -o DIR (or --project DIR with --board)");
     };
     let graph = super::model_graph::load(&args.model, args.no_optimize)?;
-    let options = CodegenOptions {
+    let mut options = CodegenOptions {
         name: args
             .name
             .clone()
@@ -70,6 +73,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         caller_outputs: args.no_outputs_allocation,
         placement: None,
     };
+    if let Some(board) = &args.board {
+        let board = Board::find(board).context("cannot load the board")?;
+        let plan = plan_for_board(&graph, &board, &codegen::plan_options(&options))
+            .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
+        options.placement = Some(
+            codegen::Placement::from_plan(&graph, &plan).context("cannot place the activations")?,
+        );
+    }
     let files = codegen::generate(&graph, &options)
         .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
     write_atomically(&files, output)?;

@@ -17,7 +17,7 @@ mod weights;
 
 pub use emit::plan_options;
 pub use hash::{fnv1a64, model_hash};
-pub use placement::{Buffer, Placement};
+pub use placement::{ArenaPool, Buffer, Placement};
 
 use crate::ir::Graph;
 use std::collections::BTreeMap;
