@@ -119,7 +119,7 @@ void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, 
                     /* Conv pixels of the window in pairs. */
                     for (i = 0; i < count; i += 2) {
                         const int32_t rows = count - i < 2 ? count - i : 2;
-                        const int8_t *row[2];
+                        const int8_t *row[2] = {NULL, NULL};
                         int32_t r;
                         for (r = 0; r < rows; ++r) {
                             row[r] = nncube_conv_row_s8(conv, q->input_offset, input, b, y0 + (i + r) / width,

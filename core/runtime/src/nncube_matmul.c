@@ -24,8 +24,11 @@
 #define NNCUBE_MM_DSP 0
 #endif
 
-/* The hand-scheduled 2 x 2 inner loop (Thumb-2 with DSP, GCC-compatible compilers). */
-#if NNCUBE_MM_DSP && defined(__GNUC__) && defined(__thumb2__)
+/* The hand-scheduled inner loops: Thumb-2 with DSP, GCC, optimized builds. The 2 x 2 loop needs 14 registers,
+ * which clang (r7 kept as frame pointer) and GCC at -O0 cannot give; builds with -fno-omit-frame-pointer define
+ * NNCUBE_NO_ASM. Everyone else runs the C loops, which compute the same sums. */
+#if NNCUBE_MM_DSP && defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && \
+    !defined(NNCUBE_NO_ASM)
 #define NNCUBE_MM_ASM 1
 #else
 #define NNCUBE_MM_ASM 0
