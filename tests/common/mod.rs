@@ -67,3 +67,71 @@ pub fn python() -> PathBuf {
 pub fn nncube_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_nncube"))
 }
+
+/// Runs `cmd` and asserts that it exited 0 (the failure message shows the command and its stderr); returns its
+/// output.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs the `nncube` binary with `args` and asserts that it exited 0; returns its output.
+pub fn nncube_ok<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+) -> std::process::Output {
+    run_ok(std::process::Command::new(nncube_bin()).args(args))
+}
+
+/// `make -C dir APP=app` in a generated firmware project; returns the ELF it builds.
+pub fn make_app(dir: &std::path::Path, app: &str) -> PathBuf {
+    run_ok(
+        std::process::Command::new("make")
+            .arg("-C")
+            .arg(dir)
+            .arg(format!("APP={app}")),
+    );
+    dir.join(format!("build/{app}/{app}.elf"))
+}
+
+/// Compiles a generated model for the host with `cc` and `flags`: the caller's `main.c` in `dir`, `net.c`,
+/// `net_data.c` and the runtime sources under `dir/nncube_runtime`; runs the program, asserts it exited 0 and
+/// returns its stdout.
+pub fn build_and_run_host_main(dir: &std::path::Path, flags: &[&str]) -> String {
+    let mut sources: Vec<PathBuf> = vec![
+        dir.join("main.c"),
+        dir.join("net.c"),
+        dir.join("net_data.c"),
+    ];
+    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).expect("runtime sources") {
+        let p = e.expect("dir entry").path();
+        if p.extension().is_some_and(|x| x == "c") {
+            sources.push(p);
+        }
+    }
+    sources.sort();
+    let exe = dir.join("net_exe");
+    run_ok(
+        std::process::Command::new("cc")
+            .args(flags)
+            .arg("-I")
+            .arg(dir)
+            .arg("-I")
+            .arg(dir.join("nncube_runtime/include"))
+            .args(&sources)
+            .arg("-o")
+            .arg(&exe)
+            .arg("-lm"),
+    );
+    let run = std::process::Command::new(&exe)
+        .output()
+        .expect("run the host build");
+    assert!(run.status.success(), "exit {:?}", run.status.code());
+    String::from_utf8(run.stdout).expect("utf-8 output")
+}
