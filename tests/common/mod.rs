@@ -135,3 +135,40 @@ pub fn build_and_run_host_main(dir: &std::path::Path, flags: &[&str]) -> String 
     assert!(run.status.success(), "exit {:?}", run.status.code());
     String::from_utf8(run.stdout).expect("utf-8 output")
 }
+
+/// Asserts that `ours` is within 1e-5 × the range of `theirs` (max abs error over all elements), and that both have
+/// the same number of elements; `what` names the comparison in the failure message.
+pub fn assert_within_range_tolerance(what: &str, ours: &[f64], theirs: &[f64]) {
+    assert_eq!(ours.len(), theirs.len(), "{what}: element count");
+    let (lo, hi) = theirs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    let range = (hi - lo).max(f64::MIN_POSITIVE);
+    let max_err = ours
+        .iter()
+        .zip(theirs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        max_err <= 1e-5 * range,
+        "{what}: max abs error {max_err:e} exceeds 1e-5 × range {range:e}"
+    );
+}
+
+/// Little-endian f32 values of raw output bytes.
+pub fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// Max |got − want| / max(max |want|, 1e-6): the relative error of float outputs.
+pub fn relative_error(got: &[f32], want: &[f32]) -> f32 {
+    let scale = want.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    let err = got
+        .iter()
+        .zip(want)
+        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    err / scale
+}
