@@ -141,17 +141,7 @@ fn regeneration_keeps_user_code() {
 #[test]
 fn activations_larger_than_board_ram_are_refused_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
-    let small_ram = 16 * 1024;
-    let text =
-        std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
-            .unwrap()
-            .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
-            .replace(
-                "size_bytes: 0x00020000",
-                &format!("size_bytes: {small_ram}"),
-            );
-    let board = tmp.path().join("tiny-ram.ron");
-    std::fs::write(&board, text).unwrap();
+    let board = common::tiny_ram_board(tmp.path(), 16 * 1024);
     let dir = tmp.path().join("project");
     let out = Command::new(common::nncube_bin())
         .arg("generate")

@@ -172,3 +172,18 @@ pub fn relative_error(got: &[f32], want: &[f32]) -> f32 {
         .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
     err / scale
 }
+
+/// Writes `dir/tiny-ram.ron`: the qemu-netduinoplus2 board renamed `tiny-ram`, with `ram_bytes` of SRAM; returns
+/// its path.
+pub fn tiny_ram_board(dir: &std::path::Path, ram_bytes: u64) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
+        .expect("read the qemu-netduinoplus2 board")
+        .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
+        .replace(
+            "size_bytes: 0x00020000",
+            &format!("size_bytes: {ram_bytes}"),
+        );
+    let path = dir.join("tiny-ram.ron");
+    std::fs::write(&path, text).expect("write the tiny-ram board");
+    path
+}
