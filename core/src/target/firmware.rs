@@ -138,17 +138,14 @@ pub fn build_firmware(
             return Err(TargetError::DuplicateSource { stem });
         }
         let object = obj_dir.join(format!("{prefix}{stem}.o"));
-        let output = Command::new(&toolchain.gcc)
-            .args(&flags)
-            .arg("-c")
-            .arg(source)
-            .arg("-o")
-            .arg(&object)
-            .output()
-            .map_err(|e| TargetError::ToolFailed {
-                command: toolchain.gcc.display().to_string(),
-                detail: e.to_string(),
-            })?;
+        let output = gcc_output(
+            Command::new(&toolchain.gcc)
+                .args(&flags)
+                .arg("-c")
+                .arg(source)
+                .arg("-o")
+                .arg(&object),
+        )?;
         if !output.status.success() {
             return Err(TargetError::Compile {
                 file: source.clone(),
@@ -160,25 +157,22 @@ pub fn build_firmware(
     }
 
     let elf = out_dir.join(format!("{}.elf", spec.name));
-    let output = Command::new(&toolchain.gcc)
-        .args(ArmToolchain::cpu_flags(board))
-        .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
-        .arg("-Wl,--gc-sections")
-        .arg(format!(
-            "-Wl,-Map={}",
-            out_dir.join(format!("{}.map", spec.name)).display()
-        ))
-        .arg("-T")
-        .arg(&script_path)
-        .args(&objects)
-        .arg("-lm")
-        .arg("-o")
-        .arg(&elf)
-        .output()
-        .map_err(|e| TargetError::ToolFailed {
-            command: toolchain.gcc.display().to_string(),
-            detail: e.to_string(),
-        })?;
+    let output = gcc_output(
+        Command::new(&toolchain.gcc)
+            .args(ArmToolchain::cpu_flags(board))
+            .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
+            .arg("-Wl,--gc-sections")
+            .arg(format!(
+                "-Wl,-Map={}",
+                out_dir.join(format!("{}.map", spec.name)).display()
+            ))
+            .arg("-T")
+            .arg(&script_path)
+            .args(&objects)
+            .arg("-lm")
+            .arg("-o")
+            .arg(&elf),
+    )?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let shortfalls = parse_overflows(board, &stderr);
@@ -220,4 +214,12 @@ impl Firmware {
             elf,
         })
     }
+}
+
+/// The output of an `arm-none-eabi-gcc` call; a compiler that cannot be started is [`TargetError::ToolFailed`].
+fn gcc_output(command: &mut Command) -> Result<std::process::Output, TargetError> {
+    command.output().map_err(|e| TargetError::ToolFailed {
+        command: command.get_program().to_string_lossy().into_owned(),
+        detail: e.to_string(),
+    })
 }
