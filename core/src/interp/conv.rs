@@ -175,34 +175,33 @@ impl Requant {
 
 /// The int32 bias of an int8 kernel (operand 2), or zeros when absent; `len` elements.
 pub(crate) fn i32_bias(cx: &NodeCx<'_>, len: usize) -> Result<Vec<i32>, InterpError> {
-    if !cx.has_input(2) {
-        return Ok(vec![0; len]);
-    }
-    let b = cx.input(2)?;
-    if b.dtype != DType::I32 || b.num_elements() != len {
-        return Err(cx.unsupported(format!(
-            "a {} bias of {} elements",
-            b.dtype,
-            b.num_elements()
-        )));
-    }
-    Ok(b.as_i32())
+    bias(cx, len, DType::I32, TensorData::as_i32)
 }
 
-/// The float bias (operand 2), or zeros when absent; `out_c` elements.
-fn float_bias(cx: &NodeCx<'_>, out_c: usize) -> Result<Vec<f32>, InterpError> {
+/// The float bias (operand 2), or zeros when absent; `len` elements.
+fn float_bias(cx: &NodeCx<'_>, len: usize) -> Result<Vec<f32>, InterpError> {
+    bias(cx, len, DType::F32, TensorData::as_f32)
+}
+
+/// Operand 2 read with `values` when it is a `dtype` vector of `len` elements, zeros when absent.
+fn bias<T: Clone + Default>(
+    cx: &NodeCx<'_>,
+    len: usize,
+    dtype: DType,
+    values: fn(&TensorData) -> Vec<T>,
+) -> Result<Vec<T>, InterpError> {
     if !cx.has_input(2) {
-        return Ok(vec![0.0; out_c]);
+        return Ok(vec![T::default(); len]);
     }
     let b = cx.input(2)?;
-    if b.dtype != DType::F32 || b.num_elements() != out_c {
+    if b.dtype != dtype || b.num_elements() != len {
         return Err(cx.unsupported(format!(
             "a {} bias of {} elements",
             b.dtype,
             b.num_elements()
         )));
     }
-    Ok(b.as_f32())
+    Ok(values(b))
 }
 
 /// `CONV_2D`.
