@@ -114,7 +114,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 /// The activations of each bounded pool of `plan` (none for the default unbounded pool).
-fn pool_reports(plan: &MemoryPlan) -> Vec<report::PoolReport> {
+/// The report's per-pool activation lines (bounded pools only). Shared with the GUI.
+pub fn pool_reports(plan: &MemoryPlan) -> Vec<report::PoolReport> {
     plan.pools
         .iter()
         .enumerate()
@@ -129,8 +130,8 @@ fn pool_reports(plan: &MemoryPlan) -> Vec<report::PoolReport> {
         .collect()
 }
 
-/// How the activation figure was obtained, for the report.
-fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
+/// How the activation figure was obtained, for the report. Shared with the GUI.
+pub fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
     let yes_no = |included: bool| if included { "included" } else { "excluded" };
     format!(
         "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \

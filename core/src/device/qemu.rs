@@ -12,7 +12,7 @@
 
 use super::{Device, DeviceError, HostFile, RunOutput};
 use crate::target::toolchain::resolve_program;
-use crate::target::{Board, Firmware};
+use crate::target::{Board, CancelToken, Firmware};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,6 +35,8 @@ pub struct QemuDevice {
     pub board_id: String,
     /// Time limit of one run.
     pub timeout: Duration,
+    /// Stops a running emulator when set.
+    pub cancel: CancelToken,
 }
 
 impl QemuDevice {
@@ -67,6 +69,7 @@ impl QemuDevice {
             machine: virtual_board.qemu_machine.clone(),
             board_id: board.id.clone(),
             timeout,
+            cancel: CancelToken::new(),
         })
     }
 }
@@ -188,6 +191,13 @@ impl Device for QemuDevice {
                         elf,
                         timeout: self.timeout,
                         console: read_lossy(&console_path),
+                    });
+                }
+                None if self.cancel.is_cancelled() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(DeviceError::Cancelled {
+                        device: self.describe(),
                     });
                 }
                 None => std::thread::sleep(POLL_INTERVAL),

@@ -61,6 +61,22 @@ pub struct Firmware {
     pub footprint: Footprint,
 }
 
+/// Runs one compiler command, stopping it when the toolchain's cancel token is set.
+fn run_gcc(
+    toolchain: &ArmToolchain,
+    board: &Board,
+    command: &mut Command,
+) -> Result<std::process::Output, TargetError> {
+    super::cancel::output_unless_cancelled(command, &toolchain.cancel)
+        .map_err(|e| TargetError::ToolFailed {
+            command: toolchain.gcc.display().to_string(),
+            detail: e.to_string(),
+        })?
+        .ok_or_else(|| TargetError::Cancelled {
+            board: board.id.clone(),
+        })
+}
+
 /// Compiles and links `spec` for `board` into `out_dir` (created if needed).
 pub fn build_firmware(
     toolchain: &ArmToolchain,
@@ -138,7 +154,9 @@ pub fn build_firmware(
             return Err(TargetError::DuplicateSource { stem });
         }
         let object = obj_dir.join(format!("{prefix}{stem}.o"));
-        let output = gcc_output(
+        let output = run_gcc(
+            toolchain,
+            board,
             Command::new(&toolchain.gcc)
                 .args(&flags)
                 .arg("-c")
@@ -157,7 +175,9 @@ pub fn build_firmware(
     }
 
     let elf = out_dir.join(format!("{}.elf", spec.name));
-    let output = gcc_output(
+    let output = run_gcc(
+        toolchain,
+        board,
         Command::new(&toolchain.gcc)
             .args(ArmToolchain::cpu_flags(board))
             .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
@@ -214,12 +234,4 @@ impl Firmware {
             elf,
         })
     }
-}
-
-/// The output of an `arm-none-eabi-gcc` call; a compiler that cannot be started is [`TargetError::ToolFailed`].
-fn gcc_output(command: &mut Command) -> Result<std::process::Output, TargetError> {
-    command.output().map_err(|e| TargetError::ToolFailed {
-        command: command.get_program().to_string_lossy().into_owned(),
-        detail: e.to_string(),
-    })
 }

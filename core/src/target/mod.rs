@@ -7,12 +7,14 @@
 //!   firmware's own stack and static data).
 //! - [`support`]: nncube's own startup code, vector table and platform layer (semihosting, instruction counter).
 //! - [`project`]: a complete firmware project (network, startup, linker script, Makefile, CMake) for a model.
+//! - [`cancel`]: stopping a running compiler or emulator (the GUI's cancel button).
 //! - [`firmware`]: compile + link a firmware, then measure its [`footprint`] and check that it fits the chip.
 //!
 //! Invariant: a [`firmware::Firmware`] returned by [`firmware::build_firmware`] fits every memory region of its
 //! board; when it does not, the error names each region that is short and by how many bytes.
 
 pub mod board;
+pub mod cancel;
 pub mod firmware;
 pub mod footprint;
 pub mod linker_script;
@@ -22,6 +24,7 @@ pub mod support;
 pub mod toolchain;
 
 pub use board::{Board, Console, CpuCore, Fpu, InstructionCounter, MemoryRegion, SpeedClass};
+pub use cancel::CancelToken;
 pub use firmware::{Firmware, FirmwareSpec, build_firmware};
 pub use footprint::{Footprint, RegionUsage};
 pub use toolchain::{ArmToolchain, HostCompiler};
@@ -32,6 +35,12 @@ use thiserror::Error;
 /// Why a board could not be loaded or a firmware could not be built.
 #[derive(Debug, Error)]
 pub enum TargetError {
+    /// The build was cancelled (the compiler was stopped).
+    #[error("the build for board `{board}` was cancelled")]
+    Cancelled {
+        /// The board being built for.
+        board: String,
+    },
     /// A file could not be read or written.
     #[error("cannot {what} {path}: {source}")]
     Io {

@@ -81,6 +81,8 @@ pub struct ArmToolchain {
     pub gcc: PathBuf,
     /// `arm-none-eabi-size`.
     pub size: PathBuf,
+    /// Stops a running compilation when set (compiles started afterwards stop at once).
+    pub cancel: super::CancelToken,
 }
 
 impl ArmToolchain {
@@ -100,7 +102,11 @@ impl ArmToolchain {
                 package: "binutils-arm-none-eabi".to_string(),
                 env_var: ARM_GCC_ENV.to_string(),
             })?;
-        Ok(ArmToolchain { gcc, size })
+        Ok(ArmToolchain {
+            gcc,
+            size,
+            cancel: super::CancelToken::new(),
+        })
     }
 
     /// The code-generation flags for a board: `-mcpu`, `-mthumb`, and the float ABI and FPU from the board's FPU.
