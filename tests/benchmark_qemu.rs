@@ -98,17 +98,12 @@ fn generated_int8_models_on_qemu_match_the_interpreter_bit_exactly() {
 fn benchmark_cli_writes_the_documented_json() {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("bench.json");
-    let out = Command::new(common::nncube_bin())
-        .arg("benchmark")
-        .arg(common::shared_model("hello_world_int8"))
-        .args(["--board", "qemu-mps2-an386", "--json"])
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        Command::new(common::nncube_bin())
+            .arg("benchmark")
+            .arg(common::shared_model("hello_world_int8"))
+            .args(["--board", "qemu-mps2-an386", "--json"])
+            .arg(&json),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("instructions/inference"), "{stdout}");

@@ -671,37 +671,7 @@ int main(void) {{
         caller = u8::from(caller)
     );
     std::fs::write(dir.join("main.c"), main).unwrap();
-    let mut sources: Vec<PathBuf> = vec![
-        dir.join("main.c"),
-        dir.join("net.c"),
-        dir.join("net_data.c"),
-    ];
-    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "c") {
-            sources.push(p);
-        }
-    }
-    let exe = dir.join("net_exe");
-    let out = Command::new("gcc")
-        .args(["-std=c99", "-O1", "-I"])
-        .arg(dir)
-        .arg("-I")
-        .arg(dir.join("nncube_runtime/include"))
-        .args(&sources)
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    assert!(run.status.success(), "exit {:?}", run.status.code());
-    String::from_utf8(run.stdout).unwrap()
+    common::build_and_run_host_main(dir, &["-std=c99", "-O1"])
 }
 
 /// `--no-inputs-allocation --no-outputs-allocation`: inputs and outputs leave the activations buffer (smaller
@@ -720,18 +690,13 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
         ),
     ] {
         let dir = tmp.path().join(sub);
-        let out = Command::new(common::nncube_bin())
-            .arg("generate")
-            .arg(&model)
-            .args(["--name", "net", "-o"])
-            .arg(&dir)
-            .args(flags)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        common::run_ok(
+            Command::new(common::nncube_bin())
+                .arg("generate")
+                .arg(&model)
+                .args(["--name", "net", "-o"])
+                .arg(&dir)
+                .args(flags),
         );
         let header = std::fs::read_to_string(dir.join("net.h")).unwrap();
         let n: u64 = header

@@ -21,12 +21,6 @@ fn cache() -> std::path::PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache-optimized")
 }
 
-fn f32s(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
 fn conv_pool_count(graph: &Graph) -> usize {
     graph
         .nodes
@@ -55,17 +49,12 @@ fn check_graph(label: &str, graph: &Graph) {
         for (o, (w, got)) in want.iter().zip(&result.outputs).enumerate() {
             distinct.insert(w.bytes.clone());
             if w.dtype == DType::F32 {
-                let (g, w) = (f32s(got), f32s(&w.bytes));
+                let (g, w) = (common::f32s(got), common::f32s(&w.bytes));
                 assert_eq!(g.len(), w.len(), "{label} output {o}");
-                let scale = w.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-                let err = g
-                    .iter()
-                    .zip(&w)
-                    .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+                let err = common::relative_error(&g, &w);
                 assert!(
-                    err / scale <= FLOAT_REL_TOLERANCE,
-                    "{label} sample {s} output {o}: relative error {}",
-                    err / scale
+                    err <= FLOAT_REL_TOLERANCE,
+                    "{label} sample {s} output {o}: relative error {err}"
                 );
             } else {
                 assert_eq!(

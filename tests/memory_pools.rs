@@ -134,37 +134,7 @@ int main(void) {
 }
 "#;
     std::fs::write(dir.join("main.c"), main).unwrap();
-    let mut sources: Vec<PathBuf> = vec![
-        dir.join("main.c"),
-        dir.join("net.c"),
-        dir.join("net_data.c"),
-    ];
-    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "c") {
-            sources.push(p);
-        }
-    }
-    let exe = dir.join("net_exe");
-    let out = Command::new("cc")
-        .args(["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
-        .arg(dir)
-        .arg("-I")
-        .arg(dir.join("nncube_runtime/include"))
-        .args(&sources)
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    assert!(run.status.success(), "exit {:?}", run.status.code());
-    String::from_utf8(run.stdout).unwrap()
+    common::build_and_run_host_main(dir, &["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror"])
 }
 
 #[test]
@@ -173,7 +143,7 @@ fn a_two_pool_host_build_is_bit_exact_with_the_interpreter() {
     let dir = tmp.path().join("net");
     let model = common::shared_model("vww_96_int8");
     let board = two_region_board_file();
-    let out = nncube(&[
+    common::nncube_ok([
         "generate",
         model.to_str().unwrap(),
         "--board",
@@ -183,11 +153,6 @@ fn a_two_pool_host_build_is_bit_exact_with_the_interpreter() {
         "--name",
         "net",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let header = std::fs::read_to_string(dir.join("net.h")).unwrap();
     assert!(
         header.contains("#define NET_NUM_POOLS 2")
@@ -236,7 +201,7 @@ fn a_two_region_project_links_each_pool_into_its_region_and_runs() {
     let dir = tmp.path().join("proj");
     let model = common::shared_model("vww_96_int8");
     let board_file = two_region_board_file();
-    let out = nncube(&[
+    common::nncube_ok([
         "generate",
         model.to_str().unwrap(),
         "--board",
@@ -244,28 +209,12 @@ fn a_two_region_project_links_each_pool_into_its_region_and_runs() {
         "--project",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let script = std::fs::read_to_string(dir.join("board.ld")).unwrap();
     assert!(
         script.contains("*(.bss.nn_pool_SRAM_SLOW) } > SRAM_SLOW"),
         "{script}"
     );
-    let out = Command::new("make")
-        .arg("-C")
-        .arg(&dir)
-        .arg("APP=validation")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "make: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let elf = dir.join("build/validation/validation.elf");
+    let elf = common::make_app(&dir, "validation");
 
     let board = Board::find(board_file.to_str().unwrap()).unwrap();
     let symbols = symbol_addresses(&elf);
@@ -352,7 +301,7 @@ fn analyze_reports_activations_per_pool_and_the_timeline_stacks_them() {
     let board = two_region_board_file();
     let json = tmp.path().join("r.json");
     let memory = tmp.path().join("m.json");
-    let out = nncube(&[
+    let out = common::nncube_ok([
         "analyze",
         model.to_str().unwrap(),
         "--board",
@@ -362,11 +311,6 @@ fn analyze_reports_activations_per_pool_and_the_timeline_stacks_them() {
         "--memory",
         memory.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("  pool SRAM_FAST   : ") && text.contains("  pool SRAM_SLOW   : "),
@@ -429,12 +373,7 @@ fn a_board_whose_activations_fit_one_region_gives_the_single_buffer_files_byte_f
         if let Some(b) = board {
             args.extend(["--board", b]);
         }
-        let out = nncube(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::nncube_ok(&args);
         trees.push(tree(&dir));
     }
     assert!(!trees[0].is_empty());
@@ -447,7 +386,7 @@ fn an_h743_project_puts_the_vww_arena_in_dtcm() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("proj");
     let model = common::shared_model("vww_96_int8");
-    let out = nncube(&[
+    common::nncube_ok([
         "generate",
         model.to_str().unwrap(),
         "--board",
@@ -455,17 +394,7 @@ fn an_h743_project_puts_the_vww_arena_in_dtcm() {
         "--project",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = Command::new("make").arg("-C").arg(&dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "make: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(Command::new("make").arg("-C").arg(&dir));
     let board = Board::find("nucleo-h743zi2").unwrap();
     let dtcm = board.ram_region("DTCM").unwrap();
     let symbols = symbol_addresses(&dir.join("build/performance/performance.elf"));

@@ -93,6 +93,19 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A fresh temporary directory named `prefix…` in `parent` (same file system as the output, so renames are atomic).
+fn temp_dir_in(parent: &Path, prefix: &str) -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })
+}
+
 fn is_read_only(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
@@ -163,29 +176,13 @@ pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Resul
             parent.display()
         );
     }
-    let tmp = tempfile::Builder::new()
-        .prefix(".nncube-generate-")
-        .tempdir_in(&parent)
-        .with_context(|| {
-            format!(
-                "cannot create a temporary directory in {}",
-                parent.display()
-            )
-        })?;
+    let tmp = temp_dir_in(&parent, ".nncube-generate-")?;
     files
         .write_to(tmp.path())
         .context("cannot write the generated files")?;
     set_dir_mode(tmp.path(), out_dir)?;
     if out_dir.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".nncube-previous-")
-            .tempdir_in(&parent)
-            .with_context(|| {
-                format!(
-                    "cannot create a temporary directory in {}",
-                    parent.display()
-                )
-            })?;
+        let old = temp_dir_in(&parent, ".nncube-previous-")?;
         let old_path = old.path().join("previous");
         std::fs::rename(out_dir, &old_path)
             .with_context(|| format!("cannot replace {}", out_dir.display()))?;

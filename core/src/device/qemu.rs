@@ -11,7 +11,7 @@
 //! directory, where semihosting opens files) along with `console.txt` and QEMU's own output.
 
 use super::{Device, DeviceError, HostFile, RunOutput};
-use crate::target::toolchain::find_in_path;
+use crate::target::toolchain::resolve_program;
 use crate::target::{Board, CancelToken, Firmware};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -75,25 +75,14 @@ impl QemuDevice {
 }
 
 fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
-    let missing = |detail: String| DeviceError::ToolMissing {
-        program: "qemu-system-arm".to_string(),
-        detail,
-        package: "qemu-system-arm".to_string(),
-        env_var: QEMU_ENV.to_string(),
-    };
-    match override_path {
-        Some(path) => {
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(missing(format!(
-                    "{QEMU_ENV}={} does not exist",
-                    path.display()
-                )))
-            }
+    resolve_program("qemu-system-arm", override_path, QEMU_ENV).map_err(|detail| {
+        DeviceError::ToolMissing {
+            program: "qemu-system-arm".to_string(),
+            detail,
+            package: "qemu-system-arm".to_string(),
+            env_var: QEMU_ENV.to_string(),
         }
-        None => find_in_path("qemu-system-arm").ok_or_else(|| missing("not in PATH".to_string())),
-    }
+    })
 }
 
 fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceError {
