@@ -98,17 +98,12 @@ fn generated_int8_models_on_qemu_match_the_interpreter_bit_exactly() {
 fn benchmark_cli_writes_the_documented_json() {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("bench.json");
-    let out = Command::new(common::nncube_bin())
-        .arg("benchmark")
-        .arg(common::shared_model("hello_world_int8"))
-        .args(["--board", "qemu-mps2-an386", "--json"])
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        Command::new(common::nncube_bin())
+            .arg("benchmark")
+            .arg(common::shared_model("hello_world_int8"))
+            .args(["--board", "qemu-mps2-an386", "--json"])
+            .arg(&json),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("instructions/inference"), "{stdout}");
@@ -259,4 +254,57 @@ fn benchmark_cli_writes_the_comparison_table() {
     assert_eq!(rows[2][8], format!("{:.2}", ours / 3640.0));
     assert_eq!(rows[2][9], "772");
     assert_eq!(rows[3][7..], ["—", "—", "—"]);
+
+/// The blocked int8 matmul's Cortex-M DSP path (SXTB16/SMLAD, which the host never runs) on the virtual board:
+/// the edge-case graph and the shared models with other conv / fully-connected shapes than kws must equal the
+/// interpreter bit for bit.
+#[test]
+fn matmul_dsp_path_on_qemu_matches_the_interpreter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolchain = ArmToolchain::locate().unwrap();
+    let board = Board::find("qemu-netduinoplus2").unwrap();
+    let mut graphs = vec![("matmul_edges".to_string(), common::matmul_edges::graph())];
+    for model in ["vww_96_int8", "pretrainedResnet_quant", "ad01_int8"] {
+        graphs.push((
+            model.to_string(),
+            load_model(&common::shared_model(model)).unwrap(),
+        ));
+    }
+    for (name, graph) in graphs {
+        let inputs: Vec<Vec<u8>> = graph
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| seeded_bytes(graph.tensor(t).ty.size_bytes(), 11 + i as u32))
+            .collect();
+        let data: Vec<TensorData> = graph
+            .inputs
+            .iter()
+            .zip(&inputs)
+            .map(|(&t, bytes)| {
+                let ty = &graph.tensor(t).ty;
+                TensorData::from_bytes(ty.dtype, ty.shape.to_vec(), bytes.clone())
+            })
+            .collect();
+        let expected: Vec<Vec<u8>> = interp::run(&graph, &data)
+            .unwrap()
+            .outputs()
+            .iter()
+            .map(|d| d.bytes.clone())
+            .collect();
+        let mut device = QemuDevice::new(&board, Duration::from_secs(60)).unwrap();
+        let got = benchmark(
+            &graph,
+            &board,
+            &toolchain,
+            &mut device,
+            &BenchmarkInputs::Files(inputs),
+            &tmp.path().join(&name),
+        )
+        .unwrap();
+        assert_eq!(
+            got.outputs, expected,
+            "{name}: outputs differ from the interpreter"
+        );
+    }
 }

@@ -5,16 +5,11 @@ mod common;
 use std::process::Command;
 
 fn analyze(stem: &str, extra: &[&str]) -> String {
-    let out = Command::new(common::nncube_bin())
-        .arg("analyze")
-        .arg(common::shared_model(stem))
-        .args(extra)
-        .output()
-        .expect("run nncube");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        Command::new(common::nncube_bin())
+            .arg("analyze")
+            .arg(common::shared_model(stem))
+            .args(extra),
     );
     String::from_utf8(out.stdout).expect("utf-8 report")
 }

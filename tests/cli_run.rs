@@ -30,21 +30,16 @@ fn runs_numpy_inputs_and_numpy_reads_the_output() {
         "import numpy as np; np.save({:?}, np.random.default_rng(3).integers(-128, 128, (1, 49, 10, 1), dtype=np.int8))",
         input.display().to_string()
     ));
-    let status = Command::new(common::nncube_bin())
-        .arg("run")
-        .arg(&model)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&output)
-        .arg("--mode")
-        .arg("reference")
-        .output()
-        .expect("run nncube");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    common::run_ok(
+        Command::new(common::nncube_bin())
+            .arg("run")
+            .arg(&model)
+            .arg("--input")
+            .arg(&input)
+            .arg("--output")
+            .arg(&output)
+            .arg("--mode")
+            .arg("reference"),
     );
 
     let graph = import::load_model(&model).expect("import");
@@ -69,16 +64,11 @@ fn random_inputs_to_npz() {
     let dir = tempfile::tempdir().expect("temp dir");
     let model = common::shared_model("hello_world_float");
     let output = dir.path().join("out.npz");
-    let status = Command::new(common::nncube_bin())
-        .args(["run", "--random", "5", "--output"])
-        .arg(&output)
-        .arg(&model)
-        .output()
-        .expect("run nncube");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    common::run_ok(
+        Command::new(common::nncube_bin())
+            .args(["run", "--random", "5", "--output"])
+            .arg(&output)
+            .arg(&model),
     );
     let graph = import::load_model(&model).expect("import");
     let expected = interp::run(&graph, &interp::random_inputs(&graph, 5))

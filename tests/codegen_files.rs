@@ -129,6 +129,9 @@ fn generated_code_compiles_clean_everywhere() {
             ("gcc", vec![]),
             ("clang", vec![]),
             ("gcc", vec!["-DNNCUBE_OBSERVER"]),
+            // Other optimization levels warn differently (-O1: maybe-uninitialized) and, for the Cortex-M
+            // inline assembly, leave fewer registers (-O0 keeps a frame pointer).
+            ("gcc", vec!["-O1"]),
             (
                 "arm-none-eabi-gcc",
                 vec![
@@ -136,6 +139,16 @@ fn generated_code_compiles_clean_everywhere() {
                     "-mthumb",
                     "-mfloat-abi=hard",
                     "-mfpu=fpv4-sp-d16",
+                ],
+            ),
+            (
+                "arm-none-eabi-gcc",
+                vec![
+                    "-mcpu=cortex-m4",
+                    "-mthumb",
+                    "-mfloat-abi=hard",
+                    "-mfpu=fpv4-sp-d16",
+                    "-O0",
                 ],
             ),
         ] {
@@ -158,11 +171,17 @@ fn split_weights_compile_and_name_each_tensor() {
     )
     .unwrap();
     let data = &files.files[&PathBuf::from("hello_world_int8_data.h")];
+    // Three int8 fully connected layers: each reads its re-arranged weights and folded bias, one array each.
     assert_eq!(
-        data.matches("extern const uint8_t hello_world_int8_w")
+        data.matches("extern const uint8_t hello_world_int8_n")
             .count(),
         6
     );
+    for n in 0..3 {
+        for part in ["filter", "bias"] {
+            assert!(data.contains(&format!("hello_world_int8_n{n}_{part}[")));
+        }
+    }
     let tmp = tempfile::tempdir().unwrap();
     compile_all("gcc", &[], &files, tmp.path());
 }
@@ -652,37 +671,7 @@ int main(void) {{
         caller = u8::from(caller)
     );
     std::fs::write(dir.join("main.c"), main).unwrap();
-    let mut sources: Vec<PathBuf> = vec![
-        dir.join("main.c"),
-        dir.join("net.c"),
-        dir.join("net_data.c"),
-    ];
-    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "c") {
-            sources.push(p);
-        }
-    }
-    let exe = dir.join("net_exe");
-    let out = Command::new("gcc")
-        .args(["-std=c99", "-O1", "-I"])
-        .arg(dir)
-        .arg("-I")
-        .arg(dir.join("nncube_runtime/include"))
-        .args(&sources)
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    assert!(run.status.success(), "exit {:?}", run.status.code());
-    String::from_utf8(run.stdout).unwrap()
+    common::build_and_run_host_main(dir, &["-std=c99", "-O1"])
 }
 
 /// `--no-inputs-allocation --no-outputs-allocation`: inputs and outputs leave the activations buffer (smaller
@@ -701,18 +690,13 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
         ),
     ] {
         let dir = tmp.path().join(sub);
-        let out = Command::new(common::nncube_bin())
-            .arg("generate")
-            .arg(&model)
-            .args(["--name", "net", "-o"])
-            .arg(&dir)
-            .args(flags)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        common::run_ok(
+            Command::new(common::nncube_bin())
+                .arg("generate")
+                .arg(&model)
+                .args(["--name", "net", "-o"])
+                .arg(&dir)
+                .args(flags),
         );
         let header = std::fs::read_to_string(dir.join("net.h")).unwrap();
         let n: u64 = header
@@ -726,4 +710,29 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
     assert!(bytes[1] < bytes[0], "{bytes:?}");
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0].trim().len(), 1280, "{}", outputs[0]);
+}
+
+/// Int8 convolutions and fully connected layers on the edges of the blocked matmul (odd pixel counts, odd
+/// channel counts, depths not a multiple of 4, padding, stride 2, per-tensor and per-channel weights, a non-zero
+/// weights zero point): generated C on the host (portable path) vs the reference interpreter.
+#[test]
+fn matmul_edge_cases_match_the_interpreter() {
+    use nncube_core::interp;
+    let g = common::matmul_edges::graph();
+    let runner = host::build_runner_with(
+        &g,
+        &host::c_compiler(),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
+    )
+    .unwrap();
+    for seed in 0..5 {
+        let inputs = interp::random_inputs(&g, seed);
+        let want = interp::run(&g, &inputs).unwrap();
+        let got = runner
+            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
+            .unwrap();
+        for (o, w) in want.outputs().iter().enumerate() {
+            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
+        }
+    }
 }

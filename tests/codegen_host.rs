@@ -87,21 +87,10 @@ fn check_model(stem: &str) {
             pos += got.len();
             let dtype = graph.tensor(graph.outputs[o]).ty.dtype;
             if dtype == DType::F32 {
-                let f = |b: &[u8]| -> Vec<f32> {
-                    b.chunks_exact(4)
-                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                        .collect()
-                };
-                let (g, w) = (f(got), f(want));
-                let scale = w.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-                let err = g
-                    .iter()
-                    .zip(&w)
-                    .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+                let err = common::relative_error(&common::f32s(got), &common::f32s(want));
                 assert!(
-                    err / scale <= FLOAT_REL_TOLERANCE,
-                    "{stem} sample {s} output {o}: relative error {} > {FLOAT_REL_TOLERANCE}",
-                    err / scale
+                    err <= FLOAT_REL_TOLERANCE,
+                    "{stem} sample {s} output {o}: relative error {err} > {FLOAT_REL_TOLERANCE}"
                 );
             } else {
                 assert_eq!(

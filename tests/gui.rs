@@ -5,8 +5,8 @@ mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use nncube::gui::format;
 use nncube::gui::{NncubeApp, OpenRequest, Settings, Tab};
+use nncube::gui::{format, graph_tab};
 use std::path::Path;
 
 fn loaded(request: OpenRequest) -> NncubeApp {
@@ -16,7 +16,10 @@ fn loaded(request: OpenRequest) -> NncubeApp {
     app
 }
 
-fn harness(app: NncubeApp) -> Harness<'static, NncubeApp> {
+fn harness(mut app: NncubeApp) -> Harness<'static, NncubeApp> {
+    // Settings changed before the harness (e.g. the board) start a new plan: finish it first.
+    app.refresh_analysis();
+    app.wait_for_tasks();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(|ui, app: &mut NncubeApp| app.draw(ui), app);
@@ -62,37 +65,86 @@ fn shared_model_opens_and_every_tab_shows_its_content() {
     h.run();
     assert_eq!(h.state().settings.tab, Tab::Graph);
     h.get_by_label("Click a layer in the graph.");
-    let first_layer = h.state().model().expect("model").graph.nodes[0]
-        .op
-        .name()
-        .to_string();
+    let (layer, fused_box, fused) = {
+        let m = h.state().model().expect("model");
+        let layer = m
+            .graph
+            .nodes
+            .iter()
+            .position(|n| !n.fused.is_empty())
+            .expect("the optimizer fused something");
+        let i = m.graph.inputs.len() + layer;
+        (
+            layer,
+            graph_tab::box_text(&m.optimized_view.nodes[i]),
+            m.graph.nodes[layer].fused.clone(),
+        )
+    };
+    assert!(fused_box.contains("(+1 fused)"), "{fused_box}");
+    // The fused layer is far down: show the whole graph, then click its box.
+    h.get_by_label("Fit all").click();
+    h.run();
+    h.get_by_label(&fused_box).click();
+    h.run();
+    assert_eq!(
+        h.state().selected_layer(),
+        Some(nncube_core::ir::NodeId(layer as u32))
+    );
+    h.get_by_label(&format!("Layer {layer}"));
+    h.get_by_label("Fused operators");
+    h.get_by_label(&fused[0]);
     assert!(
-        h.query_all_by_label_contains(&format!("{first_layer}  "))
+        h.query_all_by_label_contains("activation buffer: pool activations, offset")
             .next()
             .is_some(),
-        "no layer box"
+        "no buffer location"
     );
-    // Pointer clicks inside egui::Scene are not delivered by kittest here; select as a box click does.
-    h.state_mut().select_layer(nncube_core::ir::NodeId(0));
+    assert!(
+        h.query_all_by_label_contains("per channel")
+            .next()
+            .is_some(),
+        "no per-channel quantization shown"
+    );
+
+    h.get_by_label_contains("Original (").click();
     h.run();
-    h.get_by_label("Layer 0");
-    h.get_by_label("Fused operators");
+    assert_eq!(h.state().selected_layer(), None);
+    let original_first = {
+        let m = h.state().model().expect("model");
+        graph_tab::box_text(&m.original_view.nodes[m.original.inputs.len()])
+    };
+    h.get_by_label(&original_first).click();
+    h.run();
     h.get_by_label_contains("none: this is the imported graph");
 
     h.get_by_label("Memory").click();
     h.run();
-    let (peak, _) = h.state().analysis().expect("analysis").timeline.peak();
-    h.get_by_label_contains(&format!("Peak: {}", format::bytes(peak)));
-    h.get_by_label_contains("not a memory plan");
-
-    for (tab, text) in [
-        ("Validate", "C code generation"),
-        ("Board", "virtual board runner"),
-    ] {
-        h.get_by_label(tab).click();
-        h.run();
-        h.get_by_label_contains(text);
+    let plan = {
+        let mut graph = nncube_core::import::load_model(&model).expect("import");
+        nncube_core::passes::Pipeline::default_pipeline()
+            .run(&mut graph, None)
+            .expect("optimize");
+        nncube_core::memplan::plan(&graph, &nncube_core::memplan::PlanOptions::default())
+            .expect("plan")
+    };
+    h.get_by_label(&format!("Peak: {}", format::bytes(plan.total_bytes)));
+    h.get_by_label_contains(&format!(
+        "{} without overlap, {} with full kernel overlap",
+        format::bytes(plan.no_overlap_bound),
+        format::bytes(plan.full_overlap_bound)
+    ));
+    for pool in &plan.pools {
+        h.get_by_label_contains(&format!("Pool {}: ", pool.name));
     }
+    assert_eq!(activations(&h), plan.total_bytes);
+
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label("Run validation");
+    h.get_by_label_contains("choose a virtual (qemu-*) board");
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label_contains("Choose a board in the Target panel");
     assert_eq!(h.state().settings.recent.first(), Some(&model));
 }
 
@@ -107,7 +159,9 @@ fn io_options_change_the_activation_figure() {
     );
     h.get_by_label("Inputs in the activation buffer").click();
     h.get_by_label("Outputs in the activation buffer").click();
-    h.run();
+    // The new memory plan is computed in the background.
+    h.run_steps(2);
+    finish_tasks(&mut h);
     assert!(!h.state().settings.config.memory.inputs_in_activations);
     let without_io = activations(&h);
     assert!(
@@ -265,4 +319,230 @@ fn cli_screenshot_writes_a_png_of_the_requested_tab() {
         .expect("run nncube");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.tflite"));
+}
+
+/// Runs frames until `label` appears (a background job reached a step), for at most two minutes.
+fn run_until_label(h: &mut Harness<'static, NncubeApp>, label: &str) {
+    for _ in 0..2400 {
+        h.run_steps(1);
+        if h.query_all_by_label_contains(label).next().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("`{label}` never appeared");
+}
+
+fn hello_world_on_qemu(output_dir: &Path) -> Harness<'static, NncubeApp> {
+    let mut app = loaded(OpenRequest::Path(common::shared_model("hello_world_int8")));
+    app.settings.config.board = Some("qemu-netduinoplus2".into());
+    app.settings.config.output_dir = output_dir.to_path_buf();
+    harness(app)
+}
+
+#[test]
+fn validate_tab_runs_host_and_virtual_board_validation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = hello_world_on_qemu(&dir.path().join("project"));
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label_contains("Also run sample 0 on the virtual board qemu-netduinoplus2");
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Cancel").is_some(),
+        "no cancel button while running"
+    );
+    finish_tasks(&mut h);
+    h.get_by_label("Host validation passed: 5 samples, every output matches");
+    h.get_by_label("ok (bit-exact)");
+    h.get_by_label("Per layer: every layer matches the reference");
+    let layers = h.state().model().expect("model").graph.nodes.len();
+    assert!(layers > 0);
+    h.get_by_label_contains("Virtual board qemu-netduinoplus2: sample 0 matches the reference");
+}
+
+#[test]
+fn board_tab_generates_builds_and_benchmarks_on_the_virtual_board() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("project");
+    let mut h = hello_world_on_qemu(&project);
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label("Generate, build and benchmark").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    assert!(h.state().errors().is_empty(), "{:?}", h.state().errors());
+    h.get_by_label_contains("Benchmark on qemu-netduinoplus2:");
+    assert!(project.join("Makefile").is_file(), "no Makefile generated");
+    assert!(project.join("app/main.c").is_file());
+    let first = h.state().model().expect("model").graph.nodes[0]
+        .name
+        .clone();
+    h.get_by_label_contains(&format::ellipsis_start(&first, 40));
+    assert!(
+        h.query_by_label_contains("instructions per inference")
+            .is_some(),
+        "no totals"
+    );
+}
+
+#[test]
+fn cancelling_the_board_job_stops_the_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("project");
+    let mut h = hello_world_on_qemu(&project);
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label("Generate, build and benchmark").click();
+    run_until_label(&mut h, "building the benchmark firmware");
+    h.get_by_label("Cancel").click();
+    h.run_steps(1);
+    finish_tasks(&mut h);
+    h.get_by_label_contains("was cancelled");
+    assert!(h.query_by_label_contains("Benchmark on").is_none());
+    // The project itself was written before the build started.
+    assert!(project.join("Makefile").is_file());
+    // The tab is ready for another run.
+    h.get_by_label("Generate project");
+}
+
+#[test]
+fn choosing_a_board_shows_its_share_of_flash_and_ram() {
+    let mut h = harness(loaded(OpenRequest::BuiltIn));
+    assert!(h.state().boards().len() >= 10, "built-in boards missing");
+    h.get_by_label_contains("choose a board for the % of its flash");
+    h.get_by_label("Target board").click();
+    h.run();
+    // The list is long: pick a board near its top, where the popup shows it.
+    h.get_by_label("nucleo-f446re").click();
+    // The board's RAM regions become the planner's pools: a new plan is computed in the background.
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    assert_eq!(
+        h.state().settings.config.board.as_deref(),
+        Some("nucleo-f446re")
+    );
+    let board = h.state().board().expect("board").clone();
+    let report = h.state().analysis().expect("analysis").report.clone();
+    let pct = |bytes: u64, of: u64| format!("{:.1} %", bytes as f64 * 100.0 / of as f64);
+    h.get_by_label_contains(&format!(
+        "{} of nucleo-f446re's flash",
+        pct(report.weights_bytes, board.flash_bytes())
+    ));
+    h.get_by_label_contains(&format!(
+        "{} of nucleo-f446re's RAM",
+        pct(report.activations_bytes, board.ram_bytes())
+    ));
+    h.get_by_label_contains("real board");
+    // The Board tab says a real board cannot be run here.
+    h.get_by_label("Board").click();
+    h.run();
+    h.get_by_label_contains("needs probe-rs and a debug probe");
+}
+
+#[test]
+fn cancelling_validation_stops_the_virtual_board_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = hello_world_on_qemu(&dir.path().join("project"));
+    h.get_by_label("Validate").click();
+    h.run();
+    h.get_by_label("Run validation").click();
+    run_until_label(
+        &mut h,
+        "building and running sample 0 on qemu-netduinoplus2",
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(1);
+    finish_tasks(&mut h);
+    // Host validation finished before the cancel; the virtual-board run was stopped.
+    h.get_by_label("Host validation passed: 5 samples, every output matches");
+    h.get_by_label_contains("Virtual board: ");
+    h.get_by_label_contains("was cancelled");
+    h.get_by_label("Run validation");
+}
+
+#[test]
+fn validate_tab_uses_an_inputs_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = loaded(OpenRequest::Path(common::shared_model("hello_world_int8")));
+    let input = {
+        let g = &app.model().expect("model").graph;
+        g.tensor(g.inputs[0]).ty.clone()
+    };
+    let arrays: Vec<(String, nncube_core::interp::TensorData)> = (0..3u8)
+        .map(|i| {
+            (
+                format!("x{i}"),
+                nncube_core::interp::TensorData {
+                    dtype: input.dtype,
+                    shape: input.shape.to_vec(),
+                    bytes: vec![i.wrapping_mul(77); input.size_bytes()],
+                },
+            )
+        })
+        .collect();
+    let npz = dir.path().join("inputs.npz");
+    nncube_core::npy::write_npz(&npz, &arrays).expect("write npz");
+    app.settings.tab = Tab::Validate;
+    let mut h = harness(app);
+    type_into(&mut h, "Inputs file", &npz.display().to_string());
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    h.get_by_label("Host validation passed: 3 samples, every output matches");
+
+    type_into(
+        &mut h,
+        "Inputs file",
+        &dir.path().join("missing.npy").display().to_string(),
+    );
+    h.get_by_label("Run validation").click();
+    h.run_steps(2);
+    finish_tasks(&mut h);
+    h.get_by_label_contains("cannot read inputs");
+}
+
+#[test]
+fn with_a_board_the_memory_tab_shows_the_plan_over_its_ram_regions() {
+    let model = common::shared_model("vww_96_int8");
+    let mut app = loaded(OpenRequest::Path(model.clone()));
+    app.settings.config.board = Some("nucleo-h743zi2".into());
+    app.settings.tab = Tab::Memory;
+    let mut h = harness(app);
+    let plan = {
+        let mut graph = nncube_core::import::load_model(&model).expect("import");
+        nncube_core::passes::Pipeline::default_pipeline()
+            .run(&mut graph, None)
+            .expect("optimize");
+        let board = nncube_core::target::Board::find("nucleo-h743zi2").expect("board");
+        nncube_core::target::project::plan_for_board(
+            &graph,
+            &board,
+            &nncube_core::memplan::PlanOptions::default(),
+        )
+        .expect("plan")
+    };
+    assert!(plan.pools.len() > 1, "the H743 has several RAM regions");
+    assert_eq!(h.state().analysis().expect("analysis").plan, plan);
+    let dtcm = plan
+        .pools
+        .iter()
+        .find(|p| p.name == "DTCM")
+        .expect("DTCM pool");
+    // The Report card names the pools the plan fills.
+    h.get_by_label("Report").click();
+    h.run();
+    h.get_by_label_contains(&format!("in DTCM {}", format::bytes(dtcm.used_bytes)));
+    h.get_by_label("Memory").click();
+    h.run();
+    h.get_by_label(&format!("Peak: {}", format::bytes(plan.total_bytes)));
+    for pool in &plan.pools {
+        h.get_by_label(&format!(
+            "Pool {}: {} used of {}",
+            pool.name,
+            format::bytes(pool.used_bytes),
+            format::bytes(pool.size_bytes.expect("bounded"))
+        ));
+    }
 }

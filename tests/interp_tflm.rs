@@ -23,12 +23,8 @@ struct Oracle {
     tensors: Vec<BTreeMap<String, TensorData>>,
 }
 
-/// Runs TFLM on `inputs[sample][input]` in one Python process.
-fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Oracle {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let in_path = dir.path().join("in.npz");
-    let out_path = dir.path().join("out.npz");
-    let tensors_path = dir.path().join("tensors.npz");
+/// Writes `inputs[sample][input]` as the oracle's `.npz`: arrays `s{sample}_i{input}`.
+fn write_inputs(path: &Path, inputs: &[Vec<TensorData>]) {
     let named: Vec<(String, TensorData)> = inputs
         .iter()
         .enumerate()
@@ -38,7 +34,16 @@ fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Or
                 .map(move |(i, x)| (format!("s{s}_i{i}"), x.clone()))
         })
         .collect();
-    npy::write_npz(&in_path, &named).expect("write inputs");
+    npy::write_npz(path, &named).expect("write inputs");
+}
+
+/// Runs TFLM on `inputs[sample][input]` in one Python process.
+fn run_oracle(model: &Path, inputs: &[Vec<TensorData>], all_tensors: bool) -> Oracle {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let in_path = dir.path().join("in.npz");
+    let out_path = dir.path().join("out.npz");
+    let tensors_path = dir.path().join("tensors.npz");
+    write_inputs(&in_path, inputs);
     let script = common::repo_root().join("tests/oracle/tflm_run.py");
     let mut cmd = Command::new(common::python());
     cmd.arg(&script)
@@ -187,20 +192,7 @@ fn check_float_model(stem: &str) {
             .flat_map(|s| s[o].to_f64_lossy())
             .collect();
         let ours: Vec<f64> = outs.iter().flat_map(|s| s[o].to_f64_lossy()).collect();
-        assert_eq!(ours.len(), theirs.len(), "{stem} output {o}: element count");
-        let (lo, hi) = theirs
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
-        let range = (hi - lo).max(f64::MIN_POSITIVE);
-        let max_err = ours
-            .iter()
-            .zip(&theirs)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        assert!(
-            max_err <= 1e-5 * range,
-            "{stem} output {o}: max abs error {max_err:e} exceeds 1e-5 × range {range:e}"
-        );
+        common::assert_within_range_tolerance(&format!("{stem} output {o}"), &ours, &theirs);
     }
 }
 
@@ -291,16 +283,7 @@ fn single_op_models_match_tflm() {
         let samples = random_samples(&graph);
         let in_path = dir.path().join(format!("{name}.in.npz"));
         let out_path = dir.path().join(format!("{name}.out.npz"));
-        let named: Vec<(String, TensorData)> = samples
-            .iter()
-            .enumerate()
-            .flat_map(|(s, xs)| {
-                xs.iter()
-                    .enumerate()
-                    .map(move |(i, x)| (format!("s{s}_i{i}"), x.clone()))
-            })
-            .collect();
-        npy::write_npz(&in_path, &named).expect("write inputs");
+        write_inputs(&in_path, &samples);
         manifest += &format!(
             "{}\t{}\t{}\n",
             path.display(),

@@ -33,20 +33,7 @@ fn check(stem: &str) {
         let exec = interp::run(&graph, &inputs).expect("interp");
         ours.extend(exec.outputs()[0].to_f64_lossy());
     }
-    assert_eq!(ours.len(), theirs.len(), "{stem}: element count");
-    let (lo, hi) = theirs
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
-    let range = (hi - lo).max(f64::MIN_POSITIVE);
-    let max_err = ours
-        .iter()
-        .zip(&theirs)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    assert!(
-        max_err <= 1e-5 * range,
-        "{stem}: max abs error {max_err:e} vs tract exceeds 1e-5 × range {range:e}"
-    );
+    common::assert_within_range_tolerance(&format!("{stem} vs tract"), &ours, &theirs);
 }
 
 #[test]

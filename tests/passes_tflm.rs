@@ -96,20 +96,15 @@ for _ in range(50):
     values.update(float(v) for v in outs[0].flatten())
 print(json.dumps({"mismatches": mismatches, "max_rel": max_rel, "distinct": len(values), "floor": floor in values}))
 "#;
-    let out = Command::new(common::python())
-        .arg("-c")
-        .arg(script)
-        .arg(fixture(a))
-        .arg(fixture(b))
-        .arg(dtype)
-        .arg(serde_json::to_string(shape).expect("shape json"))
-        .arg(floor.to_string())
-        .output()
-        .expect("run the TFLM oracle");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        Command::new(common::python())
+            .arg("-c")
+            .arg(script)
+            .arg(fixture(a))
+            .arg(fixture(b))
+            .arg(dtype)
+            .arg(serde_json::to_string(shape).expect("shape json"))
+            .arg(floor.to_string()),
     );
     serde_json::from_slice(&out.stdout).expect("json")
 }

@@ -13,33 +13,13 @@ use std::process::Command;
 use std::time::Duration;
 
 fn generate(dir: &Path) {
-    let out = Command::new(common::nncube_bin())
-        .arg("generate")
-        .arg(common::shared_model("hello_world_int8"))
-        .args(["--board", "qemu-netduinoplus2", "--project"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::run_ok(
+        Command::new(common::nncube_bin())
+            .arg("generate")
+            .arg(common::shared_model("hello_world_int8"))
+            .args(["--board", "qemu-netduinoplus2", "--project"])
+            .arg(dir),
     );
-}
-
-fn make(dir: &Path, app: &str) -> std::path::PathBuf {
-    let out = Command::new("make")
-        .arg("-C")
-        .arg(dir)
-        .arg(format!("APP={app}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "make: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join(format!("build/{app}/{app}.elf"))
 }
 
 fn run(elf: std::path::PathBuf, files: &[HostFile]) -> nncube_core::device::Measurement {
@@ -67,7 +47,7 @@ fn generated_project_builds_runs_and_validates() {
     let graph = load_model(&common::shared_model("hello_world_int8")).unwrap();
 
     // Performance app: embedded inputs, counts per inference and per layer.
-    let perf = run(make(&dir, "performance"), &[]);
+    let perf = run(common::make_app(&dir, "performance"), &[]);
     assert_eq!(perf.instructions_per_inference.len(), 1);
     assert!(
         perf.instructions_per_inference[0] > 288,
@@ -76,7 +56,7 @@ fn generated_project_builds_runs_and_validates() {
     assert_eq!(perf.instructions_per_layer.len(), graph.nodes.len());
 
     // Validation app: inputs from host files, outputs equal to the interpreter's.
-    let make_elf = make(&dir, "validation");
+    let make_elf = common::make_app(&dir, "validation");
     let cmake_build = tmp.path().join("cmake-build");
     for args in [
         vec![
@@ -88,12 +68,7 @@ fn generated_project_builds_runs_and_validates() {
         ],
         vec!["--build".into(), cmake_build.display().to_string()],
     ] {
-        let out = Command::new("cmake").args(&args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "cmake {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::run_ok(Command::new("cmake").args(&args));
     }
     let cmake_elf = cmake_build.join("validation.elf");
     let input_type = &graph.tensor(graph.inputs[0]).ty;
@@ -139,7 +114,7 @@ fn regeneration_keeps_user_code() {
         "/* USER CODE BEGIN after_run */\n  nncube_puts(\"user code ran\\n\");\n",
     );
     std::fs::write(&main, text).unwrap();
-    let elf = make(&dir, "performance");
+    let elf = common::make_app(&dir, "performance");
     generate(&dir);
     assert!(
         std::fs::read_to_string(&main)
@@ -151,7 +126,7 @@ fn regeneration_keeps_user_code() {
     let firmware = Firmware::from_elf(
         &ArmToolchain::locate().unwrap(),
         &board,
-        make(&dir, "performance"),
+        common::make_app(&dir, "performance"),
     )
     .unwrap();
     let mut device = QemuDevice::new(&board, Duration::from_secs(30)).unwrap();
@@ -166,17 +141,7 @@ fn regeneration_keeps_user_code() {
 #[test]
 fn activations_larger_than_board_ram_are_refused_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
-    let small_ram = 16 * 1024;
-    let text =
-        std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
-            .unwrap()
-            .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
-            .replace(
-                "size_bytes: 0x00020000",
-                &format!("size_bytes: {small_ram}"),
-            );
-    let board = tmp.path().join("tiny-ram.ron");
-    std::fs::write(&board, text).unwrap();
+    let board = common::tiny_ram_board(tmp.path(), 16 * 1024);
     let dir = tmp.path().join("project");
     let out = Command::new(common::nncube_bin())
         .arg("generate")

@@ -211,17 +211,8 @@ fn a_board_with_too_little_ram_names_the_region_and_the_shortfall() {
         .unwrap()
         .used_bytes;
 
-    let small_ram = 2048;
-    let text =
-        std::fs::read_to_string(common::repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
-            .unwrap()
-            .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
-            .replace(
-                "size_bytes: 0x00020000",
-                &format!("size_bytes: {small_ram}"),
-            );
-    let path = tmp.path().join("tiny-ram.ron");
-    std::fs::write(&path, text).unwrap();
+    let small_ram: u64 = 2048;
+    let path = common::tiny_ram_board(tmp.path(), small_ram);
     let small = Board::find(path.to_str().unwrap()).unwrap();
     let err = build(&small, &tiny_conv_spec(&[]), &tmp.path().join("small")).unwrap_err();
     let TargetError::DoesNotFit {

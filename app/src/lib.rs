@@ -8,3 +8,4 @@
 pub mod cli;
 pub mod gui;
 pub mod host;
+pub mod validation;

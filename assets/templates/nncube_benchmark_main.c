@@ -12,8 +12,9 @@
 /* USER CODE BEGIN includes */
 /* USER CODE END includes */
 
-/* The activation arena (network_arena.c, generated next to this file). */
-extern uint32_t network_arena[(NETWORK_ACTIVATIONS_BYTES + 3u) / 4u];
+/* The activation arena (network_arena.c and .h, generated next to this file): NETWORK_ARENA is what network_init
+ * takes, the arena or, with several memory pools, the array of pool pointers. */
+#include "network_arena.h"
 static network_ctx net;
 static uint32_t layer_start;
 
@@ -47,7 +48,7 @@ static int load_inputs(void) {
 }
 
 int main(void) {
-  if (network_init(&net, network_arena, network_weights) != NNCUBE_OK) {
+  if (network_init(&net, NETWORK_ARENA, network_weights) != NNCUBE_OK) {
     nncube_puts("network_init failed\n");
     return 3;
   }

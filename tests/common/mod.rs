@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod matmul_edges;
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -66,4 +68,124 @@ pub fn python() -> PathBuf {
 /// The `nncube` binary built for these tests.
 pub fn nncube_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_nncube"))
+}
+
+/// Runs `cmd` and asserts that it exited 0 (the failure message shows the command and its stderr); returns its
+/// output.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs the `nncube` binary with `args` and asserts that it exited 0; returns its output.
+pub fn nncube_ok<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+) -> std::process::Output {
+    run_ok(std::process::Command::new(nncube_bin()).args(args))
+}
+
+/// `make -C dir APP=app` in a generated firmware project; returns the ELF it builds.
+pub fn make_app(dir: &std::path::Path, app: &str) -> PathBuf {
+    run_ok(
+        std::process::Command::new("make")
+            .arg("-C")
+            .arg(dir)
+            .arg(format!("APP={app}")),
+    );
+    dir.join(format!("build/{app}/{app}.elf"))
+}
+
+/// Compiles a generated model for the host with `cc` and `flags`: the caller's `main.c` in `dir`, `net.c`,
+/// `net_data.c` and the runtime sources under `dir/nncube_runtime`; runs the program, asserts it exited 0 and
+/// returns its stdout.
+pub fn build_and_run_host_main(dir: &std::path::Path, flags: &[&str]) -> String {
+    let mut sources: Vec<PathBuf> = vec![
+        dir.join("main.c"),
+        dir.join("net.c"),
+        dir.join("net_data.c"),
+    ];
+    for e in std::fs::read_dir(dir.join("nncube_runtime/src")).expect("runtime sources") {
+        let p = e.expect("dir entry").path();
+        if p.extension().is_some_and(|x| x == "c") {
+            sources.push(p);
+        }
+    }
+    sources.sort();
+    let exe = dir.join("net_exe");
+    run_ok(
+        std::process::Command::new("cc")
+            .args(flags)
+            .arg("-I")
+            .arg(dir)
+            .arg("-I")
+            .arg(dir.join("nncube_runtime/include"))
+            .args(&sources)
+            .arg("-o")
+            .arg(&exe)
+            .arg("-lm"),
+    );
+    let run = std::process::Command::new(&exe)
+        .output()
+        .expect("run the host build");
+    assert!(run.status.success(), "exit {:?}", run.status.code());
+    String::from_utf8(run.stdout).expect("utf-8 output")
+}
+
+/// Asserts that `ours` is within 1e-5 × the range of `theirs` (max abs error over all elements), and that both have
+/// the same number of elements; `what` names the comparison in the failure message.
+pub fn assert_within_range_tolerance(what: &str, ours: &[f64], theirs: &[f64]) {
+    assert_eq!(ours.len(), theirs.len(), "{what}: element count");
+    let (lo, hi) = theirs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    let range = (hi - lo).max(f64::MIN_POSITIVE);
+    let max_err = ours
+        .iter()
+        .zip(theirs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        max_err <= 1e-5 * range,
+        "{what}: max abs error {max_err:e} exceeds 1e-5 × range {range:e}"
+    );
+}
+
+/// Little-endian f32 values of raw output bytes.
+pub fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// Max |got − want| / max(max |want|, 1e-6): the relative error of float outputs.
+pub fn relative_error(got: &[f32], want: &[f32]) -> f32 {
+    let scale = want.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    let err = got
+        .iter()
+        .zip(want)
+        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    err / scale
+}
+
+/// Writes `dir/tiny-ram.ron`: the qemu-netduinoplus2 board renamed `tiny-ram`, with `ram_bytes` of SRAM; returns
+/// its path.
+pub fn tiny_ram_board(dir: &std::path::Path, ram_bytes: u64) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("assets/boards/qemu-netduinoplus2.ron"))
+        .expect("read the qemu-netduinoplus2 board")
+        .replace("\"qemu-netduinoplus2\"", "\"tiny-ram\"")
+        .replace(
+            "size_bytes: 0x00020000",
+            &format!("size_bytes: {ram_bytes}"),
+        );
+    let path = dir.join("tiny-ram.ron");
+    std::fs::write(&path, text).expect("write the tiny-ram board");
+    path
 }

@@ -7,6 +7,8 @@ use clap::Args;
 use nncube_core::memplan::{self, MemoryPlan, PlanOptions};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view;
+use nncube_core::target::Board;
+use nncube_core::target::project::plan_for_board;
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,10 @@ pub struct AnalyzeArgs {
     /// Alignment of every activation buffer, in bytes.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub alignment: u64,
+    /// Board id (see `nncube boards`) or board file (.ron): plan the activations over its RAM regions (the most
+    /// used buffers in the fastest) and report each region's share.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<String>,
 }
 
 /// Runs the command.
@@ -69,16 +75,30 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         outputs_in_activations: !args.no_outputs_allocation,
         ..PlanOptions::default()
     };
-    let plan = memplan::plan(&graph, &options).with_context(|| {
-        format!(
-            "cannot plan the activation memory of {}",
-            args.model.display()
-        )
-    })?;
+    let plan = match &args.board {
+        Some(board) => {
+            let board = Board::find(board).context("cannot load the board")?;
+            plan_for_board(&graph, &board, &options)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!(
+                        "cannot plan the activation memory of {}",
+                        args.model.display()
+                    )
+                })?
+        }
+        None => memplan::plan(&graph, &options).with_context(|| {
+            format!(
+                "cannot plan the activation memory of {}",
+                args.model.display()
+            )
+        })?,
+    };
     let report = report::analyze(
         &graph,
         Some((plan.total_bytes, plan_method(&options, &plan))),
-    );
+    )
+    .with_pools(pool_reports(&plan));
     super::stdout::print(&report::render_text(&report))?;
     if !args.no_optimize {
         super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
@@ -93,8 +113,25 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How the activation figure was obtained, for the report.
-fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
+/// The activations of each bounded pool of `plan` (none for the default unbounded pool).
+/// The report's per-pool activation lines (bounded pools only). Shared with the GUI.
+pub fn pool_reports(plan: &MemoryPlan) -> Vec<report::PoolReport> {
+    plan.pools
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            Some(report::PoolReport {
+                name: p.name.clone(),
+                used_bytes: p.used_bytes,
+                size_bytes: p.size_bytes?,
+                buffers: plan.buffers.iter().filter(|b| b.pool == i).count(),
+            })
+        })
+        .collect()
+}
+
+/// How the activation figure was obtained, for the report. Shared with the GUI.
+pub fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
     let yes_no = |included: bool| if included { "included" } else { "excluded" };
     format!(
         "planned: buffers reused over the schedule with kernel overlaps (inputs {}, outputs {}, alignment {} B; \
@@ -102,8 +139,8 @@ fn plan_method(options: &PlanOptions, plan: &MemoryPlan) -> String {
         yes_no(options.inputs_in_activations),
         yes_no(options.outputs_in_activations),
         options.alignment,
-        plan.no_overlap_bound,
-        plan.full_overlap_bound
+        report::thousands(plan.no_overlap_bound),
+        report::thousands(plan.full_overlap_bound)
     )
 }
 

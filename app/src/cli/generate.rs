@@ -8,6 +8,8 @@ use super::stdout::outln;
 use anyhow::{Context, bail};
 use clap::Args;
 use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
+use nncube_core::target::Board;
+use nncube_core::target::project::plan_for_board;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +47,8 @@ pub struct GenerateArgs {
         conflicts_with = "output"
     )]
     pub project: Option<PathBuf>,
-    /// Board id (see `nncube boards`) or board file (.ron) of the `--project`.
+    /// Board id (see `nncube boards`) or board file (.ron): plan the activations over its RAM regions, the most
+    /// used buffers in the fastest (one activation buffer per region used, docs/c-api.md); the `--project` board.
     #[arg(long)]
     pub board: Option<String>,
 }
@@ -59,7 +62,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         bail!("give an output directory with -o DIR (or --project DIR with --board)");
     };
     let graph = super::model_graph::load(&args.model, args.no_optimize)?;
-    let options = CodegenOptions {
+    let mut options = CodegenOptions {
         name: args
             .name
             .clone()
@@ -70,6 +73,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         caller_outputs: args.no_outputs_allocation,
         placement: None,
     };
+    if let Some(board) = &args.board {
+        let board = Board::find(board).context("cannot load the board")?;
+        let plan = plan_for_board(&graph, &board, &codegen::plan_options(&options))
+            .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
+        options.placement = Some(
+            codegen::Placement::from_plan(&graph, &plan).context("cannot place the activations")?,
+        );
+    }
     let files = codegen::generate(&graph, &options)
         .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
     write_atomically(&files, output)?;
@@ -80,6 +91,19 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         output.display()
     )?;
     Ok(())
+}
+
+/// A fresh temporary directory named `prefix…` in `parent` (same file system as the output, so renames are atomic).
+fn temp_dir_in(parent: &Path, prefix: &str) -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })
 }
 
 fn is_read_only(path: &Path) -> bool {
@@ -152,29 +176,13 @@ pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Resul
             parent.display()
         );
     }
-    let tmp = tempfile::Builder::new()
-        .prefix(".nncube-generate-")
-        .tempdir_in(&parent)
-        .with_context(|| {
-            format!(
-                "cannot create a temporary directory in {}",
-                parent.display()
-            )
-        })?;
+    let tmp = temp_dir_in(&parent, ".nncube-generate-")?;
     files
         .write_to(tmp.path())
         .context("cannot write the generated files")?;
     set_dir_mode(tmp.path(), out_dir)?;
     if out_dir.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".nncube-previous-")
-            .tempdir_in(&parent)
-            .with_context(|| {
-                format!(
-                    "cannot create a temporary directory in {}",
-                    parent.display()
-                )
-            })?;
+        let old = temp_dir_in(&parent, ".nncube-previous-")?;
         let old_path = old.path().join("previous");
         std::fs::rename(out_dir, &old_path)
             .with_context(|| format!("cannot replace {}", out_dir.display()))?;

@@ -15,12 +15,18 @@ pub struct GuiArgs {
     /// The tab shown in the screenshot.
     #[arg(long, value_enum, default_value = "report", requires = "screenshot")]
     pub tab: Tab,
+    /// The target board of the screenshot (see `nncube boards`).
+    #[arg(long, value_name = "ID", requires = "screenshot")]
+    pub board: Option<String>,
+    /// Run the tab's job first (Validate: validation; Board: generate, build and benchmark) and show its result.
+    #[arg(long, requires = "screenshot")]
+    pub run: bool,
 }
 
 /// Runs the command.
 pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     match &args.screenshot {
-        Some(png) => gui::run_screenshot(args.input, args.tab, png),
+        Some(png) => gui::run_screenshot(args.input, args.tab, png, args.board, args.run),
         None => gui::run_window(args.input),
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Errors are handled once, here: printed as one `error: …` line chain (`{err:#}`) with a non-zero exit code.
 
-mod analyze;
+pub mod analyze;
 mod benchmark;
 mod boards;
 mod generate;
@@ -10,7 +10,7 @@ mod gui;
 mod memory_png;
 mod model_graph;
 mod passes;
-mod project;
+pub mod project;
 mod run;
 mod stdout;
 mod supported_ops;

@@ -3,6 +3,7 @@
 //! does not write (e.g. `build/`) alone.
 
 use anyhow::Context;
+use nncube_core::ir::Graph;
 use nncube_core::target::Board;
 use nncube_core::target::project::project_files;
 use std::path::Path;
@@ -12,6 +13,19 @@ use std::path::Path;
 pub fn run(model: &Path, board: &str, dir: &Path, no_optimize: bool) -> anyhow::Result<()> {
     let graph = super::model_graph::load(model, no_optimize)?;
     let board = Board::find(board).context("cannot load the board")?;
+    let count = write_project(&graph, &board, dir)
+        .with_context(|| format!("cannot generate a project for {}", model.display()))?;
+    super::stdout::print(&format!(
+        "wrote a {} project ({} files) to {}; build it with `make` (or `make APP=validation`) or CMake\n",
+        board.id,
+        count,
+        dir.display()
+    ))
+}
+
+/// Writes the project of `graph` for `board` into `dir`, keeping the user code of an existing `app/main.c`;
+/// returns the number of files written. Shared with the GUI's Board tab.
+pub fn write_project(graph: &Graph, board: &Board, dir: &Path) -> anyhow::Result<usize> {
     let main_path = dir.join("app/main.c");
     let previous_main = match std::fs::read_to_string(&main_path) {
         Ok(text) => Some(text),
@@ -19,8 +33,7 @@ pub fn run(model: &Path, board: &str, dir: &Path, no_optimize: bool) -> anyhow::
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", main_path.display())),
     };
     // Everything is generated in memory first: an error leaves the directory untouched.
-    let files = project_files(&graph, &board, previous_main.as_deref())
-        .with_context(|| format!("cannot generate a project for {}", model.display()))?;
+    let files = project_files(graph, board, previous_main.as_deref())?;
     for (rel, text) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
@@ -29,10 +42,5 @@ pub fn run(model: &Path, board: &str, dir: &Path, no_optimize: bool) -> anyhow::
         }
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    super::stdout::print(&format!(
-        "wrote a {} project ({} files) to {}; build it with `make` (or `make APP=validation`) or CMake\n",
-        board.id,
-        files.len(),
-        dir.display()
-    ))
+    Ok(files.len())
 }

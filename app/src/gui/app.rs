@@ -3,11 +3,13 @@
 //! [`NncubeApp::draw`] draws one frame into any [`egui::Ui`], so the same code runs in the eframe window, in
 //! egui_kittest tests and in `--screenshot` rendering.
 
-use super::model::{Analysis, LoadedModel, ModelSource};
+use super::model::{Analysis, AnalysisKey, LoadedModel, ModelSource};
 use super::project::{Project, is_project_path};
 use super::settings::{Config, Settings, Tab};
 use super::tasks::Tasks;
-use super::{config_panel, graph_tab, memory_tab, pending_tabs, report_tab};
+use super::{board_tab, config_panel, graph_tab, memory_tab, report_tab, validate_tab};
+use nncube_core::ir::Graph;
+use nncube_core::target::{Board, board::builtin_boards};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +30,27 @@ pub enum TaskOutput {
         result: anyhow::Result<Box<LoadedModel>>,
         /// The project file and its configuration, when a project was opened.
         project: Option<(PathBuf, Config)>,
+    },
+    /// The analysis (report, memory plan) of a model under some memory options finished, or failed.
+    Analyzed {
+        /// The model generation and options it was computed for.
+        key: AnalysisKey,
+        /// The analysis.
+        result: anyhow::Result<Box<Analysis>>,
+    },
+    /// A validation job finished (or failed, or was cancelled).
+    Validated {
+        /// The model generation it validated.
+        generation: u64,
+        /// What it found.
+        outcome: Box<validate_tab::ValidateOutcome>,
+    },
+    /// A Board tab job (generate, build, benchmark) finished.
+    BoardRan {
+        /// The model generation it ran.
+        generation: u64,
+        /// What it did.
+        outcome: Box<board_tab::BoardOutcome>,
     },
     /// A file dialog closed.
     Picked {
@@ -54,8 +77,12 @@ pub struct Views {
     pub report: report_tab::ReportView,
     /// The Graph tab's pan/zoom and selection.
     pub graph: graph_tab::GraphView,
-    /// The Memory tab's selected step.
+    /// The Memory tab's selected buffer.
     pub memory: memory_tab::MemoryView,
+    /// The Validate tab's options, job and result.
+    pub validate: validate_tab::ValidateView,
+    /// The Board tab's job and result.
+    pub board: board_tab::BoardView,
 }
 
 /// The whole application.
@@ -66,24 +93,37 @@ pub struct NncubeApp {
     /// Bumped each time a model is loaded: the key of every per-model cache.
     model_generation: u64,
     analysis: Option<Analysis>,
+    /// The (generation, options) of the analysis being computed or that last failed: not started again.
+    analysis_requested: Option<AnalysisKey>,
     tasks: Tasks<TaskOutput>,
     errors: Vec<String>,
     project_path: Option<PathBuf>,
     /// The text of the "model or project path" field.
     pub path_field: String,
     views: Views,
+    /// The built-in boards (assets/boards), sorted by id.
+    boards: Vec<Board>,
 }
 
 impl NncubeApp {
     /// An app with `settings` and no model yet; call [`NncubeApp::open`] to load one.
     pub fn new(settings: Settings) -> Self {
+        let mut errors = Vec::new();
+        let boards = builtin_boards().unwrap_or_else(|e| {
+            errors.push(format!(
+                "a built-in board file is broken (this is a bug): {e}"
+            ));
+            Vec::new()
+        });
         Self {
+            boards,
             settings,
             model: None,
             model_generation: 0,
             analysis: None,
+            analysis_requested: None,
             tasks: Tasks::default(),
-            errors: Vec::new(),
+            errors,
             project_path: None,
             path_field: String::new(),
             views: Views::default(),
@@ -101,8 +141,11 @@ impl NncubeApp {
 
     /// Blocks until background tasks finish and applies their results (tests, screenshots).
     pub fn wait_for_tasks(&mut self) {
-        let finished = self.tasks.wait();
-        self.apply_finished(finished.results, finished.lost);
+        // Applying results may start follow-up work (an import starts the analysis): wait for that too.
+        while !self.tasks.is_idle() {
+            let finished = self.tasks.wait();
+            self.apply_finished(finished.results, finished.lost);
+        }
     }
 
     /// The loaded model, if any.
@@ -132,6 +175,80 @@ impl NncubeApp {
         self.views.graph.selected
     }
 
+    /// The tabs' view state (zoom, selection, jobs), for benchmarks and tests.
+    pub fn views_mut(&mut self) -> &mut Views {
+        &mut self.views
+    }
+
+    /// The built-in boards.
+    pub fn boards(&self) -> &[Board] {
+        &self.boards
+    }
+
+    /// The chosen board, when it is a built-in one.
+    pub fn board(&self) -> Option<&Board> {
+        let id = self.settings.config.board.as_deref()?;
+        self.boards.iter().find(|b| b.id == id)
+    }
+
+    /// Where projects are generated: the configured output directory, relative to the project file when one is
+    /// open (else to the working directory).
+    pub fn output_dir(&self) -> PathBuf {
+        let dir = &self.settings.config.output_dir;
+        match self.project_path.as_ref().and_then(|p| p.parent()) {
+            Some(parent) if dir.is_relative() => parent.join(dir),
+            _ => dir.clone(),
+        }
+    }
+
+    /// Starts the job of `tab` as its button does: validation (Validate), or generate + build + benchmark on
+    /// the chosen virtual board (Board). Used by `nncube gui --run` for screenshots of results.
+    pub fn start_job(&mut self, tab: Tab) -> anyhow::Result<()> {
+        let dir = self.output_dir();
+        let Some(model) = &self.model else {
+            anyhow::bail!("no model is loaded");
+        };
+        let board = self
+            .settings
+            .config
+            .board
+            .as_deref()
+            .and_then(|id| self.boards.iter().find(|b| b.id == id));
+        match tab {
+            Tab::Validate => {
+                let request = self.views.validate.start(board);
+                spawn_validation(
+                    &mut self.tasks,
+                    &model.graph,
+                    self.model_generation,
+                    request,
+                );
+            }
+            Tab::Board => {
+                let Some(board) = board.filter(|b| b.virtual_board.is_some()) else {
+                    anyhow::bail!(
+                        "the Board tab's job needs a virtual board: choose one with --board qemu-…"
+                    );
+                };
+                let request = self.views.board.start(
+                    board_tab::BoardAction::GenerateBuildBenchmark,
+                    board,
+                    &dir,
+                );
+                spawn_board_job(
+                    &mut self.tasks,
+                    &model.graph,
+                    self.model_generation,
+                    request,
+                );
+            }
+            Tab::Report | Tab::Graph | Tab::Memory => {
+                anyhow::bail!("the {} tab has no job to run", tab.title())
+            }
+        }
+        Ok(())
+    }
+
     /// The open project file, if any.
     pub fn project_path(&self) -> Option<&Path> {
         self.project_path.as_deref()
@@ -153,22 +270,33 @@ impl NncubeApp {
         Ok(())
     }
 
-    /// Recomputes the analysis when the model or the memory options changed since the last one.
+    /// Starts recomputing the analysis in the background when the model or the memory options changed since
+    /// the last one; the previous analysis stays on screen until the new one arrives.
     pub fn refresh_analysis(&mut self) {
         let Some(model) = &self.model else {
             self.analysis = None;
             return;
         };
-        let stale = self
-            .analysis
-            .as_ref()
-            .is_none_or(|a| a.options != self.settings.config.memory);
-        if stale {
-            self.analysis = Some(Analysis::compute(
-                &model.graph,
-                &self.settings.config.memory,
-            ));
+        let key = AnalysisKey {
+            generation: self.model_generation,
+            options: self.settings.config.memory.clone(),
+            board: self.settings.config.board.clone(),
+        };
+        let current = self.analysis.as_ref().is_some_and(|a| a.key == key);
+        if current || self.analysis_requested.as_ref() == Some(&key) {
+            return;
         }
+        self.analysis_requested = Some(key.clone());
+        let graph = model.graph.clone();
+        let board = key
+            .board
+            .as_deref()
+            .and_then(|id| self.boards.iter().find(|b| b.id == id))
+            .cloned();
+        self.tasks.spawn("planning the activation memory", move || {
+            let result = Analysis::compute(&graph, key.clone(), board.as_ref()).map(Box::new);
+            TaskOutput::Analyzed { key, result }
+        });
     }
 
     fn apply_finished(&mut self, results: Vec<TaskOutput>, lost: Vec<String>) {
@@ -197,9 +325,46 @@ impl NncubeApp {
                     self.analysis = None;
                     self.views = Views::default();
                 }
+                TaskOutput::Analyzed {
+                    key,
+                    result: Ok(analysis),
+                } => {
+                    if key.generation == self.model_generation {
+                        self.analysis = Some(*analysis);
+                    }
+                    if self.analysis_requested.as_ref() == Some(&key) {
+                        self.analysis_requested = None;
+                    }
+                }
+                TaskOutput::Analyzed {
+                    key,
+                    result: Err(err),
+                } => {
+                    if key.generation == self.model_generation {
+                        self.errors.push(format!("{err:#}"));
+                    }
+                }
                 TaskOutput::Opened {
                     result: Err(err), ..
                 } => self.errors.push(format!("{err:#}")),
+                TaskOutput::Validated {
+                    generation,
+                    outcome,
+                } => {
+                    if generation == self.model_generation {
+                        self.views.validate.running = None;
+                        self.views.validate.outcome = Some(*outcome);
+                    }
+                }
+                TaskOutput::BoardRan {
+                    generation,
+                    outcome,
+                } => {
+                    if generation == self.model_generation {
+                        self.views.board.running = None;
+                        self.views.board.outcome = Some(*outcome);
+                    }
+                }
                 TaskOutput::Picked { path: None, .. } => {}
                 TaskOutput::Picked {
                     purpose: Pick::Open,
@@ -270,6 +435,7 @@ impl NncubeApp {
                         &mut self.settings.config,
                         &mut self.path_field,
                         self.model.as_ref(),
+                        &self.boards,
                     );
                     match action {
                         config_panel::Action::None => {}
@@ -379,25 +545,84 @@ impl NncubeApp {
         });
         ui.separator();
         let (Some(model), Some(analysis)) = (&self.model, &self.analysis) else {
-            if self.tasks.is_idle() {
-                ui.label("No model loaded. Open a .tflite model or a project from the File menu, the path field, or by drag and drop.");
-            } else {
+            if !self.tasks.is_idle() {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Loading the model…");
+                    ui.label("Loading and planning the model…");
                 });
+            } else if self.model.is_some() {
+                ui.label("The model could not be analyzed under these memory options; the error panel says why.");
+            } else {
+                ui.label("No model loaded. Open a .tflite model or a project from the File menu, the path field, or by drag and drop.");
             }
             return;
         };
         let generation = self.model_generation;
         match self.settings.tab {
-            Tab::Report => report_tab::show(ui, &mut self.views.report, generation, analysis),
+            Tab::Report => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                report_tab::show(ui, &mut self.views.report, generation, analysis, board)
+            }
             Tab::Graph => graph_tab::show(ui, &mut self.views.graph, model, analysis),
             Tab::Memory => memory_tab::show(ui, &mut self.views.memory, model, analysis),
-            Tab::Validate => pending_tabs::validate(ui, &self.settings.config),
-            Tab::Board => pending_tabs::board(ui, &self.settings.config),
+            Tab::Validate => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                if let Some(request) =
+                    validate_tab::show(ui, &mut self.views.validate, &model.graph, board)
+                {
+                    spawn_validation(&mut self.tasks, &model.graph, generation, request);
+                }
+            }
+            Tab::Board => {
+                let board = self
+                    .settings
+                    .config
+                    .board
+                    .as_deref()
+                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                let dir = self.output_dir();
+                if let Some(request) = board_tab::show(ui, &mut self.views.board, board, &dir) {
+                    spawn_board_job(&mut self.tasks, &model.graph, generation, request);
+                }
+            }
         }
     }
+}
+
+fn spawn_validation(
+    tasks: &mut Tasks<TaskOutput>,
+    graph: &Graph,
+    generation: u64,
+    request: validate_tab::ValidateRequest,
+) {
+    let graph = graph.clone();
+    tasks.spawn("validating", move || TaskOutput::Validated {
+        generation,
+        outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
+    });
+}
+
+fn spawn_board_job(
+    tasks: &mut Tasks<TaskOutput>,
+    graph: &Graph,
+    generation: u64,
+    request: board_tab::BoardRequest,
+) {
+    let graph = graph.clone();
+    tasks.spawn("running on the board", move || TaskOutput::BoardRan {
+        generation,
+        outcome: Box::new(board_tab::run_blocking(&graph, &request)),
+    });
 }
 
 /// Opens a model or project on the calling thread.

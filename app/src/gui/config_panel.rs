@@ -1,7 +1,9 @@
 //! The left panel: the model, the runtime, the board, memory options and what to generate.
 
+use super::format;
 use super::model::LoadedModel;
 use super::settings::{ALIGNMENTS, Config, Runtime};
+use nncube_core::target::Board;
 use std::path::PathBuf;
 
 /// What the panel asks the app to do.
@@ -15,15 +17,13 @@ pub enum Action {
     Browse,
 }
 
-/// Why no board can be chosen yet.
-pub const NO_BOARDS_REASON: &str = "Board descriptions (flash, RAM, core) are not available yet; figures are shown without a board budget.";
-
 /// Draws the panel; edits `config` in place.
 pub fn show(
     ui: &mut egui::Ui,
     config: &mut Config,
     path_field: &mut String,
     model: Option<&LoadedModel>,
+    boards: &[Board],
 ) -> Action {
     let mut action = Action::None;
     ui.heading("Model");
@@ -74,8 +74,41 @@ pub fn show(
         .selected_text(config.board.as_deref().unwrap_or("none"))
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut config.board, None, "none");
+            for b in boards {
+                ui.selectable_value(&mut config.board, Some(b.id.clone()), &b.id)
+                    .on_hover_text(&b.name);
+            }
         });
-    ui.weak(NO_BOARDS_REASON);
+    match config
+        .board
+        .as_deref()
+        .map(|id| boards.iter().find(|b| b.id == id))
+    {
+        None => {
+            ui.weak("No board: figures are shown without a flash/RAM budget.");
+        }
+        Some(None) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "This board is not among the built-in boards (see `nncube boards`); choose another.",
+            );
+        }
+        Some(Some(b)) => {
+            ui.label(&b.name);
+            ui.weak(format!(
+                "{} ({:?}), {} flash, {} RAM, {}",
+                b.mcu,
+                b.core,
+                format::bytes(b.flash_bytes()),
+                format::bytes(b.ram_bytes()),
+                if b.virtual_board.is_some() {
+                    "virtual board (QEMU)"
+                } else {
+                    "real board"
+                }
+            ));
+        }
+    }
 
     ui.separator();
     ui.heading("Memory options");

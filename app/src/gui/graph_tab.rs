@@ -1,135 +1,217 @@
-//! The Graph tab: the network as boxes and edges (pan with drag, zoom with ctrl+wheel), and the details of the
-//! clicked layer: shapes, quantization, fused operators.
+//! The Graph tab: the optimized (fused) graph or the imported one, laid out by
+//! [`nncube_core::report::graph_view`] (the layout `nncube analyze --graph` writes as SVG), with scroll/drag to
+//! pan, ctrl+wheel or the zoom buttons to zoom, and the details of the clicked layer: shapes, quantization and
+//! the source operators fused into it.
 //!
-//! It shows the imported (unoptimized) graph; once the optimizer lands, the optimized graph is drawn the same way.
+//! Only the boxes inside the visible area become widgets, so large graphs stay cheap to draw.
 
 use super::format;
-use super::graph_layout::{BoxKind, GraphLayout};
 use super::model::{Analysis, LoadedModel};
-use egui::{Rect, Stroke};
+use egui::{Rect, Stroke, vec2};
 use nncube_core::ir::{Graph, NodeId, Quant, TensorId};
-use nncube_core::report::LayerReport;
+use nncube_core::memplan::MemoryPlan;
+use nncube_core::report::graph_view::{GraphView as Layout, ViewNode, ViewNodeKind};
 
-/// Pan/zoom state and the selected layer.
-#[derive(Debug, Default)]
+/// Zoom limits.
+const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=2.0;
+
+/// Which graph is shown, the zoom and the selected layer.
+#[derive(Debug)]
 pub struct GraphView {
-    /// The visible part of the scene; reset to the whole graph when empty.
-    pub scene_rect: Option<Rect>,
-    /// The clicked layer.
+    /// Show the optimized graph (true) or the imported one.
+    pub optimized: bool,
+    /// Scale from layout units to points.
+    pub zoom: f32,
+    /// The clicked layer of the shown graph.
     pub selected: Option<NodeId>,
 }
 
-fn box_text(graph: &Graph, kind: BoxKind, layers: &[LayerReport]) -> String {
-    match kind {
-        BoxKind::Input(t) | BoxKind::Output(t) => {
-            let tensor = graph.tensor(t);
-            let what = if matches!(kind, BoxKind::Input(_)) {
-                "input"
+impl Default for GraphView {
+    fn default() -> Self {
+        Self {
+            optimized: true,
+            zoom: 0.8,
+            selected: None,
+        }
+    }
+}
+
+/// The text of a box: operator (and how many source operators it fused), shape, name, MACC.
+pub fn box_text(n: &ViewNode) -> String {
+    match n.kind {
+        ViewNodeKind::Input | ViewNodeKind::Output => format!(
+            "{}\n{}\n{}",
+            n.op,
+            format::ellipsis_start(&n.name, 30),
+            format::shape(&n.shape)
+        ),
+        ViewNodeKind::Layer => {
+            let fused = if n.fused.is_empty() {
+                String::new()
             } else {
-                "output"
+                format!("  (+{} fused)", n.fused.len())
             };
             format!(
-                "{what}\n{}\n{} {}",
-                format::ellipsis_start(&tensor.name, 30),
-                format::shape(&tensor.ty.shape),
-                tensor.ty.dtype
-            )
-        }
-        BoxKind::Layer(n) => {
-            let node = graph.node(n);
-            let shape = node
-                .output()
-                .map(|t| format::shape(&graph.tensor(t).ty.shape))
-                .unwrap_or_default();
-            let macc = layers.get(n.index()).map_or(0, |l| l.macc);
-            format!(
-                "{}  {}\n{}\n{} MACC",
-                node.op.name(),
-                shape,
-                format::ellipsis_start(&node.name, 30),
-                format::count(macc)
+                "{}  {}{fused}\n{}\n{} MACC",
+                n.op,
+                format::shape(&n.shape),
+                format::ellipsis_start(&n.name, 30),
+                format::count(n.macc)
             )
         }
     }
 }
 
+/// The layer a layout box stands for (boxes are graph inputs, then layers in schedule order, then outputs).
+fn layer_of(graph: &Graph, index: usize, node: &ViewNode) -> Option<NodeId> {
+    (node.kind == ViewNodeKind::Layer)
+        .then(|| index.checked_sub(graph.inputs.len()))
+        .flatten()
+        .filter(|&i| i < graph.nodes.len())
+        .map(|i| NodeId(i as u32))
+}
+
 /// Draws the tab.
 pub fn show(ui: &mut egui::Ui, view: &mut GraphView, model: &LoadedModel, analysis: &Analysis) {
-    let layout = &model.layout;
+    let (graph, layout) = if view.optimized {
+        (&model.graph, &model.optimized_view)
+    } else {
+        (&model.original, &model.original_view)
+    };
     egui::Panel::right("layer_details")
         .resizable(true)
-        .default_size(320.0)
+        .default_size(330.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                details(ui, &model.graph, view.selected, &analysis.report.layers)
+                details_ui(graph, view, model, analysis, ui);
             });
         });
-    ui.horizontal(|ui| {
-        ui.weak("Imported graph (before optimization). Drag to pan, ctrl+wheel to zoom, click a layer for details.");
-        if ui.button("Fit").clicked() {
-            view.scene_rect = Some(layout.bounds);
+    ui.horizontal_wrapped(|ui| {
+        let before = view.optimized;
+        ui.selectable_value(
+            &mut view.optimized,
+            true,
+            format!("Fused ({} layers)", model.graph.nodes.len()),
+        );
+        ui.selectable_value(
+            &mut view.optimized,
+            false,
+            format!("Original ({} layers)", model.original.nodes.len()),
+        );
+        if before != view.optimized {
+            view.selected = None;
         }
+        ui.separator();
+        if ui.button("-").on_hover_text("Zoom out").clicked() {
+            view.zoom = (view.zoom / 1.25).max(*ZOOM_RANGE.start());
+        }
+        ui.label(format!("{:.0} %", view.zoom * 100.0));
+        if ui.button("+").on_hover_text("Zoom in").clicked() {
+            view.zoom = (view.zoom * 1.25).min(*ZOOM_RANGE.end());
+        }
+        if ui.button("Fit width").clicked() {
+            view.zoom = (ui.available_width().max(200.0) / layout.width.max(1.0))
+                .clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
+        }
+        if ui.button("Fit all").clicked() {
+            // The canvas is below this row and as wide as the central area.
+            let avail = ui.max_rect().width().max(200.0) / layout.width.max(1.0);
+            let below =
+                (ui.ctx().content_rect().bottom() - ui.max_rect().bottom() - 30.0).max(100.0);
+            view.zoom = avail
+                .min(below / layout.height.max(1.0))
+                .clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
+        }
+        ui.weak("Drag or scroll to pan, ctrl+wheel to zoom, click a layer for details.");
     });
-    let mut scene_rect = view
-        .scene_rect
-        .unwrap_or_else(|| top_view(layout.bounds, ui.available_size()));
+    let area = ui.available_rect_before_wrap();
+    if ui.rect_contains_pointer(area) {
+        let factor = ui.input(|i| i.zoom_delta());
+        if factor != 1.0 {
+            view.zoom = (view.zoom * factor).clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
+        }
+    }
     let mut clicked = None;
-    egui::Scene::new()
-        .sense(egui::Sense::drag())
-        .zoom_range(0.05..=2.0)
-        .show(ui, &mut scene_rect, |ui| {
-            draw_edges(ui, layout);
-            for b in &layout.boxes {
-                let text = box_text(&model.graph, b.kind, &analysis.report.layers);
-                let selected = matches!(b.kind, BoxKind::Layer(n) if Some(n) == view.selected);
-                let button = egui::Button::new(egui::RichText::new(text).size(12.0))
-                    .selected(selected)
-                    .wrap_mode(egui::TextWrapMode::Extend);
-                let button = match b.kind {
-                    BoxKind::Layer(_) => button,
-                    _ => button.fill(ui.visuals().faint_bg_color),
-                };
-                let response = ui.put(b.rect, button);
-                match b.kind {
-                    BoxKind::Layer(n) if response.clicked() => clicked = Some(n),
-                    _ => {}
-                }
-            }
-        });
-    view.scene_rect = Some(scene_rect);
+    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
+        clicked = canvas_ui(graph, layout, view, ui);
+    });
     if clicked.is_some() {
         view.selected = clicked;
     }
 }
 
-/// The first view: the top of the graph at natural size (smaller when the graph is wider than the view).
-fn top_view(bounds: Rect, available: egui::Vec2) -> Rect {
-    let zoom = (available.x / bounds.width()).clamp(0.05, 1.0);
-    let size = available / zoom;
-    Rect::from_min_size(
-        egui::pos2(bounds.center().x - size.x / 2.0, bounds.min.y),
-        size,
-    )
-}
-
-fn draw_edges(ui: &egui::Ui, layout: &GraphLayout) {
+/// Draws edges and the visible boxes; returns the clicked layer.
+fn canvas_ui(
+    graph: &Graph,
+    layout: &Layout,
+    view: &GraphView,
+    ui: &mut egui::Ui,
+) -> Option<NodeId> {
+    let zoom = view.zoom;
+    let size = vec2(layout.width, layout.height) * zoom;
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let origin = rect.min - vec2(layout.x, 0.0) * zoom;
+    let to_screen =
+        |n: &ViewNode| Rect::from_min_size(origin + vec2(n.x, n.y) * zoom, vec2(n.w, n.h) * zoom);
+    let clip = ui.clip_rect();
     let painter = ui.painter();
+    painter.text(
+        rect.min + vec2(8.0, 4.0),
+        egui::Align2::LEFT_TOP,
+        &layout.title,
+        egui::FontId::proportional(14.0),
+        ui.visuals().strong_text_color(),
+    );
     let stroke = Stroke::new(1.5, ui.visuals().weak_text_color());
+    let font = egui::FontId::proportional((11.0 * zoom).max(6.0));
     for e in &layout.edges {
-        let (Some(from), Some(to)) = (layout.boxes.get(e.from), layout.boxes.get(e.to)) else {
+        let (Some(from), Some(to)) = (layout.nodes.get(e.from), layout.nodes.get(e.to)) else {
             continue;
         };
-        let (a, b) = (from.rect.center_bottom(), to.rect.center_top());
+        let (a, b) = (to_screen(from).center_bottom(), to_screen(to).center_top());
+        if !clip.intersects(Rect::from_two_pos(a, b).expand(2.0)) {
+            continue;
+        }
         painter.line_segment([a, b], stroke);
-        painter.arrow(b - egui::vec2(0.0, 8.0), egui::vec2(0.0, 8.0), stroke);
-        painter.text(
-            a + (b - a) * 0.5 + egui::vec2(6.0, 0.0),
-            egui::Align2::LEFT_CENTER,
-            format::bytes(e.bytes),
-            egui::FontId::proportional(11.0),
-            ui.visuals().text_color(),
-        );
+        painter.arrow(b - vec2(0.0, 8.0 * zoom), vec2(0.0, 8.0 * zoom), stroke);
+        if zoom >= 0.5 {
+            painter.text(
+                a + (b - a) * 0.5 + vec2(6.0, 0.0),
+                egui::Align2::LEFT_CENTER,
+                format::bytes(e.bytes),
+                font.clone(),
+                ui.visuals().text_color(),
+            );
+        }
     }
+    let mut clicked = None;
+    for (i, n) in layout.nodes.iter().enumerate() {
+        let r = to_screen(n);
+        if !clip.intersects(r) {
+            continue;
+        }
+        let layer = layer_of(graph, i, n);
+        let selected = layer.is_some() && layer == view.selected;
+        let button = egui::Button::new(egui::RichText::new(box_text(n)).size(12.0 * zoom))
+            .selected(selected)
+            .wrap_mode(egui::TextWrapMode::Extend);
+        let button = match n.kind {
+            ViewNodeKind::Layer if !n.fused.is_empty() => button.fill(
+                ui.visuals()
+                    .widgets
+                    .inactive
+                    .weak_bg_fill
+                    .gamma_multiply(1.6),
+            ),
+            ViewNodeKind::Layer => button,
+            _ => button.fill(ui.visuals().faint_bg_color),
+        };
+        let response = ui.put(r, button).on_hover_text(&n.name);
+        if response.clicked() {
+            clicked = layer;
+        }
+    }
+    clicked
 }
 
 fn quant_text(q: &Option<Quant>) -> String {
@@ -150,7 +232,8 @@ fn quant_text(q: &Option<Quant>) -> String {
     }
 }
 
-fn tensor_row(ui: &mut egui::Ui, graph: &Graph, t: TensorId) {
+/// One tensor: name, shape, type, size, quantization and, for the optimized graph, where the plan puts it.
+fn tensor_row_ui(graph: &Graph, t: TensorId, plan: Option<&MemoryPlan>, ui: &mut egui::Ui) {
     let tensor = graph.tensor(t);
     let kind = if tensor.is_const() {
         "constant"
@@ -165,40 +248,80 @@ fn tensor_row(ui: &mut egui::Ui, graph: &Graph, t: TensorId) {
         format::bytes(tensor.ty.size_bytes() as u64)
     ));
     ui.weak(quant_text(&tensor.ty.quant));
+    if let Some(plan) = plan.filter(|_| !tensor.is_const()) {
+        match plan.location(t) {
+            Some((pool, offset)) => ui.weak(format!(
+                "activation buffer: pool {}, offset {offset} B",
+                plan.pools.get(pool).map_or("?", |p| p.name.as_str())
+            )),
+            None => ui.weak("buffer owned by the application (not in the activation buffer)"),
+        };
+    }
     ui.add_space(4.0);
 }
 
-fn details(ui: &mut egui::Ui, graph: &Graph, selected: Option<NodeId>, layers: &[LayerReport]) {
-    let Some(id) = selected.filter(|n| n.index() < graph.nodes.len()) else {
+fn details_ui(
+    graph: &Graph,
+    view: &GraphView,
+    model: &LoadedModel,
+    analysis: &Analysis,
+    ui: &mut egui::Ui,
+) {
+    let Some(id) = view.selected.filter(|n| n.index() < graph.nodes.len()) else {
         ui.heading("Layer details");
         ui.label("Click a layer in the graph.");
+        ui.separator();
+        ui.strong("Optimization");
+        ui.label(format!(
+            "{} layers imported, {} after optimization",
+            model.original.nodes.len(),
+            model.graph.nodes.len()
+        ));
+        for run in model.pipeline.runs.iter().filter(|r| r.outcome.changed) {
+            ui.label(format!("{}: {}", run.pass, run.outcome.stats.join("; ")));
+        }
+        for note in &model.pipeline.notes {
+            ui.weak(format!("note: {note}"));
+        }
         return;
     };
     let node = graph.node(id);
     ui.heading(format!("Layer {}", id.index()));
     ui.label(egui::RichText::new(&node.name).monospace());
     ui.label(format!("op: {}", node.op));
-    if let Some(l) = layers.get(id.index()) {
-        ui.label(format!("MACC: {}", format::count(l.macc)));
+    if view.optimized {
+        if let Some(l) = analysis.report.layers.get(id.index()) {
+            ui.label(format!("MACC: {}", format::count(l.macc)));
+            ui.label(format!(
+                "weights: {} ({} params)",
+                format::bytes(l.weights_bytes),
+                format::count(l.params)
+            ));
+        }
+    } else {
         ui.label(format!(
-            "weights: {} ({} params)",
-            format::bytes(l.weights_bytes),
-            format::count(l.params)
+            "MACC: {}",
+            format::count(nncube_core::report::layer_macc(graph, node))
         ));
     }
     ui.separator();
     ui.strong("Inputs");
+    let plan = view.optimized.then_some(&analysis.plan);
     for t in node.inputs.iter().flatten() {
-        tensor_row(ui, graph, *t);
+        tensor_row_ui(graph, *t, plan, ui);
     }
     ui.strong("Outputs");
     for t in &node.outputs {
-        tensor_row(ui, graph, *t);
+        tensor_row_ui(graph, *t, plan, ui);
     }
     ui.separator();
     ui.strong("Fused operators");
     if node.fused.is_empty() {
-        ui.label("none: this is the imported graph; fusions appear once the optimizer runs");
+        ui.label(if view.optimized {
+            "none: nothing was fused into this layer"
+        } else {
+            "none: this is the imported graph (switch to Fused to see the optimizer's fusions)"
+        });
     } else {
         for f in &node.fused {
             ui.label(f);

@@ -1,25 +1,25 @@
 //! The desktop configurator (egui/eframe): load a model, pick options, see the report, the graph and where the
-//! activation RAM goes; later generate, validate and run a project.
+//! activation RAM goes; validate the generated C, generate a project, build it and benchmark it on a virtual board.
 //!
 //! Module map: [`app`] (state, menus, background tasks, tab routing), [`config_panel`] (left panel),
-//! [`report_tab`], [`graph_tab`] (+ [`graph_layout`]), [`memory_tab`] (+ [`liveness`]), [`pending_tabs`]
-//! (Validate, Board), [`settings`] and [`project`] (what persists), [`model`] (import + cached analysis),
+//! [`report_tab`], [`graph_tab`], [`memory_tab`], [`validate_tab`],
+//! [`board_tab`] (+ [`progress`] for their jobs), [`settings`] and [`project`] (what persists), [`model`] (import + cached analysis),
 //! [`tasks`] (background threads), [`screenshot`] (offscreen PNG rendering).
 
 pub mod app;
+pub mod board_tab;
 pub mod config_panel;
 pub mod format;
-pub mod graph_layout;
 pub mod graph_tab;
-pub mod liveness;
 pub mod memory_tab;
 pub mod model;
-pub mod pending_tabs;
+pub mod progress;
 pub mod project;
 pub mod report_tab;
 pub mod screenshot;
 pub mod settings;
 pub mod tasks;
+pub mod validate_tab;
 
 pub use app::{NncubeApp, OpenRequest};
 pub use settings::{Settings, Tab};
@@ -59,17 +59,30 @@ pub fn run_window(input: Option<PathBuf>) -> anyhow::Result<()> {
     .context("cannot open the nncube window (is a display available? `--screenshot FILE.png` renders without one)")
 }
 
-/// Renders the window for `input` on `tab` into a PNG file, without a display.
+/// Renders the window for `input` on `tab` into a PNG file, without a display. `board` chooses the target
+/// board; `run` starts the tab's job (validation, or generate + build + benchmark) and waits for it first.
 pub fn run_screenshot(
     input: Option<PathBuf>,
     tab: Tab,
     png: &std::path::Path,
+    board: Option<String>,
+    run: bool,
 ) -> anyhow::Result<()> {
     let mut app = NncubeApp::new(Settings::default());
     app.open(start_request(input));
     app.wait_for_tasks();
     if let Some(err) = app.errors().first() {
         anyhow::bail!("{err}");
+    }
+    if let Some(id) = board {
+        if !app.boards().iter().any(|b| b.id == id) {
+            anyhow::bail!("unknown board `{id}`; `nncube boards` lists them");
+        }
+        app.settings.config.board = Some(id);
+    }
+    if run {
+        app.start_job(tab)?;
+        app.wait_for_tasks();
     }
     screenshot::render_to_png(app, tab, png)
 }

@@ -4,6 +4,7 @@ use super::format;
 use super::model::Analysis;
 use egui_extras::{Column, TableBuilder};
 use nncube_core::report::LayerReport;
+use nncube_core::target::Board;
 
 /// A sortable column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,9 +95,38 @@ fn card(ui: &mut egui::Ui, title: &str, value: String, detail: String) -> egui::
         .response
 }
 
+/// "\nin DTCM 36.1 KiB, SRAM1 2.0 KiB": the pools the plan uses, when it spreads over a board's RAM regions.
+fn pools_line(pools: &[nncube_core::report::PoolReport]) -> String {
+    let used: Vec<String> = pools
+        .iter()
+        .filter(|p| p.used_bytes > 0)
+        .map(|p| format!("{} {}", p.name, format::bytes(p.used_bytes)))
+        .collect();
+    if used.is_empty() {
+        String::new()
+    } else {
+        format!("\nin {}", used.join(", "))
+    }
+}
+
 /// Draws the tab.
-pub fn show(ui: &mut egui::Ui, view: &mut ReportView, generation: u64, analysis: &Analysis) {
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &mut ReportView,
+    generation: u64,
+    analysis: &Analysis,
+    board: Option<&Board>,
+) {
     let r = &analysis.report;
+    let share = |bytes: u64, of: u64, what: &str| match board {
+        Some(b) if of > 0 => format!(
+            "{:.1} % of {}'s {what} ({})",
+            bytes as f64 * 100.0 / of as f64,
+            b.id,
+            format::bytes(of)
+        ),
+        _ => format!("choose a board for the % of its {what}"),
+    };
     ui.horizontal_wrapped(|ui| {
         card(
             ui,
@@ -108,13 +138,29 @@ pub fn show(ui: &mut egui::Ui, view: &mut ReportView, generation: u64, analysis:
             ui,
             "Weights (flash)",
             format::bytes(r.weights_bytes),
-            format!("{} parameters", format::count(r.params)),
+            format!(
+                "{} parameters\n{}",
+                format::count(r.params),
+                share(
+                    r.weights_bytes,
+                    board.map_or(0, Board::flash_bytes),
+                    "flash"
+                )
+            ),
         );
         card(
             ui,
             "Activations (RAM)",
             format::bytes(r.activations_bytes),
-            "peak live bytes, see Memory".to_string(),
+            format!(
+                "planned peak, see Memory\n{}{}",
+                share(
+                    r.activations_bytes,
+                    board.map_or(0, Board::ram_bytes),
+                    "RAM"
+                ),
+                pools_line(&r.activation_pools)
+            ),
         )
         .on_hover_text(&r.activations_method);
         let io = |list: &[nncube_core::report::IoReport]| list.iter().map(|t| t.bytes).sum::<u64>();
@@ -129,7 +175,6 @@ pub fn show(ui: &mut egui::Ui, view: &mut ReportView, generation: u64, analysis:
             format!("{} input(s), {} output(s)", r.inputs.len(), r.outputs.len()),
         );
     });
-    ui.weak("Percentages of the board's flash and RAM appear here once a board is chosen (board data is not available yet).");
     ui.add_space(6.0);
 
     let max_macc = r.layers.iter().map(|l| l.macc).max().unwrap_or(0).max(1) as f32;

@@ -16,6 +16,8 @@ pub fn render_to_png(mut app: NncubeApp, tab: Tab, path: &Path) -> anyhow::Resul
     let mut harness = egui_kittest::Harness::builder()
         .with_size(SIZE)
         .with_accessibility_check(false)
+        // Model and tensor names may use characters the bundled fonts lack: draw a box, never panic.
+        .allow_missing_glyphs()
         .wgpu()
         .build_ui_state(|ui, app: &mut NncubeApp| app.draw(ui), app);
     // A few frames let panels and tables settle their sizes.

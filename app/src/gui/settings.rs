@@ -101,13 +101,13 @@ pub enum Tab {
     /// Summary cards and the per-layer table.
     #[default]
     Report,
-    /// The network graph.
+    /// The optimized (or imported) network graph and layer details.
     Graph,
-    /// Activation memory over the schedule.
+    /// The memory planner's buffer timeline.
     Memory,
-    /// Validation against the reference (coming with code generation).
+    /// Validation of the generated C against the reference interpreter (host, virtual board).
     Validate,
-    /// Running on a board (coming with the virtual board).
+    /// Generate the project, build it and benchmark it on a virtual board.
     Board,
 }
 

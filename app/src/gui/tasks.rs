@@ -1,5 +1,6 @@
-//! Background tasks: slow work (model import, file dialogs; later planning, compilation, QEMU runs) runs on its
-//! own thread and reports through a channel that the UI polls once per frame, so the frame loop never blocks.
+//! Background tasks: slow work (model import and optimization, memory planning, file dialogs, validation,
+//! compilation, QEMU runs) runs on its own thread and reports through a channel that the UI polls once per frame,
+//! so the frame loop never blocks.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;

@@ -36,7 +36,7 @@ typedef struct {
     int32_t filter_offset; /* -filter zero point (0 for symmetric per-channel weights) */
     int32_t output_offset; /* output zero point */
     int32_t act_min, act_max;
-    const int32_t *multiplier; /* one per output channel */
+    const int32_t *multiplier; /* one per output channel, in [0, 2^31) as TFLite's QuantizeMultiplier gives */
     const int32_t *shift;      /* one per output channel */
 } nncube_quant_s8;
 
@@ -50,7 +50,8 @@ typedef struct {
     int32_t batches, in_features, out_features;
 } nncube_fc_shape;
 
-/* Convolution. Filter [out_c, k_h, k_w, in_c]; bias [out_c] or NULL. */
+/* Convolution. float: filter [out_c, k_h, k_w, in_c]; bias [out_c] or NULL. int8: filter and bias in the
+ * matmul layout (see nncube_matmul_s8 below) with depth = k_h * k_w * in_c. */
 void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
                       const int8_t *filter, const int32_t *bias, int8_t *output);
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
@@ -75,7 +76,8 @@ void nncube_depthwise_conv2d_f32(const nncube_window *w, int32_t depth_multiplie
                                  const nncube_clamp_f32_params *c, const float *input, const float *filter,
                                  const float *bias, float *output);
 
-/* Fully connected. Weights [out_features, in_features]; bias [out_features] or NULL. `q->multiplier` holds
+/* Fully connected. float: weights [out_features, in_features]; bias [out_features] or NULL. int8: weights and
+ * bias in the matmul layout (see nncube_matmul_s8 below) with depth = in_features. `q->multiplier` holds
  * `per_channel ? out_features : 1` entries. */
 void nncube_fully_connected_s8(const nncube_fc_shape *s, const nncube_quant_s8 *q, int per_channel,
                                const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output);
@@ -163,6 +165,44 @@ void nncube_pad(const nncube_pad_params *p, const uint8_t *fill, const uint8_t *
 
 /* Sum of (a[i] + a_offset) * (b[i] + b_offset) over n elements (the int8 inner loop; SIMD on Cortex-M DSP). */
 int32_t nncube_dot_s8(const int8_t *a, const int8_t *b, int32_t n, int32_t a_offset, int32_t b_offset);
+
+/* The blocked int8 matrix product shared by convolution, conv+pool and fully connected (nncube_matmul.c).
+ * Matmul layout (written by the code generator, docs/kernels.md): rows of `depth` values padded with zeros to
+ * R = 4 * ceil(depth / 4) bytes; channels 2j and 2j+1 are stored together in 2R bytes at offset 2j * R as
+ * alternating 4-byte groups (row 2j bytes 0-3, row 2j+1 bytes 0-3, row 2j bytes 4-7, ...); an odd last channel
+ * c is stored alone at c * R. The bias has the input offset folded in: bias[c] - zp_in * sum_k w[c][k]. */
+typedef struct {
+    const nncube_quant_s8 *q; /* offsets, clamp; multiplier/shift per channel, or entry 0 for all */
+    const int8_t *filter;     /* matmul layout */
+    const int32_t *bias;      /* folded bias [out channels], or NULL (sums start at 0) */
+    int32_t depth;            /* values per row */
+    int per_channel;          /* 0: q->multiplier[0] / q->shift[0] for every channel */
+} nncube_matmul_s8_args;
+
+/* Output channels [c_begin, c_end) of one row a0 (a1 == NULL) or two rows a0, a1 of `depth` int8 values:
+ * out_r[c - c_begin] = requantize(sum_k (a_r[k] + input_offset) * (filter[c][k] + filter_offset) + bias[c])
+ * with the unfolded bias. c_begin is even; c_end is even or the number of channels.
+ * Writes channel pairs in increasing order (row 0, then row 1). Outputs must not overlap the rows (for the
+ * rows of two consecutive output pixels, the memory contract above guarantees it). */
+void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
+                      const int8_t *a1, int8_t *out0, int8_t *out1);
+/* Value k of channel c (of `channels`) of a filter in the matmul layout. */
+int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channels, int32_t c, int32_t k);
+
+/* Longest im2col row (k_h * k_w * in_c) the fast convolutions gather on the stack (two rows at a time);
+ * longer rows fall back to a direct, slower loop. */
+#define NNCUBE_IM2COL_MAX_DEPTH 1152
+
+/* The matmul row of conv output pixel (b, oy, ox): a pointer into `input` for a 1x1 unpadded window, else the
+ * k_h * k_w * in_c patch gathered into `buf` (padding taps hold the input zero point, so they add nothing), or
+ * NULL when the patch is longer than NNCUBE_IM2COL_MAX_DEPTH (`buf` holds that many bytes). */
+const int8_t *nncube_conv_row_s8(const nncube_window *w, int32_t input_offset, const int8_t *input, int32_t b,
+                                 int32_t oy, int32_t ox, int8_t *buf);
+/* The int32 sum nncube_matmul_s8 computes for conv output (b, oy, ox, oc), tap by tap without a patch (for
+ * patches longer than NNCUBE_IM2COL_MAX_DEPTH); filter and bias in the matmul layout. */
+int32_t nncube_conv_sum_direct_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                                  const int8_t *filter, const int32_t *bias, int32_t b, int32_t oy, int32_t ox,
+                                  int32_t oc);
 
 #ifdef __cplusplus
 }

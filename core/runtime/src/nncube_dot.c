@@ -13,7 +13,11 @@
 static inline uint32_t nncube_load4(const int8_t *p)
 {
     uint32_t v;
+#if defined(__GNUC__)
+    __builtin_memcpy(&v, p, sizeof v); /* inlined even with -ffreestanding */
+#else
     memcpy(&v, p, sizeof v);
+#endif
     return v;
 }
 

@@ -1,6 +1,7 @@
 /*
- * nncube runtime: fully connected layers (int8 per-tensor or per-channel, float32), weights [out, in].
- * Each batch row is finished before the next one.
+ * nncube runtime: fully connected layers (int8 per-tensor or per-channel, float32).
+ * int8: batch rows go in pairs through the blocked matmul (nncube_matmul.c; weights and bias in its layout), both
+ * rows read before either is finished; float: weights [out, in], each batch row finished before the next one.
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
@@ -8,19 +9,20 @@
 void nncube_fully_connected_s8(const nncube_fc_shape *s, const nncube_quant_s8 *q, int per_channel,
                                const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output)
 {
-    int32_t b, o;
-    for (b = 0; b < s->batches; ++b) {
+    nncube_matmul_s8_args m;
+    int32_t b;
+    m.q = q;
+    m.filter = weights;
+    m.bias = bias;
+    m.depth = s->in_features;
+    m.per_channel = per_channel;
+    for (b = 0; b < s->batches; b += 2) {
         const int8_t *row = input + (size_t)b * s->in_features;
         int8_t *out = output + (size_t)b * s->out_features;
-        for (o = 0; o < s->out_features; ++o) {
-            const int32_t ch = per_channel ? o : 0;
-            int32_t acc = nncube_dot_s8(weights + (size_t)o * s->in_features, row, s->in_features,
-                                        q->filter_offset, q->input_offset);
-            if (bias != NULL) {
-                acc += bias[o];
-            }
-            acc = nncube_requantize(acc, q->multiplier[ch], q->shift[ch]) + q->output_offset;
-            out[o] = (int8_t)nncube_clamp_i32(acc, q->act_min, q->act_max);
+        if (b + 1 < s->batches) {
+            nncube_matmul_s8(&m, 0, s->out_features, row, row + s->in_features, out, out + s->out_features);
+        } else {
+            nncube_matmul_s8(&m, 0, s->out_features, row, NULL, out, NULL);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::lower::{Lowered, Operands, c_float, lower_node};
 use super::placement::{self, Placement};
-use super::weights::{WeightTable, emit_data};
+use super::weights::{WeightKey, WeightTable, emit_data, split_symbol};
 use super::{CodegenError, CodegenOptions, hash};
 use crate::ir::{Graph, TensorId};
 use crate::report;
@@ -27,17 +27,31 @@ impl Memory<'_> {
     }
 }
 
+impl Memory<'_> {
+    fn weight(&self, key: WeightKey) -> String {
+        if self.split_weights {
+            split_symbol(self.name, key)
+        } else {
+            format!(
+                "wts + {}",
+                self.weights.offsets.get(&key).copied().unwrap_or(0)
+            )
+        }
+    }
+}
+
 impl Operands for Memory<'_> {
+    fn packed(&self, node: usize, bias: bool) -> String {
+        self.weight(if bias {
+            WeightKey::PackedBias(node)
+        } else {
+            WeightKey::PackedFilter(node)
+        })
+    }
+
     fn ptr(&self, t: TensorId) -> String {
         if self.graph.tensor(t).is_const() {
-            return if self.split_weights {
-                format!("{}_w{}", self.name, t.0)
-            } else {
-                format!(
-                    "wts + {}",
-                    self.weights.offsets.get(&t).copied().unwrap_or(0)
-                )
-            };
+            return self.weight(WeightKey::Tensor(t));
         }
         let r = self.root(t);
         if let Some(i) = self.graph.inputs.iter().position(|&x| x == r) {
@@ -45,10 +59,12 @@ impl Operands for Memory<'_> {
         } else if let Some(i) = self.graph.outputs.iter().position(|&x| x == r) {
             format!("(uint8_t *)ctx->outputs[{i}]")
         } else {
-            format!(
-                "act + {}",
-                self.placement.offsets.get(&r).copied().unwrap_or(0)
-            )
+            let off = self.placement.offsets.get(&r).copied().unwrap_or(0);
+            if self.placement.is_multi_pool() {
+                format!("act{} + {off}", self.placement.pool(r))
+            } else {
+                format!("act + {off}")
+            }
         }
     }
 }
@@ -133,12 +149,12 @@ pub fn emit(
         name,
         alias,
         placement,
-        weights: WeightTable::collect(graph),
+        weights: WeightTable::collect(graph)?,
         split_weights: options.split_weights,
     };
     let mut lowered = Vec::with_capacity(graph.nodes.len());
     for (i, node) in graph.nodes.iter().enumerate() {
-        lowered.push(lower_node(graph, node, &format!("n{i}"), &mem)?);
+        lowered.push(lower_node(graph, node, i, &format!("n{i}"), &mem)?);
     }
     let macc = report::analyze(graph, None).macc;
     let upper = name.to_ascii_uppercase();
@@ -151,7 +167,7 @@ pub fn emit(
         PathBuf::from(format!("{name}.c")),
         source(graph, name, &upper, &mem, &lowered, macc),
     );
-    let (dh, dc) = emit_data(graph, name, &mem.weights, options.split_weights);
+    let (dh, dc) = emit_data(name, &mem.weights, options.split_weights);
     files.insert(PathBuf::from(format!("{name}_data.h")), dh);
     files.insert(PathBuf::from(format!("{name}_data.c")), dc);
     let rep = report::analyze(
@@ -201,33 +217,66 @@ fn header(graph: &Graph, name: &str, upper: &str, mem: &Memory<'_>) -> String {
         crate::VERSION
     );
     let weights_bytes = if mem.split_weights {
-        mem.weights
-            .entries
-            .iter()
-            .map(|(t, _)| graph.tensor(*t).ty.size_bytes())
-            .sum()
+        mem.weights.entries.iter().map(|e| e.bytes.len()).sum()
     } else {
         mem.weights.total_bytes
     };
+    let multi = mem.placement.is_multi_pool();
+    if multi {
+        let _ = writeln!(
+            h,
+            "/* The activations are split over {n} pools, one caller buffer each (4-byte aligned), given to {name}_init\n\
+             \x20* in this order; place each in its RAM region (docs/c-api.md, \"Several memory pools\"). */\n\
+             #define {upper}_NUM_POOLS {n}",
+            n = mem.placement.pools.len()
+        );
+        for (i, pool) in mem.placement.pools.iter().enumerate() {
+            let _ = writeln!(
+                h,
+                "#define {upper}_POOL_{i}_BYTES {}u\n#define {upper}_POOL_{i}_NAME {}",
+                pool.bytes.max(4),
+                c_string(&pool.name)
+            );
+        }
+    }
     let _ = writeln!(
         h,
         "/* Size of the activations buffer given to {name}_init (4-byte aligned). */\n#define {upper}_ACTIVATIONS_BYTES {}u\n\
          /* Size of the weights ({name}_weights). */\n#define {upper}_WEIGHTS_BYTES {weights_bytes}u\n\
          #define {upper}_NUM_INPUTS {}\n#define {upper}_NUM_OUTPUTS {}\n#define {upper}_NUM_LAYERS {}",
-        mem.placement.arena_bytes.max(4),
+        if multi {
+            mem.placement.pools.iter().map(|p| p.bytes.max(4)).sum()
+        } else {
+            mem.placement.arena_bytes.max(4)
+        },
         graph.inputs.len(),
         graph.outputs.len(),
         graph.nodes.len()
     );
     io_macros(&mut h, graph, upper, "INPUT", &graph.inputs);
     io_macros(&mut h, graph, upper, "OUTPUT", &graph.outputs);
+    let (buffers_member, init_params, buffers_doc) = if multi {
+        (
+            format!("uint8_t *pools[{upper}_NUM_POOLS];"),
+            format!("void *const pools[{upper}_NUM_POOLS]"),
+            format!(
+                "`pools[i]`: {upper}_POOL_<i>_BYTES bytes, 4-byte aligned, for every i < {upper}_NUM_POOLS"
+            ),
+        )
+    } else {
+        (
+            "uint8_t *activations;".to_string(),
+            "void *activations".to_string(),
+            format!("`activations`: {upper}_ACTIVATIONS_BYTES bytes, 4-byte aligned"),
+        )
+    };
     let _ = write!(
         h,
         "\n/* One instance of the network. The caller owns it (static, stack, …); fill it with {name}_init. */\n\
-         typedef struct {{\n    uint8_t *activations;\n    const uint8_t *weights;\n    void *inputs[{ni}];\n    void *outputs[{no}];\n\
+         typedef struct {{\n    {buffers_member}\n    const uint8_t *weights;\n    void *inputs[{ni}];\n    void *outputs[{no}];\n\
          \x20   nncube_observer_fn observer; /* called after each layer when compiled with NNCUBE_OBSERVER */\n    void *observer_user;\n}} {name}_ctx;\n\n\
-         /* Binds the buffers. `activations`: {upper}_ACTIVATIONS_BYTES bytes, 4-byte aligned. `weights`: {name}_weights{split} */\n\
-         nncube_status {name}_init({name}_ctx *ctx, void *activations, const void *weights);\n\
+         /* Binds the buffers. {buffers_doc}. `weights`: {name}_weights{split} */\n\
+         nncube_status {name}_init({name}_ctx *ctx, {init_params}, const void *weights);\n\
          /* Where to write input `index` / read output `index` (inside the activations buffer unless replaced). */\n\
          void *{name}_input({name}_ctx *ctx, int index);\nvoid *{name}_output({name}_ctx *ctx, int index);\n\
          /* Use a caller buffer (4-byte aligned, {upper}_INPUT_<i>_BYTES) for input `index` instead. */\n\
@@ -289,18 +338,34 @@ fn source(
         }
     }
     // init
-    let _ = write!(
-        c,
-        "nncube_status {name}_init({name}_ctx *ctx, void *activations, const void *weights)\n{{\n\
-         \x20   if (ctx == NULL || activations == NULL{wnull}) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT;\n    }}\n\
-         \x20   if (((uintptr_t)activations & 3u) != 0u || ((uintptr_t)weights & 3u) != 0u) {{\n        return NNCUBE_ERROR_MISALIGNED;\n    }}\n\
-         \x20   ctx->activations = (uint8_t *)activations;\n    ctx->weights = (const uint8_t *)weights;\n",
-        wnull = if mem.split_weights {
-            ""
-        } else {
-            " || weights == NULL"
-        }
-    );
+    let wnull = if mem.split_weights {
+        ""
+    } else {
+        " || weights == NULL"
+    };
+    let multi = mem.placement.is_multi_pool();
+    if multi {
+        let _ = write!(
+            c,
+            "nncube_status {name}_init({name}_ctx *ctx, void *const pools[{upper}_NUM_POOLS], const void *weights)\n{{\n\
+             \x20   int i;\n\
+             \x20   if (ctx == NULL || pools == NULL{wnull}) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT;\n    }}\n\
+             \x20   for (i = 0; i < {upper}_NUM_POOLS; i++) {{\n\
+             \x20       if (pools[i] == NULL) {{\n            return NNCUBE_ERROR_NULL_ARGUMENT;\n        }}\n\
+             \x20       if (((uintptr_t)pools[i] & 3u) != 0u) {{\n            return NNCUBE_ERROR_MISALIGNED;\n        }}\n    }}\n\
+             \x20   if (((uintptr_t)weights & 3u) != 0u) {{\n        return NNCUBE_ERROR_MISALIGNED;\n    }}\n\
+             \x20   for (i = 0; i < {upper}_NUM_POOLS; i++) {{\n        ctx->pools[i] = (uint8_t *)pools[i];\n    }}\n\
+             \x20   ctx->weights = (const uint8_t *)weights;\n"
+        );
+    } else {
+        let _ = write!(
+            c,
+            "nncube_status {name}_init({name}_ctx *ctx, void *activations, const void *weights)\n{{\n\
+             \x20   if (ctx == NULL || activations == NULL{wnull}) {{\n        return NNCUBE_ERROR_NULL_ARGUMENT;\n    }}\n\
+             \x20   if (((uintptr_t)activations & 3u) != 0u || ((uintptr_t)weights & 3u) != 0u) {{\n        return NNCUBE_ERROR_MISALIGNED;\n    }}\n\
+             \x20   ctx->activations = (uint8_t *)activations;\n    ctx->weights = (const uint8_t *)weights;\n"
+        );
+    }
     for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
         for (i, t) in ts.iter().enumerate() {
             let r = mem.root(*t);
@@ -311,7 +376,12 @@ fn source(
                 );
             } else {
                 let off = mem.placement.offsets.get(&r).copied().unwrap_or(0);
-                let _ = writeln!(c, "    ctx->{kind}[{i}] = ctx->activations + {off};");
+                let base = if multi {
+                    format!("ctx->pools[{}]", mem.placement.pool(r))
+                } else {
+                    "ctx->activations".to_string()
+                };
+                let _ = writeln!(c, "    ctx->{kind}[{i}] = {base} + {off};");
             }
         }
     }
@@ -360,17 +430,33 @@ fn source(
             );
         }
     }
-    let uses_act = body.contains("act + ");
+    // The local `act` (one pool) or `act<p>` (pool p of several) of each pool the body uses.
+    let act_locals: Vec<(String, String)> = if multi {
+        (0..mem.placement.pools.len())
+            .map(|p| (format!("act{p}"), format!("ctx->pools[{p}]")))
+            .filter(|(local, _)| body.contains(&format!("{local} + ")))
+            .collect()
+    } else if body.contains("act + ") {
+        vec![("act".to_string(), "ctx->activations".to_string())]
+    } else {
+        Vec::new()
+    };
     let uses_wts = body.contains("wts + ");
     let _ = write!(c, "nncube_status {name}_run({name}_ctx *ctx)\n{{\n");
-    if uses_act {
-        c.push_str("    uint8_t *act;\n");
+    for (local, _) in &act_locals {
+        let _ = writeln!(c, "    uint8_t *{local};");
     }
     if uses_wts {
         c.push_str("    const uint8_t *wts;\n");
     }
-    c.push_str(
-        "    if (ctx == NULL || ctx->activations == NULL) {\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }\n",
+    let _ = write!(
+        c,
+        "    if (ctx == NULL || {} == NULL) {{\n        return NNCUBE_ERROR_NOT_INITIALIZED;\n    }}\n",
+        if multi {
+            "ctx->pools[0]"
+        } else {
+            "ctx->activations"
+        }
     );
     for (kind, ts) in [("inputs", &graph.inputs), ("outputs", &graph.outputs)] {
         for (i, t) in ts.iter().enumerate() {
@@ -382,8 +468,8 @@ fn source(
             }
         }
     }
-    if uses_act {
-        c.push_str("    act = ctx->activations;\n");
+    for (local, base) in &act_locals {
+        let _ = writeln!(c, "    {local} = {base};");
     }
     if uses_wts {
         c.push_str("    wts = ctx->weights;\n");

@@ -14,6 +14,9 @@ use std::fmt::Write;
 pub trait Operands {
     /// A C expression of type `uint8_t *` (activations) or `const uint8_t *` (constants) for `t`.
     fn ptr(&self, t: TensorId) -> String;
+    /// A C expression of type `const uint8_t *` for the re-arranged filter (or the folded bias, `bias`) of
+    /// int8 matmul node `node` (see `super::pack`).
+    fn packed(&self, node: usize, bias: bool) -> String;
 }
 
 /// The C for one node: file-scope declarations and the statement(s) that run it.
@@ -29,10 +32,11 @@ pub struct Lowered {
 pub fn lower_node(
     graph: &Graph,
     node: &Node,
+    index: usize,
     p: &str,
     ops: &dyn Operands,
 ) -> Result<Lowered, CodegenError> {
-    let cx = Cx { graph, node };
+    let cx = Cx { graph, node, index };
     match &node.op {
         Op::Conv2d { window, activation } => cx.conv(p, ops, window, 0, *activation),
         Op::DepthwiseConv2d {
@@ -93,6 +97,7 @@ pub fn lower_node(
 struct Cx<'a> {
     graph: &'a Graph,
     node: &'a Node,
+    index: usize,
 }
 
 /// A float literal C accepts (infinite clamps become ±FLT_MAX).
@@ -311,6 +316,14 @@ impl Cx<'_> {
         ))
     }
 
+    /// The filter and bias arguments of an int8 matmul kernel: the node's re-arranged weights (`super::pack`).
+    fn packed_args(&self, ops: &dyn Operands) -> (String, String) {
+        (
+            format!("(const int8_t *)({})", ops.packed(self.index, false)),
+            format!("(const int32_t *)({})", ops.packed(self.index, true)),
+        )
+    }
+
     fn bias_arg(&self, ops: &dyn Operands, ctype: &str) -> String {
         match self.node.input(2) {
             Some(b) => format!("(const {ctype} *)({})", ops.ptr(b)),
@@ -344,11 +357,18 @@ impl Cx<'_> {
         let call = if dt == DType::I8 {
             let (mults, shifts) = self.channel_multipliers(input, filter, output, oc)?;
             decls += &self.quant_decl(p, input, 0, output, activation, &mults, &shifts)?;
+            // Depthwise reads the filter as imported; regular convolutions read it re-arranged.
+            let (filter_arg, bias_arg) = if depthwise {
+                (
+                    format!("(const int8_t *)({})", ops.ptr(filter)),
+                    self.bias_arg(ops, "int32_t"),
+                )
+            } else {
+                self.packed_args(ops)
+            };
             format!(
-                "nncube_{kernel}_s8(&{p}_window, {mult_arg}&{p}_quant, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                "nncube_{kernel}_s8(&{p}_window, {mult_arg}&{p}_quant, (const int8_t *)({}), {filter_arg}, {bias_arg}, (int8_t *)({}));\n",
                 ops.ptr(input),
-                ops.ptr(filter),
-                self.bias_arg(ops, "int32_t"),
                 ops.ptr(output)
             )
         } else {
@@ -412,11 +432,10 @@ impl Cx<'_> {
                 self.channel_multipliers_to(input, filter, mid_scale, mid_dims[3])?;
             decls += &self.quant_struct(&conv_p, input, 0, (mid_zp, clo, chi), &mults, &shifts)?;
             let (lo, hi) = self.int8_range(pool.activation, output)?;
+            let (filter_arg, bias_arg) = self.packed_args(ops);
             format!(
-                "nncube_conv_pool2d_s8(&{conv_p}_window, &{conv_p}_quant, &{pool_p}_window, {kind}, {lo}, {hi}, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                "nncube_conv_pool2d_s8(&{conv_p}_window, &{conv_p}_quant, &{pool_p}_window, {kind}, {lo}, {hi}, (const int8_t *)({}), {filter_arg}, {bias_arg}, (int8_t *)({}));\n",
                 ops.ptr(input),
-                ops.ptr(filter),
-                self.bias_arg(ops, "int32_t"),
                 ops.ptr(output)
             )
         } else {
@@ -470,12 +489,11 @@ impl Cx<'_> {
                 .as_ref()
                 .map_or(0, |q| q.zero_point(0));
             decls += &self.quant_decl(p, input, filter_zp, output, activation, &mults, &shifts)?;
+            let (weights_arg, bias_arg) = self.packed_args(ops);
             format!(
-                "nncube_fully_connected_s8(&{p}_shape, &{p}_quant, {}, (const int8_t *)({}), (const int8_t *)({}), {}, (int8_t *)({}));\n",
+                "nncube_fully_connected_s8(&{p}_shape, &{p}_quant, {}, (const int8_t *)({}), {weights_arg}, {bias_arg}, (int8_t *)({}));\n",
                 i32::from(per_channel),
                 ops.ptr(input),
-                ops.ptr(weights),
-                self.bias_arg(ops, "int32_t"),
                 ops.ptr(output)
             )
         } else {

@@ -10,13 +10,14 @@
 mod emit;
 mod hash;
 mod lower;
+mod pack;
 pub mod placement;
 pub mod runtime;
 mod weights;
 
 pub use emit::plan_options;
 pub use hash::{fnv1a64, model_hash};
-pub use placement::{Buffer, Placement};
+pub use placement::{ArenaPool, Buffer, Placement};
 
 use crate::ir::Graph;
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
-//! Where each activation tensor lives in the activations buffer.
+//! Where each activation tensor lives: in which activation pool, at which byte offset.
 //!
-//! [`Placement`] maps tensors to byte offsets. By default it comes from the memory planner
+//! [`Placement`] maps tensors to byte offsets (and, with several pools, to pools: one caller buffer per board RAM
+//! region, see docs/memory-planner.md "Pools from the board"). By default it comes from the memory planner
 //! ([`Placement::from_plan`]: [`crate::memplan::plan`], proved by [`crate::memplan::check_plan`]), which may
 //! overlap a node's output with an input dying at that node where the kernel memory contract allows it
 //! (docs/memory-planner.md). [`Placement::check`] re-proves the placement with codegen's own buffer lifetimes
@@ -31,6 +32,23 @@ pub struct Placement {
     pub planned_root: BTreeMap<TensorId, TensorId>,
     /// Graph inputs/outputs (and their views) that live in caller buffers: no offset, not in the arena.
     pub caller_owned: BTreeSet<TensorId>,
+    /// The pools holding the buffers, fastest first (from the plan's pools that hold at least one buffer). Empty or
+    /// one entry: a single activations buffer of `arena_bytes`; two or more: one buffer per pool, and
+    /// `arena_bytes` is the sum of their sizes.
+    #[serde(default)]
+    pub pools: Vec<ArenaPool>,
+    /// Pool (index into `pools`) of each tensor that has an offset; absent means pool 0.
+    #[serde(default)]
+    pub pool_of: BTreeMap<TensorId, usize>,
+}
+
+/// One activation pool of a [`Placement`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ArenaPool {
+    /// The pool's name: the board RAM region it goes to (a C identifier), or `activations`.
+    pub name: String,
+    /// Bytes of the pool's buffer (a multiple of [`ALIGN_BYTES`]).
+    pub bytes: usize,
 }
 
 /// One activation buffer to place: a tensor, its size and the schedule steps during which it is live.
@@ -53,36 +71,79 @@ impl Buffer {
 }
 
 impl Placement {
-    /// The placement of a memory plan: the plan must be valid (checked with the planner's independent checker)
-    /// and use one pool; its caller-owned tensors get no offset.
+    /// The placement of a memory plan: the plan must be valid (checked with the planner's independent checker);
+    /// its caller-owned tensors get no offset. Pools holding no buffer are left out; when one pool remains the
+    /// placement is a single activations buffer (the same C as a plan with one pool).
     pub fn from_plan(graph: &Graph, plan: &MemoryPlan) -> Result<Placement, CodegenError> {
         crate::memplan::check_plan(graph, plan).map_err(|e| CodegenError::InvalidPlacement {
             reason: e.to_string(),
         })?;
-        if plan.pools.len() != 1 {
-            return Err(CodegenError::InvalidPlacement {
-                reason: format!(
-                    "the plan uses {} pools; code generation needs one",
-                    plan.pools.len()
-                ),
+        let bytes_of = |b: u64| {
+            usize::try_from(b)
+                .unwrap_or(usize::MAX)
+                .next_multiple_of(ALIGN_BYTES)
+        };
+        // Plan pool index → placement pool index, for the pools that hold a buffer.
+        let mut index_of: BTreeMap<usize, usize> = BTreeMap::new();
+        for b in &plan.buffers {
+            index_of.entry(b.pool).or_insert(0);
+        }
+        let mut pools = Vec::with_capacity(index_of.len());
+        for (k, (&p, index)) in index_of.iter_mut().enumerate() {
+            *index = k;
+            let usage = plan
+                .pools
+                .get(p)
+                .ok_or_else(|| CodegenError::InvalidPlacement {
+                    reason: format!("a buffer names pool {p}, which the plan does not have"),
+                })?;
+            pools.push(ArenaPool {
+                name: usage.name.clone(),
+                bytes: bytes_of(usage.used_bytes),
             });
         }
         let mut placement = Placement {
-            arena_bytes: usize::try_from(plan.total_bytes)
-                .unwrap_or(usize::MAX)
-                .next_multiple_of(ALIGN_BYTES),
+            arena_bytes: if pools.len() == 1 {
+                bytes_of(plan.total_bytes)
+            } else {
+                pools.iter().map(|p| p.bytes).sum()
+            },
             overlaps: plan.overlaps.clone(),
             caller_owned: plan.caller_owned.iter().copied().collect(),
             ..Placement::default()
         };
         for b in &plan.buffers {
             let offset = usize::try_from(b.offset).unwrap_or(usize::MAX);
+            let pool = index_of.get(&b.pool).copied().unwrap_or(0);
             for &t in std::iter::once(&b.tensor).chain(&b.aliases) {
                 placement.offsets.insert(t, offset);
                 placement.planned_root.insert(t, b.tensor);
+                if pool != 0 {
+                    placement.pool_of.insert(t, pool);
+                }
             }
         }
+        placement.pools = pools;
         Ok(placement)
+    }
+
+    /// Whether the activations are split over several pools (one caller buffer each).
+    pub fn is_multi_pool(&self) -> bool {
+        self.pools.len() >= 2
+    }
+
+    /// The pool of tensor `t` (0 when there is one pool).
+    pub fn pool(&self, t: TensorId) -> usize {
+        self.pool_of.get(&t).copied().unwrap_or(0)
+    }
+
+    /// Size of the buffer of pool `pool`.
+    pub fn pool_bytes(&self, pool: usize) -> usize {
+        if self.is_multi_pool() {
+            self.pools.get(pool).map_or(0, |p| p.bytes)
+        } else {
+            self.arena_bytes
+        }
     }
 
     /// Whether the plan lets `a` and `b` (at offsets `off_a`, `off_b`) share bytes while both are live.
@@ -103,10 +164,18 @@ impl Placement {
         })
     }
 
-    /// Checks that every buffer has an aligned offset inside the arena and that live buffers overlap only where
-    /// the plan declares it.
+    /// Checks that every buffer has an aligned offset inside its pool and that live buffers of one pool overlap
+    /// only where the plan declares it.
     pub fn check(&self, buffers: &[Buffer]) -> Result<(), CodegenError> {
         let mut placed: Vec<(&Buffer, usize)> = Vec::with_capacity(buffers.len());
+        if self.is_multi_pool() && self.pool_of.values().any(|&p| p >= self.pools.len()) {
+            return Err(CodegenError::InvalidPlacement {
+                reason: format!(
+                    "a tensor names a pool beyond the {} pools",
+                    self.pools.len()
+                ),
+            });
+        }
         for b in buffers
             .iter()
             .filter(|b| !self.caller_owned.contains(&b.tensor))
@@ -118,16 +187,18 @@ impl Placement {
                     .ok_or_else(|| CodegenError::InvalidPlacement {
                         reason: format!("tensor {} has no offset", b.tensor),
                     })?;
-            if off % ALIGN_BYTES != 0 || off + b.bytes > self.arena_bytes {
+            let pool_bytes = self.pool_bytes(self.pool(b.tensor));
+            if off % ALIGN_BYTES != 0 || off + b.bytes > pool_bytes {
                 return Err(CodegenError::InvalidPlacement {
                     reason: format!(
-                        "tensor {} at offset {off} ({} bytes) is misaligned or outside the {}-byte arena",
-                        b.tensor, b.bytes, self.arena_bytes
+                        "tensor {} at offset {off} ({} bytes) is misaligned or outside its {pool_bytes}-byte pool",
+                        b.tensor, b.bytes
                     ),
                 });
             }
             for &(other, other_off) in &placed {
-                if b.overlaps_in_time(other)
+                if self.pool(b.tensor) == self.pool(other.tensor)
+                    && b.overlaps_in_time(other)
                     && off < other_off + other.bytes
                     && other_off < off + b.bytes
                     && !self.overlap_allowed((b, off), (other, other_off))
@@ -205,6 +276,7 @@ mod tests {
                 .map(|&(t, _)| (TensorId(t), TensorId(t)))
                 .collect(),
             caller_owned: BTreeSet::new(),
+            ..Placement::default()
         }
     }
 
@@ -250,5 +322,35 @@ mod tests {
         // The input lives on past the node: the overlap would clobber it.
         let longer = vec![buf(0, 100, 0, 2), buf(1, 100, 1, 2)];
         assert!(ok.check(&longer).is_err());
+    }
+
+    #[test]
+    fn buffers_in_different_pools_may_share_offsets_but_must_fit_their_own_pool() {
+        let bs = vec![buf(0, 100, 0, 2), buf(1, 100, 1, 2)];
+        let mut two = placement(&[(0, 0), (1, 0)], vec![]);
+        two.pools = vec![
+            ArenaPool {
+                name: "DTCM".into(),
+                bytes: 100,
+            },
+            ArenaPool {
+                name: "AXI_SRAM".into(),
+                bytes: 100,
+            },
+        ];
+        two.pool_of.insert(TensorId(1), 1);
+        two.check(&bs).unwrap();
+        // Same offset in the same pool while both are live: rejected.
+        let mut same = two.clone();
+        same.pool_of.clear();
+        assert!(same.check(&bs).is_err());
+        // Pool 1 is too small for its buffer, although the arena total would hold it.
+        let mut small = two.clone();
+        small.pools[1].bytes = 96;
+        assert!(small.check(&bs).is_err());
+        // A pool index beyond the pools.
+        let mut beyond = two;
+        beyond.pool_of.insert(TensorId(1), 2);
+        assert!(beyond.check(&bs).is_err());
     }
 }

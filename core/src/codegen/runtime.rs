@@ -46,6 +46,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_fully_connected.c"),
     ),
     (
+        "src/nncube_matmul.c",
+        include_str!("../../runtime/src/nncube_matmul.c"),
+    ),
+    (
         "src/nncube_pool.c",
         include_str!("../../runtime/src/nncube_pool.c"),
     ),

@@ -109,11 +109,13 @@ pub fn benchmark(
     let app_dir = work_dir.join("app");
     let io = project::io_header(graph);
     let arena = project::arena_source();
+    let arena_header = project::arena_header(&codegen::Placement::default());
     let app_sources = support::write_files(
         &app_dir,
         &[
             ("nncube_benchmark_main.c", project::APP_MAIN),
             ("nncube_io.h", &io),
+            ("network_arena.h", &arena_header),
         ],
     )?;
     // The arena is built as a network source so the footprint counts it as activations.

@@ -53,6 +53,12 @@ pub trait Device {
 /// Why a firmware could not be run, or its run is not usable.
 #[derive(Debug, Error)]
 pub enum DeviceError {
+    /// The run was cancelled (the emulator was stopped).
+    #[error("the run on {device} was cancelled")]
+    Cancelled {
+        /// The device.
+        device: String,
+    },
     /// The emulator is not installed.
     #[error(
         "{program} not found ({detail}); install the Debian package `{package}` (apt-get install {package}) or set {env_var} to its path"

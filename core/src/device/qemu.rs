@@ -11,8 +11,8 @@
 //! directory, where semihosting opens files) along with `console.txt` and QEMU's own output.
 
 use super::{Device, DeviceError, HostFile, RunOutput};
-use crate::target::toolchain::find_in_path;
-use crate::target::{Board, Firmware};
+use crate::target::toolchain::resolve_program;
+use crate::target::{Board, CancelToken, Firmware};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,6 +35,8 @@ pub struct QemuDevice {
     pub board_id: String,
     /// Time limit of one run.
     pub timeout: Duration,
+    /// Stops a running emulator when set.
+    pub cancel: CancelToken,
 }
 
 impl QemuDevice {
@@ -67,30 +69,20 @@ impl QemuDevice {
             machine: virtual_board.qemu_machine.clone(),
             board_id: board.id.clone(),
             timeout,
+            cancel: CancelToken::new(),
         })
     }
 }
 
 fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
-    let missing = |detail: String| DeviceError::ToolMissing {
-        program: "qemu-system-arm".to_string(),
-        detail,
-        package: "qemu-system-arm".to_string(),
-        env_var: QEMU_ENV.to_string(),
-    };
-    match override_path {
-        Some(path) => {
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(missing(format!(
-                    "{QEMU_ENV}={} does not exist",
-                    path.display()
-                )))
-            }
+    resolve_program("qemu-system-arm", override_path, QEMU_ENV).map_err(|detail| {
+        DeviceError::ToolMissing {
+            program: "qemu-system-arm".to_string(),
+            detail,
+            package: "qemu-system-arm".to_string(),
+            env_var: QEMU_ENV.to_string(),
         }
-        None => find_in_path("qemu-system-arm").ok_or_else(|| missing("not in PATH".to_string())),
-    }
+    })
 }
 
 fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceError {
@@ -199,6 +191,13 @@ impl Device for QemuDevice {
                         elf,
                         timeout: self.timeout,
                         console: read_lossy(&console_path),
+                    });
+                }
+                None if self.cancel.is_cancelled() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(DeviceError::Cancelled {
+                        device: self.describe(),
                     });
                 }
                 None => std::thread::sleep(POLL_INTERVAL),

@@ -78,6 +78,50 @@ impl Geometry {
     fn out_len(&self) -> usize {
         self.batch * self.out_h * self.out_w * self.out_c
     }
+
+    /// For every output pixel, sums `x · w` over its in-bounds taps into one accumulator per output channel
+    /// (TFLM's order: filter row, column, input channel), then appends `finish(channel, acc)`.
+    fn accumulate<T: Mac, O>(
+        &self,
+        taps: Taps,
+        xs: &[T],
+        fs: &[T],
+        finish: impl Fn(usize, T) -> O,
+    ) -> Vec<O> {
+        let filter_len = self.k_h * self.k_w * self.in_c;
+        let mut out = Vec::with_capacity(self.out_len());
+        let mut acc = vec![T::default(); self.out_c];
+        for b in 0..self.batch {
+            for oy in 0..self.out_h {
+                for ox in 0..self.out_w {
+                    acc.fill(T::default());
+                    self.for_each_tap(b, oy, ox, |pixel, ky, kx| {
+                        let xin = &xs[pixel..pixel + self.in_c];
+                        let k = ky * self.k_w + kx;
+                        match taps {
+                            Taps::Full => {
+                                for (c, a) in acc.iter_mut().enumerate() {
+                                    let start = c * filter_len + k * self.in_c;
+                                    let w = &fs[start..start + self.in_c];
+                                    for (&xv, &wv) in xin.iter().zip(w) {
+                                        *a = a.mac(xv, wv);
+                                    }
+                                }
+                            }
+                            Taps::Depthwise(m) => {
+                                let w = &fs[k * self.out_c..(k + 1) * self.out_c];
+                                for (oc, (a, &wv)) in acc.iter_mut().zip(w).enumerate() {
+                                    *a = a.mac(xin[oc / m], wv);
+                                }
+                            }
+                        }
+                    });
+                    out.extend(acc.iter().enumerate().map(|(c, &a)| finish(c, a)));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Per-channel requantization of an int8 convolution: multipliers, offsets, clamp range and bias.
@@ -112,19 +156,7 @@ impl Requant {
                 quantize_multiplier(real)
             })
             .collect();
-        let bias = if cx.has_input(2) {
-            let b = cx.input(2)?;
-            if b.dtype != DType::I32 || b.num_elements() != out_c {
-                return Err(cx.unsupported(format!(
-                    "a {} bias of {} elements",
-                    b.dtype,
-                    b.num_elements()
-                )));
-            }
-            b.as_i32()
-        } else {
-            vec![0; out_c]
-        };
+        let bias = i32_bias(cx, out_c)?;
         Ok(Self {
             multipliers,
             input_offset: -in_zp,
@@ -141,19 +173,35 @@ impl Requant {
     }
 }
 
-fn float_bias(cx: &NodeCx<'_>, out_c: usize) -> Result<Vec<f32>, InterpError> {
+/// The int32 bias of an int8 kernel (operand 2), or zeros when absent; `len` elements.
+pub(crate) fn i32_bias(cx: &NodeCx<'_>, len: usize) -> Result<Vec<i32>, InterpError> {
+    bias(cx, len, DType::I32, TensorData::as_i32)
+}
+
+/// The float bias (operand 2), or zeros when absent; `len` elements.
+fn float_bias(cx: &NodeCx<'_>, len: usize) -> Result<Vec<f32>, InterpError> {
+    bias(cx, len, DType::F32, TensorData::as_f32)
+}
+
+/// Operand 2 read with `values` when it is a `dtype` vector of `len` elements, zeros when absent.
+fn bias<T: Clone + Default>(
+    cx: &NodeCx<'_>,
+    len: usize,
+    dtype: DType,
+    values: fn(&TensorData) -> Vec<T>,
+) -> Result<Vec<T>, InterpError> {
     if !cx.has_input(2) {
-        return Ok(vec![0.0; out_c]);
+        return Ok(vec![T::default(); len]);
     }
     let b = cx.input(2)?;
-    if b.dtype != DType::F32 || b.num_elements() != out_c {
+    if b.dtype != dtype || b.num_elements() != len {
         return Err(cx.unsupported(format!(
             "a {} bias of {} elements",
             b.dtype,
             b.num_elements()
         )));
     }
-    Ok(b.as_f32())
+    Ok(values(b))
 }
 
 /// `CONV_2D`.
@@ -163,7 +211,6 @@ pub(crate) fn conv2d(
     activation: Activation,
 ) -> Result<TensorData, InterpError> {
     let g = Geometry::new(cx, window)?;
-    let out_shape = cx.output_ty(0)?.shape.clone();
     let filter_c = cx.input_ty(1)?.shape[3];
     if filter_c != g.in_c {
         return Err(cx.unsupported(format!(
@@ -171,70 +218,7 @@ pub(crate) fn conv2d(
             g.in_c
         )));
     }
-    let taps = g.k_h * g.k_w * g.in_c;
-    let x = cx.input(0)?;
-    let f = cx.input(1)?;
-    match (x.dtype, f.dtype) {
-        (DType::I8, DType::I8) => {
-            let rq = Requant::new(cx, g.out_c, activation)?;
-            let xs: Vec<i32> = x
-                .as_i8()
-                .into_iter()
-                .map(|v| i32::from(v) + rq.input_offset)
-                .collect();
-            let fs: Vec<i32> = f.as_i8().into_iter().map(i32::from).collect();
-            let mut out = Vec::with_capacity(g.out_len());
-            let mut acc = vec![0i32; g.out_c];
-            for b in 0..g.batch {
-                for oy in 0..g.out_h {
-                    for ox in 0..g.out_w {
-                        acc.fill(0);
-                        g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
-                            let xin = &xs[pixel..pixel + g.in_c];
-                            let tap = (ky * g.k_w + kx) * g.in_c;
-                            for (c, a) in acc.iter_mut().enumerate() {
-                                let w = &fs[c * taps + tap..c * taps + tap + g.in_c];
-                                *a = a.wrapping_add(dot_i32(xin, w));
-                            }
-                        });
-                        out.extend(acc.iter().enumerate().map(|(c, &a)| rq.finish(c, a)));
-                    }
-                }
-            }
-            Ok(TensorData::from_i8(out_shape, &out))
-        }
-        (DType::F32, DType::F32) => {
-            let bias = float_bias(cx, g.out_c)?;
-            let xs = x.as_f32();
-            let fs = f.as_f32();
-            let mut out = Vec::with_capacity(g.out_len());
-            let mut acc = vec![0f32; g.out_c];
-            for b in 0..g.batch {
-                for oy in 0..g.out_h {
-                    for ox in 0..g.out_w {
-                        acc.fill(0.0);
-                        g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
-                            let xin = &xs[pixel..pixel + g.in_c];
-                            let tap = (ky * g.k_w + kx) * g.in_c;
-                            for (c, a) in acc.iter_mut().enumerate() {
-                                let w = &fs[c * taps + tap..c * taps + tap + g.in_c];
-                                for (&xv, &wv) in xin.iter().zip(w) {
-                                    *a += xv * wv;
-                                }
-                            }
-                        });
-                        out.extend(
-                            acc.iter()
-                                .zip(&bias)
-                                .map(|(&a, &bv)| activate_f32(activation, a + bv)),
-                        );
-                    }
-                }
-            }
-            Ok(TensorData::from_f32(out_shape, &out))
-        }
-        (a, b) => Err(cx.unsupported(format!("input dtype {a} with filter dtype {b}"))),
-    }
+    convolve(cx, &g, Taps::Full, activation)
 }
 
 /// `DEPTHWISE_CONV_2D`.
@@ -245,16 +229,52 @@ pub(crate) fn depthwise_conv2d(
     activation: Activation,
 ) -> Result<TensorData, InterpError> {
     let g = Geometry::new(cx, window)?;
-    let out_shape = cx.output_ty(0)?.shape.clone();
     if g.out_c != g.in_c * depth_multiplier {
         return Err(cx.malformed(format!(
             "{} output channels for {} input channels × multiplier {depth_multiplier}",
             g.out_c, g.in_c
         )));
     }
+    convolve(cx, &g, Taps::Depthwise(depth_multiplier), activation)
+}
+
+/// How a filter tap connects input channels to output channels.
+#[derive(Clone, Copy)]
+enum Taps {
+    /// `CONV_2D`: every output channel sums over all input channels; filter `[out_c, k_h, k_w, in_c]`.
+    Full,
+    /// `DEPTHWISE_CONV_2D` with this depth multiplier: output channel `oc` reads input channel `oc / m`;
+    /// filter `[1, k_h, k_w, out_c]`.
+    Depthwise(usize),
+}
+
+/// One multiply-accumulate step: wrapping for `i32`, in order for `f32`.
+trait Mac: Copy + Default {
+    fn mac(self, x: Self, w: Self) -> Self;
+}
+
+impl Mac for i32 {
+    fn mac(self, x: i32, w: i32) -> i32 {
+        self.wrapping_add(x.wrapping_mul(w))
+    }
+}
+
+impl Mac for f32 {
+    fn mac(self, x: f32, w: f32) -> f32 {
+        self + x * w
+    }
+}
+
+/// Runs the convolution for the operands' dtypes: int8 with per-channel requantization, or float.
+fn convolve(
+    cx: &NodeCx<'_>,
+    g: &Geometry,
+    taps: Taps,
+    activation: Activation,
+) -> Result<TensorData, InterpError> {
+    let out_shape = cx.output_ty(0)?.shape.clone();
     let x = cx.input(0)?;
     let f = cx.input(1)?;
-    let m = depth_multiplier;
     match (x.dtype, f.dtype) {
         (DType::I8, DType::I8) => {
             let rq = Requant::new(cx, g.out_c, activation)?;
@@ -264,52 +284,14 @@ pub(crate) fn depthwise_conv2d(
                 .map(|v| i32::from(v) + rq.input_offset)
                 .collect();
             let fs: Vec<i32> = f.as_i8().into_iter().map(i32::from).collect();
-            let mut out = Vec::with_capacity(g.out_len());
-            let mut acc = vec![0i32; g.out_c];
-            for b in 0..g.batch {
-                for oy in 0..g.out_h {
-                    for ox in 0..g.out_w {
-                        acc.fill(0);
-                        g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
-                            let xin = &xs[pixel..pixel + g.in_c];
-                            let w =
-                                &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
-                            for (oc, (a, &wv)) in acc.iter_mut().zip(w).enumerate() {
-                                *a = a.wrapping_add(wv * xin[oc / m]);
-                            }
-                        });
-                        out.extend(acc.iter().enumerate().map(|(c, &a)| rq.finish(c, a)));
-                    }
-                }
-            }
+            let out = g.accumulate(taps, &xs, &fs, |c, a| rq.finish(c, a));
             Ok(TensorData::from_i8(out_shape, &out))
         }
         (DType::F32, DType::F32) => {
             let bias = float_bias(cx, g.out_c)?;
-            let xs = x.as_f32();
-            let fs = f.as_f32();
-            let mut out = Vec::with_capacity(g.out_len());
-            let mut acc = vec![0f32; g.out_c];
-            for b in 0..g.batch {
-                for oy in 0..g.out_h {
-                    for ox in 0..g.out_w {
-                        acc.fill(0.0);
-                        g.for_each_tap(b, oy, ox, |pixel, ky, kx| {
-                            let xin = &xs[pixel..pixel + g.in_c];
-                            let w =
-                                &fs[(ky * g.k_w + kx) * g.out_c..(ky * g.k_w + kx + 1) * g.out_c];
-                            for (oc, (a, &wv)) in acc.iter_mut().zip(w).enumerate() {
-                                *a += xin[oc / m] * wv;
-                            }
-                        });
-                        out.extend(
-                            acc.iter()
-                                .zip(&bias)
-                                .map(|(&a, &bv)| activate_f32(activation, a + bv)),
-                        );
-                    }
-                }
-            }
+            let out = g.accumulate(taps, &x.as_f32(), &f.as_f32(), |c, a| {
+                activate_f32(activation, a + bias[c])
+            });
             Ok(TensorData::from_f32(out_shape, &out))
         }
         (a, b) => Err(cx.unsupported(format!("input dtype {a} with filter dtype {b}"))),

@@ -5,7 +5,7 @@
 //! `M = QuantizeMultiplier((double)input_scale · (double)filter_scale / (double)output_scale)` (per unit when the
 //! weights are quantized per channel). Float: `activation(Σ x·w + bias)` accumulated in depth order.
 
-use super::conv::dot_i32;
+use super::conv::{dot_i32, i32_bias};
 use super::kernel::{NodeCx, activate_f32, saturate_i8};
 use super::{InterpError, TensorData};
 use crate::arith::{multiply_by_quantized_multiplier, quantize_multiplier};
@@ -47,19 +47,7 @@ pub(crate) fn fully_connected(
                 })
                 .collect();
             let (lo, hi) = cx.activation_range_i8(activation)?;
-            let bias = if cx.has_input(2) {
-                let b = cx.input(2)?;
-                if b.dtype != DType::I32 || b.num_elements() != units {
-                    return Err(cx.unsupported(format!(
-                        "a {} bias of {} elements",
-                        b.dtype,
-                        b.num_elements()
-                    )));
-                }
-                b.as_i32()
-            } else {
-                vec![0; units]
-            };
+            let bias = i32_bias(cx, units)?;
             let xs: Vec<i32> = x
                 .as_i8()
                 .into_iter()

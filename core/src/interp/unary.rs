@@ -10,10 +10,7 @@ use super::fixedpoint;
 use super::kernel::{NodeCx, saturate_i8};
 use super::softmax::input_radius;
 use super::{InterpError, TensorData};
-use crate::arith::{
-    QuantizedMultiplier, multiply_by_quantized_multiplier, quantize_multiplier,
-    rounding_divide_by_pot,
-};
+use crate::arith::{multiply_by_quantized_multiplier, quantize_multiplier, rounding_divide_by_pot};
 use crate::ir::DType;
 
 /// Applies `f` to every f32 element.
@@ -81,11 +78,22 @@ pub(crate) fn leaky_relu(cx: &NodeCx<'_>, alpha: f32) -> Result<TensorData, Inte
     }
 }
 
-/// Input rescaling of int8 logistic/tanh: multiplier of `s_in · 2^27` and the saturation radius.
-fn q4_rescale(cx: &NodeCx<'_>) -> Result<(QuantizedMultiplier, i32, i32), InterpError> {
+/// Int8 logistic/tanh: `x − z_in` beyond the saturation radius maps to −128 or 127; the rest is rescaled into
+/// Q4.27 (multiplier of `s_in · 2^27`) and passed to `f`.
+fn map_q4_i8(cx: &NodeCx<'_>, f: impl Fn(i32) -> i8) -> Result<TensorData, InterpError> {
     let (s_in, z_in) = cx.input_quant(0)?;
     let m = quantize_multiplier(f64::from(s_in) * f64::from(1i32 << 27));
-    Ok((m, input_radius(4, m.shift), z_in))
+    let radius = input_radius(4, m.shift);
+    map_i8(cx, |v| {
+        let x = i32::from(v) - z_in;
+        if x <= -radius {
+            -128
+        } else if x >= radius {
+            127
+        } else {
+            f(multiply_by_quantized_multiplier(x, m))
+        }
+    })
 }
 
 /// `LOGISTIC`.
@@ -100,20 +108,10 @@ pub(crate) fn logistic(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
                 1.0 / (1.0 + (-v).exp())
             }
         }),
-        DType::I8 => {
-            let (m, radius, z_in) = q4_rescale(cx)?;
-            map_i8(cx, |v| {
-                let x = i32::from(v) - z_in;
-                if x <= -radius {
-                    -128
-                } else if x >= radius {
-                    127
-                } else {
-                    let q0 = fixedpoint::logistic(multiply_by_quantized_multiplier(x, m), 4);
-                    saturate_i8(rounding_divide_by_pot(q0, 23) - 128)
-                }
-            })
-        }
+        DType::I8 => map_q4_i8(cx, |q4| {
+            let q0 = fixedpoint::logistic(q4, 4);
+            saturate_i8(rounding_divide_by_pot(q0, 23) - 128)
+        }),
         _ => Err(cx.unsupported_dtype()),
     }
 }
@@ -122,20 +120,10 @@ pub(crate) fn logistic(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
 pub(crate) fn tanh(cx: &NodeCx<'_>) -> Result<TensorData, InterpError> {
     match cx.input(0)?.dtype {
         DType::F32 => map_f32(cx, f32::tanh),
-        DType::I8 => {
-            let (m, radius, z_in) = q4_rescale(cx)?;
-            map_i8(cx, |v| {
-                let x = i32::from(v) - z_in;
-                if x <= -radius {
-                    -128
-                } else if x >= radius {
-                    127
-                } else {
-                    let q0 = fixedpoint::tanh(multiply_by_quantized_multiplier(x, m), 4);
-                    saturate_i8(rounding_divide_by_pot(q0, 24))
-                }
-            })
-        }
+        DType::I8 => map_q4_i8(cx, |q4| {
+            let q0 = fixedpoint::tanh(q4, 4);
+            saturate_i8(rounding_divide_by_pot(q0, 24))
+        }),
         _ => Err(cx.unsupported_dtype()),
     }
 }

@@ -3,7 +3,7 @@
 //! Invariant: `bytes.len() == num_elements(shape) × dtype.size_bytes()` for every value built through the
 //! constructors here.
 
-use crate::ir::{DType, TensorType, num_elements};
+use crate::ir::{ConstData, DType, TensorType, num_elements};
 
 /// A tensor value: element type, shape and row-major little-endian bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,9 +86,15 @@ impl TensorData {
         num_elements(&self.shape)
     }
 
+    /// The bytes as an [`ConstData`], whose little-endian conversions the `as_*` accessors reuse (one copy of the
+    /// bytes; each accessor allocates its result anyway).
+    fn as_const_data(&self) -> ConstData {
+        ConstData::from_bytes(self.bytes.clone())
+    }
+
     /// The elements as `i8` (reinterpreting the bytes).
     pub fn as_i8(&self) -> Vec<i8> {
-        self.bytes.iter().map(|&b| b as i8).collect()
+        self.as_const_data().as_i8()
     }
 
     /// The elements as `u8`.
@@ -98,34 +104,22 @@ impl TensorData {
 
     /// The elements as `i16`.
     pub fn as_i16(&self) -> Vec<i16> {
-        self.bytes
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect()
+        self.as_const_data().as_i16()
     }
 
     /// The elements as `i32`.
     pub fn as_i32(&self) -> Vec<i32> {
-        self.bytes
-            .chunks_exact(4)
-            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
+        self.as_const_data().as_i32()
     }
 
     /// The elements as `i64`.
     pub fn as_i64(&self) -> Vec<i64> {
-        self.bytes
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect()
+        self.as_const_data().as_i64()
     }
 
     /// The elements as `f32`.
     pub fn as_f32(&self) -> Vec<f32> {
-        self.bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
+        self.as_const_data().as_f32()
     }
 
     /// Every element widened to `f64`, whatever the dtype (booleans as 0/1); used by metrics and reports.

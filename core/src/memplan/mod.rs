@@ -180,7 +180,7 @@ pub enum PlanError {
         bytes: u64,
         /// Missing bytes in the pool closest to fitting.
         shortfall_bytes: u64,
-        /// The pools tried, with their sizes.
+        /// The pools tried, with their sizes and how many bytes each lacks for this tensor.
         pools: String,
     },
 }
@@ -318,8 +318,35 @@ fn restrict(items: &[Item], pairs: &[Pair], members: &[usize]) -> (Vec<Item>, Ve
     (sub_items, sub_pairs)
 }
 
-/// Assigns each item a pool: hottest first (bytes × nodes touching the buffer), each to the fastest pool where
-/// a greedy placement of that pool's items still fits.
+/// Bytes the schedule moves through buffer `b`: each node reading it touches `max(its MACC, size)` bytes (a
+/// MAC reads one input byte per weight; an elementwise op reads each byte once) and its producer writes `size`.
+fn bytes_touched(graph: &Graph, live: &Liveness, b: usize) -> u64 {
+    let size = live.buffers[b].size_bytes;
+    graph
+        .nodes
+        .iter()
+        .map(|n| {
+            let reads = n
+                .inputs
+                .iter()
+                .flatten()
+                .any(|&t| live.buffer(t) == Some(b));
+            let writes = n.outputs.iter().any(|&t| live.buffer(t) == Some(b));
+            let read_bytes = if reads {
+                crate::report::layer_macc(graph, n).max(size)
+            } else {
+                0
+            };
+            read_bytes + if writes { size } else { 0 }
+        })
+        .sum()
+}
+
+/// Assigns each item a pool, the most used first into the fastest pool where a greedy placement of that pool's
+/// items still fits. "Most used" is access density: bytes touched per byte of buffer ([`bytes_touched`] / size),
+/// so that the fastest pool holds the bytes the kernels read most often. When that order leaves a buffer with no
+/// pool, the assignment is retried largest buffer first (first-fit decreasing, which packs tighter); only when
+/// both fail does planning fail, naming the tensor of the second attempt and how far each pool is from fitting it.
 fn assign_pools(
     graph: &Graph,
     live: &Liveness,
@@ -332,55 +359,67 @@ fn assign_pools(
     if pools.len() == 1 && options.pools.is_empty() {
         return Ok(vec![0; items.len()]);
     }
-    let accesses = |b: usize| {
-        graph
-            .nodes
-            .iter()
-            .filter(|n| {
-                n.inputs
-                    .iter()
-                    .flatten()
-                    .chain(&n.outputs)
-                    .any(|&t| live.buffer(t) == Some(b))
-            })
-            .count() as u64
-    };
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    let heat: Vec<u64> = planned
+    let touched: Vec<u64> = planned
         .iter()
-        .map(|&b| live.buffers[b].size_bytes * accesses(b).max(1))
+        .map(|&b| bytes_touched(graph, live, b))
         .collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(heat[i]), i));
+    let mut by_density: Vec<usize> = (0..items.len()).collect();
+    // touched[i] / size[i] descending, compared exactly as touched[i] * size[j] vs touched[j] * size[i].
+    by_density.sort_by(|&i, &j| {
+        let lhs = u128::from(touched[i]) * u128::from(items[j].size.max(1));
+        let rhs = u128::from(touched[j]) * u128::from(items[i].size.max(1));
+        rhs.cmp(&lhs)
+            .then(items[j].size.cmp(&items[i].size))
+            .then(i.cmp(&j))
+    });
+    if let Ok(pool_of) = assign_in_order(&by_density, items, pairs, pools, options.alignment) {
+        return Ok(pool_of);
+    }
+    let mut by_size: Vec<usize> = (0..items.len()).collect();
+    by_size.sort_by_key(|&i| (std::cmp::Reverse(items[i].size), i));
+    assign_in_order(&by_size, items, pairs, pools, options.alignment).map_err(|(i, shortfalls)| {
+        let root = live.buffers[planned[i]].root;
+        PlanError::DoesNotFit {
+            tensor: graph.tensor(root).name.clone(),
+            bytes: items[i].size,
+            shortfall_bytes: shortfalls.iter().copied().min().unwrap_or(0),
+            pools: pools
+                .iter()
+                .zip(&shortfalls)
+                .map(|(p, short)| format!("{} {} B ({short} B short)", p.name, p.size_bytes))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    })
+}
+
+/// Puts the items into pools in `order`, each into the first (fastest) pool whose greedy placement still fits.
+/// On failure: the item that fits nowhere and, per pool, how many bytes that pool lacks for it.
+fn assign_in_order(
+    order: &[usize],
+    items: &[Item],
+    pairs: &[Pair],
+    pools: &[MemoryPool],
+    alignment: u64,
+) -> Result<Vec<usize>, (usize, Vec<u64>)> {
     let mut pool_of = vec![usize::MAX; items.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); pools.len()];
-    for i in order {
-        let mut best_shortfall = u64::MAX;
-        let mut placed = false;
+    for &i in order {
+        let mut shortfalls = Vec::with_capacity(pools.len());
         for (p, pool) in pools.iter().enumerate() {
             let mut trial = members[p].clone();
             trial.push(i);
             let (sub_items, sub_pairs) = restrict(items, pairs, &trial);
-            let total = place::greedy_by_size(&sub_items, &sub_pairs, options.alignment).total;
+            let total = place::greedy_by_size(&sub_items, &sub_pairs, alignment).total;
             if total <= pool.size_bytes {
                 members[p] = trial;
                 pool_of[i] = p;
-                placed = true;
                 break;
             }
-            best_shortfall = best_shortfall.min(total - pool.size_bytes);
+            shortfalls.push(total - pool.size_bytes);
         }
-        if !placed {
-            let root = live.buffers[planned[i]].root;
-            return Err(PlanError::DoesNotFit {
-                tensor: graph.tensor(root).name.clone(),
-                bytes: items[i].size,
-                shortfall_bytes: best_shortfall,
-                pools: pools
-                    .iter()
-                    .map(|p| format!("{} {} B", p.name, p.size_bytes))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+        if pool_of[i] == usize::MAX {
+            return Err((i, shortfalls));
         }
     }
     Ok(pool_of)

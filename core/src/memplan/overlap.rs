@@ -1,7 +1,7 @@
 //! Overlaps the kernel memory contract allows between a node's output and an input that dies at that node.
 //!
-//! The contract (docs/memory-planner.md): window and pixel-wise kernels (conv, depthwise, pooling, elementwise,
-//! fully connected) visit output pixels in increasing NHWC order (batch, y, x — every dimension but the last);
+//! The contract (docs/memory-planner.md): window and pixel-wise kernels (conv, depthwise, pooling, fused
+//! conv + pooling, elementwise, fully connected) visit output pixels in increasing NHWC order (batch, y, x — every dimension but the last);
 //! after writing any byte of output pixel `p` they only read input bytes needed by output pixels `≥ p − 3`.
 //!
 //! For an output at byte offset `o` and an input at `i`, with `x = o − i`, the placement is safe when
@@ -9,7 +9,7 @@
 //! (every byte written lies above every input byte the kernel ever reads). Both thresholds are exact:
 //! `max_shift + 1` and `min_shift_above − 1` are unsafe (checked by brute force in the tests).
 
-use crate::ir::{Graph, Node, Op, TensorType, Window2d};
+use crate::ir::{Graph, Node, Op, PoolAttrs, TensorType, Window2d};
 
 /// How many pixels behind the pixel being written a kernel may still read (the contract's "p − 3").
 pub const CONTRACT_LAG_PIXELS: usize = 3;
@@ -89,6 +89,17 @@ pub fn node_operand_rule(graph: &Graph, node: &Node, operand: usize) -> Option<O
             let filter = &graph.tensor(node.input(1)?).ty.shape;
             window_geometry(input, output, *window, *filter.get(1)?, *filter.get(2)?)?
         }
+        Op::ConvPool2d { window, pool, .. } if operand == 0 => {
+            let filter = &graph.tensor(node.input(1)?).ty.shape;
+            conv_pool_geometry(
+                input,
+                output,
+                *window,
+                *filter.get(1)?,
+                *filter.get(2)?,
+                pool,
+            )?
+        }
         Op::AveragePool2d {
             filter_h,
             filter_w,
@@ -132,8 +143,31 @@ pub fn window_geometry(
     k_h: usize,
     k_w: usize,
 ) -> Option<PixelGeometry> {
+    let spans = window_pixel_spans(input, output, window, k_h, k_w)?;
+    let oc = *output.shape.last()?;
+    Some(PixelGeometry {
+        first_read: spans.iter().map(|s| s.map(|(first, _)| first)).collect(),
+        read_end: spans
+            .iter()
+            .flatten()
+            .map(|&(_, end)| end)
+            .max()
+            .unwrap_or(0),
+        out_pixel_bytes: (oc * output.dtype.size_bytes()) as u64,
+    })
+}
+
+/// Per output pixel of a window op (NHWC order): the lowest input byte it reads and one past the highest, or
+/// `None` when its window lies entirely in the padding.
+fn window_pixel_spans(
+    input: &TensorType,
+    output: &TensorType,
+    window: Window2d,
+    k_h: usize,
+    k_w: usize,
+) -> Option<Vec<Option<(u64, u64)>>> {
     let [n, h, w, c] = <[usize; 4]>::try_from(input.shape.as_slice()).ok()?;
-    let [on, oh, ow, oc] = <[usize; 4]>::try_from(output.shape.as_slice()).ok()?;
+    let [on, oh, ow, _] = <[usize; 4]>::try_from(output.shape.as_slice()).ok()?;
     if n != on || k_h == 0 || k_w == 0 {
         return None;
     }
@@ -152,8 +186,7 @@ pub fn window_geometry(
             .map(|i| i as u64)
     };
     let p = window.padding;
-    let mut first_read = Vec::with_capacity(n * oh * ow);
-    let mut read_end = 0u64;
+    let mut spans = Vec::with_capacity(n * oh * ow);
     for b in 0..n {
         for oy in 0..oh {
             let rows = (
@@ -166,13 +199,76 @@ pub fn window_geometry(
                     last_valid(ox, window.stride_w, p.left, window.dilation_w, k_w, w),
                 );
                 let pixel = |y: u64, x: u64| ((b as u64 * h as u64 + y) * w as u64 + x) * c as u64;
-                match (rows, cols) {
-                    ((Some(y0), Some(y1)), (Some(x0), Some(x1))) => {
-                        first_read.push(Some(pixel(y0, x0) * in_elem));
-                        read_end = read_end.max((pixel(y1, x1) + c as u64) * in_elem);
+                spans.push(match (rows, cols) {
+                    ((Some(y0), Some(y1)), (Some(x0), Some(x1))) => Some((
+                        pixel(y0, x0) * in_elem,
+                        (pixel(y1, x1) + c as u64) * in_elem,
+                    )),
+                    _ => None,
+                });
+            }
+        }
+    }
+    Some(spans)
+}
+
+/// Fused convolution + pooling (`nncube_conv_pool2d_*`): pooled pixel `(n, py, px)` computes the convolution
+/// values of its pooling window — conv pixels `py·stride − pad_top + fy` (clipped to the convolution's output,
+/// as the kernel clips them) and likewise for columns — so it reads the union of their receptive fields. The
+/// convolution's output never exists in memory; the pooled output pixels are visited in NHWC order, as the
+/// contract requires.
+pub fn conv_pool_geometry(
+    input: &TensorType,
+    output: &TensorType,
+    window: Window2d,
+    k_h: usize,
+    k_w: usize,
+    pool: &PoolAttrs,
+) -> Option<PixelGeometry> {
+    let conv = &pool.conv_output;
+    let spans = window_pixel_spans(input, conv, window, k_h, k_w)?;
+    let [n, ch, cw, _] = <[usize; 4]>::try_from(conv.shape.as_slice()).ok()?;
+    let [on, ph, pw, oc] = <[usize; 4]>::try_from(output.shape.as_slice()).ok()?;
+    if n != on || pool.filter_h == 0 || pool.filter_w == 0 {
+        return None;
+    }
+    let clip = |o: usize, stride: usize, pad: usize, k: usize, size: usize| {
+        let start = (o * stride) as i64 - pad as i64;
+        let lo = start.max(0) as usize;
+        let hi = (start + k as i64).clamp(0, size as i64) as usize;
+        lo..hi.max(lo)
+    };
+    let pool_window = pool.window;
+    let mut first_read = Vec::with_capacity(n * ph * pw);
+    let mut read_end = 0u64;
+    for b in 0..n {
+        for py in 0..ph {
+            for px in 0..pw {
+                let mut span: Option<(u64, u64)> = None;
+                for y in clip(
+                    py,
+                    pool_window.stride_h,
+                    pool_window.padding.top,
+                    pool.filter_h,
+                    ch,
+                ) {
+                    for x in clip(
+                        px,
+                        pool_window.stride_w,
+                        pool_window.padding.left,
+                        pool.filter_w,
+                        cw,
+                    ) {
+                        if let Some((first, end)) = spans[(b * ch + y) * cw + x] {
+                            span = Some(match span {
+                                Some((f, e)) => (f.min(first), e.max(end)),
+                                None => (first, end),
+                            });
+                        }
                     }
-                    _ => first_read.push(None),
                 }
+                first_read.push(span.map(|(first, _)| first));
+                read_end = read_end.max(span.map_or(0, |(_, end)| end));
             }
         }
     }

@@ -2,8 +2,8 @@
 //! pool errors, and property tests on random graphs (the checker accepts every plan; plans respect the bounds).
 
 use super::overlap::{
-    CONTRACT_LAG_PIXELS, elementwise_geometry, fully_connected_geometry, rule_from_geometry,
-    window_geometry,
+    CONTRACT_LAG_PIXELS, conv_pool_geometry, elementwise_geometry, fully_connected_geometry,
+    rule_from_geometry, window_geometry,
 };
 use super::*;
 use crate::ir::{
@@ -163,6 +163,124 @@ fn window_rules_match_brute_force_simulation() {
         }
     }
     assert!(checked > 200, "only {checked} geometries checked");
+}
+
+/// The input bytes each pooled pixel of the fused conv + pool kernel reads: the union of the receptive fields of
+/// the conv pixels in its pooling window (clipped to the conv output), enumerated independently of `overlap`.
+fn conv_pool_reads(
+    conv_reads: &[Vec<usize>],
+    conv_hw: (usize, usize),
+    pooled_hw: (usize, usize),
+    k: (usize, usize),
+    stride: (usize, usize),
+    pad: (usize, usize),
+) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for py in 0..pooled_hw.0 {
+        for px in 0..pooled_hw.1 {
+            let mut bytes = Vec::new();
+            for fy in 0..k.0 {
+                for fx in 0..k.1 {
+                    let y = (py * stride.0 + fy) as i64 - pad.0 as i64;
+                    let x = (px * stride.1 + fx) as i64 - pad.1 as i64;
+                    if y < 0 || x < 0 || y >= conv_hw.0 as i64 || x >= conv_hw.1 as i64 {
+                        continue;
+                    }
+                    bytes.extend(&conv_reads[y as usize * conv_hw.1 + x as usize]);
+                }
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            out.push(bytes);
+        }
+    }
+    out
+}
+
+#[test]
+fn conv_pool_rules_match_brute_force_simulation() {
+    let mut checked = 0;
+    for &(h, w) in &[(6usize, 6usize), (7, 5)] {
+        for &(c, oc) in &[(1usize, 2usize), (3, 8), (2, 1)] {
+            for &(k, s, same) in &[
+                (3usize, 1usize, true),
+                (3, 2, true),
+                (1, 1, false),
+                (3, 1, false),
+            ] {
+                for &(pk, ps, psame) in &[(2usize, 2usize, false), (3, 2, true), (2, 1, false)] {
+                    for (ie, oe) in [(DType::I8, DType::I8), (DType::F32, DType::F32)] {
+                        let (pt, pb) = Padding2d::tflite_1d(same, h, k, s, 1);
+                        let (pl, pr) = Padding2d::tflite_1d(same, w, k, s, 1);
+                        let window = Window2d {
+                            stride_h: s,
+                            stride_w: s,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                            padding: Padding2d {
+                                top: pt,
+                                bottom: pb,
+                                left: pl,
+                                right: pr,
+                            },
+                        };
+                        let Some((ch, cw)) = window.output_hw(h, w, k, k) else {
+                            continue;
+                        };
+                        let (qt, qb) = Padding2d::tflite_1d(psame, ch, pk, ps, 1);
+                        let (ql, qr) = Padding2d::tflite_1d(psame, cw, pk, ps, 1);
+                        let pool_window = Window2d {
+                            stride_h: ps,
+                            stride_w: ps,
+                            dilation_h: 1,
+                            dilation_w: 1,
+                            padding: Padding2d {
+                                top: qt,
+                                bottom: qb,
+                                left: ql,
+                                right: qr,
+                            },
+                        };
+                        let Some((ph, pw)) = pool_window.output_hw(ch, cw, pk, pk) else {
+                            continue;
+                        };
+                        let pool = crate::ir::PoolAttrs {
+                            kind: crate::ir::PoolKind::Max,
+                            filter_h: pk,
+                            filter_w: pk,
+                            window: pool_window,
+                            activation: Activation::None,
+                            conv_output: ty(oe, &[1, ch, cw, oc]),
+                        };
+                        let input = ty(ie, &[1, h, w, c]);
+                        let output = ty(oe, &[1, ph, pw, oc]);
+                        let geo = conv_pool_geometry(&input, &output, window, k, k, &pool).unwrap();
+                        let rule = rule_from_geometry(&geo).unwrap();
+                        let conv_reads = window_reads(
+                            [1, h, w, c],
+                            (ch, cw),
+                            (k, k),
+                            (s, s),
+                            (1, 1),
+                            (pt, pl),
+                            ie.size_bytes(),
+                        );
+                        let reads = conv_pool_reads(
+                            &conv_reads,
+                            (ch, cw),
+                            (ph, pw),
+                            (pk, pk),
+                            (ps, ps),
+                            (qt, ql),
+                        );
+                        assert_rule_exact(rule, &reads, input.size_bytes(), oc * oe.size_bytes());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} geometries checked");
 }
 
 #[test]
@@ -704,4 +822,83 @@ proptest! {
             .collect();
         prop_assert!(p.total_bytes <= place::greedy_by_size(&items, &pairs, alignment).total);
     }
+}
+
+#[test]
+fn a_model_fitting_no_pool_names_every_pool_with_its_own_shortfall() {
+    let g = chain(&[(0, 2), (0, 4)]);
+    let largest = plan(&g, &PlanOptions::default())
+        .unwrap()
+        .buffers
+        .iter()
+        .map(|b| b.size_bytes)
+        .max()
+        .unwrap();
+    let pool = |name: &str, size_bytes: u64, speed_rank: u32| MemoryPool {
+        name: name.into(),
+        size_bytes,
+        speed_rank,
+    };
+    let options = PlanOptions {
+        pools: vec![pool("DTCM", largest - 8, 0), pool("SRAM", largest - 4, 1)],
+        ..PlanOptions::default()
+    };
+    let text = plan(&g, &options).unwrap_err().to_string();
+    assert!(
+        text.contains(&format!("DTCM {} B (", largest - 8))
+            && text.contains(&format!("SRAM {} B (", largest - 4))
+            && text.matches(" B short)").count() == 2,
+        "{text}"
+    );
+}
+
+#[test]
+fn the_most_read_buffers_go_to_the_fast_pool_first() {
+    // The fast pool can hold the largest buffer alone: the most densely read buffer (bytes touched per byte)
+    // goes there even though it is large, and a less used buffer that would have fitted just as well does not.
+    let g = chain(&[(0, 2), (0, 4), (2, 0), (0, 3)]);
+    let single = plan(&g, &PlanOptions::default()).unwrap();
+    let largest = single.buffers.iter().map(|b| b.size_bytes).max().unwrap();
+    let fast_bytes = largest + 8;
+    let options = PlanOptions {
+        pools: vec![
+            MemoryPool {
+                name: "FAST".into(),
+                size_bytes: fast_bytes,
+                speed_rank: 0,
+            },
+            MemoryPool {
+                name: "SLOW".into(),
+                size_bytes: 1 << 20,
+                speed_rank: 1,
+            },
+        ],
+        ..PlanOptions::default()
+    };
+    let p = plan(&g, &options).unwrap();
+    check_plan(&g, &p).unwrap();
+    let live = super::liveness::Liveness::of(&g, false, false);
+    let density = |t| {
+        let b = live.buffer(t).unwrap();
+        super::bytes_touched(&g, &live, b) as f64 / live.buffers[b].size_bytes as f64
+    };
+    let densest = p
+        .buffers
+        .iter()
+        .max_by(|a, b| density(a.tensor).total_cmp(&density(b.tensor)))
+        .unwrap();
+    assert_eq!(
+        densest.pool, 0,
+        "the most read buffer is not in the fast pool"
+    );
+    assert!(p.buffers.iter().any(|b| b.pool == 1));
+    // Largest-first would have taken a different, less read buffer of the largest size first.
+    let first_by_size = p
+        .buffers
+        .iter()
+        .filter(|b| b.size_bytes == largest)
+        .min_by_key(|b| b.tensor)
+        .unwrap();
+    assert!(density(first_by_size.tensor) < density(densest.tensor));
+    assert_eq!(first_by_size.pool, 1);
 }

@@ -10,7 +10,9 @@ mod text;
 use crate::ir::{Graph, Node, Op, Quant, TensorId, num_elements};
 use serde::{Deserialize, Serialize};
 
+pub use text::display_name;
 pub use text::render_text;
+pub use text::thousands;
 
 /// Version of the JSON schema written by `nncube analyze --json`.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -76,6 +78,10 @@ pub struct Report {
     pub activations_bytes: u64,
     /// How `activations_bytes` was obtained.
     pub activations_method: String,
+    /// Activations per memory pool, fastest first, when planned over a board's RAM regions (`analyze --board`);
+    /// empty (and absent from the JSON) with one unbounded pool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activation_pools: Vec<PoolReport>,
     /// Graph inputs.
     pub inputs: Vec<IoReport>,
     /// Graph outputs.
@@ -84,7 +90,26 @@ pub struct Report {
     pub layers: Vec<LayerReport>,
 }
 
+/// The activations of one memory pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolReport {
+    /// Pool (board RAM region) name.
+    pub name: String,
+    /// Bytes the plan uses in it.
+    pub used_bytes: u64,
+    /// Bytes available to activations in it.
+    pub size_bytes: u64,
+    /// Activation buffers placed in it.
+    pub buffers: usize,
+}
+
 impl Report {
+    /// The report with the activations of each memory pool (see [`Report::activation_pools`]).
+    pub fn with_pools(mut self, pools: Vec<PoolReport>) -> Report {
+        self.activation_pools = pools;
+        self
+    }
+
     /// The report as pretty JSON (stable key order).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -240,6 +265,7 @@ pub fn analyze(graph: &Graph, activations: Option<(u64, String)>) -> Report {
         weights_bytes: const_tensors.map(|t| t.ty.size_bytes() as u64).sum(),
         activations_bytes,
         activations_method,
+        activation_pools: Vec::new(),
         inputs: graph.inputs.iter().map(|&t| io_report(graph, t)).collect(),
         outputs: graph.outputs.iter().map(|&t| io_report(graph, t)).collect(),
         layers,

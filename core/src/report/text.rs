@@ -45,6 +45,28 @@ fn io_line(kind: &str, i: usize, io: &IoReport) -> String {
     )
 }
 
+/// The short name the text report shows for a layer or tensor: TFLite joins the names of every tensor a fused
+/// layer stands for with `;` (`model/activation_2/Relu;model/batch_normalization_2/FusedBatchNormV3;…`); the
+/// report shows the last two `/`-segments of the first one (`activation_2/Relu`). The JSON report keeps the full
+/// name.
+pub fn display_name(name: &str) -> String {
+    let first = name.split(';').next().unwrap_or(name);
+    let segments: Vec<&str> = first.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.len() {
+        0 => first.to_string(),
+        1 => segments[0].to_string(),
+        n => segments[n - 2..].join("/"),
+    }
+}
+
+/// [`display_name`] of a layer input: `input:<tensor>` keeps its prefix.
+fn display_input(name: &str) -> String {
+    match name.strip_prefix("input:") {
+        Some(tensor) => format!("input:{}", display_name(tensor)),
+        None => display_name(name),
+    }
+}
+
 fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
@@ -75,6 +97,16 @@ pub fn render_text(r: &Report) -> String {
         bytes_text(r.activations_bytes),
         r.activations_method
     );
+    for pool in &r.activation_pools {
+        let _ = writeln!(
+            s,
+            "  pool {:<11} : {} of {} ({} buffers)",
+            pool.name,
+            bytes_text(pool.used_bytes),
+            bytes_text(pool.size_bytes),
+            pool.buffers
+        );
+    }
     for (i, io) in r.inputs.iter().enumerate() {
         let _ = writeln!(s, "{}", io_line("input", i, io));
     }
@@ -98,7 +130,7 @@ pub fn render_text(r: &Report) -> String {
         .map(|l| {
             [
                 l.id.to_string(),
-                truncate(&l.name, 40),
+                truncate(&display_name(&l.name), 40),
                 l.op.clone(),
                 format!("{} {}", l.output_dtype, shape_text(&l.output_shape)),
                 if l.params == 0 {
@@ -109,7 +141,7 @@ pub fn render_text(r: &Report) -> String {
                 thousands(l.macc),
                 l.inputs
                     .iter()
-                    .map(|i| truncate(i, 40))
+                    .map(|i| truncate(&display_input(i), 40))
                     .collect::<Vec<_>>()
                     .join(", "),
             ]

@@ -84,8 +84,8 @@ pub struct Board {
     pub clock_hz: u64,
     /// Non-volatile memories, in order of preference: the first one holds the vector table, code and weights.
     pub flash: Vec<MemoryRegion>,
-    /// RAM regions: the first one holds the stack and static data; activations go to the largest one unless the
-    /// user picks another.
+    /// RAM regions: the first one holds the stack and static data; activations are planned over them, the most used
+    /// buffers in the fastest (see [`super::pools`]), or put in the largest one by a single-buffer firmware build.
     pub ram: Vec<MemoryRegion>,
     /// Where the firmware's text output goes.
     pub console: Console,

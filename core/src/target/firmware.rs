@@ -61,6 +61,22 @@ pub struct Firmware {
     pub footprint: Footprint,
 }
 
+/// Runs one compiler command, stopping it when the toolchain's cancel token is set.
+fn run_gcc(
+    toolchain: &ArmToolchain,
+    board: &Board,
+    command: &mut Command,
+) -> Result<std::process::Output, TargetError> {
+    super::cancel::output_unless_cancelled(command, &toolchain.cancel)
+        .map_err(|e| TargetError::ToolFailed {
+            command: toolchain.gcc.display().to_string(),
+            detail: e.to_string(),
+        })?
+        .ok_or_else(|| TargetError::Cancelled {
+            board: board.id.clone(),
+        })
+}
+
 /// Compiles and links `spec` for `board` into `out_dir` (created if needed).
 pub fn build_firmware(
     toolchain: &ArmToolchain,
@@ -80,6 +96,7 @@ pub fn build_firmware(
         &Placement {
             activations_region,
             stack_bytes: spec.stack_bytes,
+            pool_regions: Vec::new(),
         },
     );
     std::fs::write(&script_path, script).map_err(|source| TargetError::Io {
@@ -137,17 +154,16 @@ pub fn build_firmware(
             return Err(TargetError::DuplicateSource { stem });
         }
         let object = obj_dir.join(format!("{prefix}{stem}.o"));
-        let output = Command::new(&toolchain.gcc)
-            .args(&flags)
-            .arg("-c")
-            .arg(source)
-            .arg("-o")
-            .arg(&object)
-            .output()
-            .map_err(|e| TargetError::ToolFailed {
-                command: toolchain.gcc.display().to_string(),
-                detail: e.to_string(),
-            })?;
+        let output = run_gcc(
+            toolchain,
+            board,
+            Command::new(&toolchain.gcc)
+                .args(&flags)
+                .arg("-c")
+                .arg(source)
+                .arg("-o")
+                .arg(&object),
+        )?;
         if !output.status.success() {
             return Err(TargetError::Compile {
                 file: source.clone(),
@@ -159,25 +175,24 @@ pub fn build_firmware(
     }
 
     let elf = out_dir.join(format!("{}.elf", spec.name));
-    let output = Command::new(&toolchain.gcc)
-        .args(ArmToolchain::cpu_flags(board))
-        .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
-        .arg("-Wl,--gc-sections")
-        .arg(format!(
-            "-Wl,-Map={}",
-            out_dir.join(format!("{}.map", spec.name)).display()
-        ))
-        .arg("-T")
-        .arg(&script_path)
-        .args(&objects)
-        .arg("-lm")
-        .arg("-o")
-        .arg(&elf)
-        .output()
-        .map_err(|e| TargetError::ToolFailed {
-            command: toolchain.gcc.display().to_string(),
-            detail: e.to_string(),
-        })?;
+    let output = run_gcc(
+        toolchain,
+        board,
+        Command::new(&toolchain.gcc)
+            .args(ArmToolchain::cpu_flags(board))
+            .args(["-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs"])
+            .arg("-Wl,--gc-sections")
+            .arg(format!(
+                "-Wl,-Map={}",
+                out_dir.join(format!("{}.map", spec.name)).display()
+            ))
+            .arg("-T")
+            .arg(&script_path)
+            .args(&objects)
+            .arg("-lm")
+            .arg("-o")
+            .arg(&elf),
+    )?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let shortfalls = parse_overflows(board, &stderr);

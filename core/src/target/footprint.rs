@@ -40,7 +40,8 @@ pub struct Footprint {
     pub other_code_bytes: u64,
     /// The network's constant data: weights, biases, quantization tables (`.nn_weights`), in flash.
     pub weights_bytes: u64,
-    /// The network's zero-initialised RAM: the activation arena and scratch buffers (`.nn_activations`).
+    /// The network's zero-initialised RAM: the activation arena and scratch buffers (`.nn_activations`), plus the
+    /// activation pools' sections (`.nn_pool_<REGION>`) when the activations are split over several regions.
     pub activations_bytes: u64,
     /// Other static RAM (`.data` + `.bss`).
     pub static_ram_bytes: u64,
@@ -98,7 +99,12 @@ impl Footprint {
                 ".fini_array",
             ]) + data_bytes,
             weights_bytes: size_of(&[".nn_weights"]),
-            activations_bytes: size_of(&[".nn_activations"]),
+            activations_bytes: size_of(&[".nn_activations"])
+                + sections
+                    .iter()
+                    .filter(|s| s.name.starts_with(".nn_pool_"))
+                    .map(|s| s.size_bytes)
+                    .sum::<u64>(),
             static_ram_bytes: data_bytes + size_of(&[".bss"]),
             stack_bytes: size_of(&[".stack"]),
             regions,
@@ -108,21 +114,22 @@ impl Footprint {
 
 /// Whether a section of nncube's linker script occupies target memory (debug sections do not).
 fn is_allocated(name: &str) -> bool {
-    matches!(
-        name,
-        ".isr_vector"
-            | ".nn_text"
-            | ".text"
-            | ".nn_weights"
-            | ".rodata"
-            | ".ARM.exidx"
-            | ".init_array"
-            | ".fini_array"
-            | ".data"
-            | ".bss"
-            | ".nn_activations"
-            | ".stack"
-    )
+    name.starts_with(".nn_pool_")
+        || matches!(
+            name,
+            ".isr_vector"
+                | ".nn_text"
+                | ".text"
+                | ".nn_weights"
+                | ".rodata"
+                | ".ARM.exidx"
+                | ".init_array"
+                | ".fini_array"
+                | ".data"
+                | ".bss"
+                | ".nn_activations"
+                | ".stack"
+        )
 }
 
 /// Parses `arm-none-eabi-size -A -d` output into sections.

@@ -2,8 +2,11 @@
 //!
 //! Layout: vector table, code, weights (`.nn_weights`, the network's read-only data) in the first flash region;
 //! `.data`, `.bss` and the reserved stack in the first RAM region (the stack grows down from its end);
-//! activations (`.nn_activations`, the network's zero-initialised data) in the chosen RAM region. Every board
-//! region is declared, so the linker itself rejects a firmware that does not fit.
+//! activations (`.nn_activations`, the network's zero-initialised data) in the chosen RAM region. With several
+//! activation pools, each pool's arena is in input section `.bss.nn_pool_<REGION>` and gets an output section
+//! `.nn_pool_<REGION>` in that region, placed before `.data` so that no generic `.bss` rule takes it (the first
+//! matching rule of a linker script wins), and so first in its region. Every board region is declared, so the
+//! linker itself rejects a firmware that does not fit.
 
 use super::support::LINKER_SCRIPT_TEMPLATE;
 use super::{Board, MemoryRegion};
@@ -15,6 +18,13 @@ pub struct Placement {
     pub activations_region: String,
     /// Bytes reserved for the main stack at the end of the system RAM.
     pub stack_bytes: u32,
+    /// Regions with a pool section `.nn_pool_<REGION>` (several activation pools); empty with one pool.
+    pub pool_regions: Vec<String>,
+}
+
+/// The input (and output) section name of the activation pool in `region`.
+pub fn pool_section(region: &str) -> String {
+    format!(".nn_pool_{region}")
 }
 
 /// Renders the linker script for `board` with `placement`.
@@ -27,7 +37,18 @@ pub fn render(board: &Board, placement: &Placement) -> String {
         memory.push_str(&memory_line(region, "rwx"));
     }
     let code = &board.code_flash().name;
+    let pools: String = placement
+        .pool_regions
+        .iter()
+        .map(|r| {
+            format!(
+                "  {s} (NOLOAD) : ALIGN(16) {{ *(.bss{s}) }} > {r}\n",
+                s = pool_section(r)
+            )
+        })
+        .collect();
     LINKER_SCRIPT_TEMPLATE
+        .replace("{{POOL_SECTIONS}}", &pools)
         .replace("{{MEMORY}}", memory.trim_end())
         .replace("{{SYSTEM_RAM}}", &board.system_ram().name)
         .replace("{{CODE}}", code)
@@ -57,6 +78,7 @@ mod tests {
             &Placement {
                 activations_region: "AXI_SRAM".to_string(),
                 stack_bytes: 8192,
+                pool_regions: Vec::new(),
             },
         );
         assert!(script.contains("AXI_SRAM (rwx) : ORIGIN = 0x24000000, LENGTH = 524288"));
@@ -66,5 +88,27 @@ mod tests {
         assert!(script.contains("_estack = ORIGIN(DTCM) + LENGTH(DTCM);"));
         assert!(script.contains("_stack_bytes = 8192;"));
         assert!(!script.contains("{{"), "unfilled template field:\n{script}");
+        assert!(!script.contains(".nn_pool_"));
+    }
+
+    #[test]
+    fn each_pool_gets_a_section_in_its_region_before_the_generic_rules() {
+        let board = crate::target::Board::find("nucleo-h743zi2").unwrap();
+        let script = render(
+            &board,
+            &Placement {
+                activations_region: "DTCM".to_string(),
+                stack_bytes: 4096,
+                pool_regions: vec!["DTCM".to_string(), "AXI_SRAM".to_string()],
+            },
+        );
+        let dtcm = script
+            .find(".nn_pool_DTCM (NOLOAD) : ALIGN(16) { *(.bss.nn_pool_DTCM) } > DTCM")
+            .unwrap();
+        let axi = script
+            .find(".nn_pool_AXI_SRAM (NOLOAD) : ALIGN(16) { *(.bss.nn_pool_AXI_SRAM) } > AXI_SRAM")
+            .unwrap();
+        let data = script.find("  .data : ").unwrap();
+        assert!(dtcm < axi && axi < data, "{script}");
     }
 }

@@ -3,22 +3,28 @@
 //! - [`board`]: the board schema (`assets/boards/*.ron`, embedded) and its invariants.
 //! - [`toolchain`]: locating `arm-none-eabi-gcc` (and the host C compiler) and the compiler flags a board implies.
 //! - [`linker_script`]: the linker script generated from a board's memory map.
+//! - [`pools`]: the board's RAM regions as activation pools for the memory planner (fastest first, minus the
+//!   firmware's own stack and static data).
 //! - [`support`]: nncube's own startup code, vector table and platform layer (semihosting, instruction counter).
 //! - [`project`]: a complete firmware project (network, startup, linker script, Makefile, CMake) for a model.
+//! - [`cancel`]: stopping a running compiler or emulator (the GUI's cancel button).
 //! - [`firmware`]: compile + link a firmware, then measure its [`footprint`] and check that it fits the chip.
 //!
 //! Invariant: a [`firmware::Firmware`] returned by [`firmware::build_firmware`] fits every memory region of its
 //! board; when it does not, the error names each region that is short and by how many bytes.
 
 pub mod board;
+pub mod cancel;
 pub mod firmware;
 pub mod footprint;
 pub mod linker_script;
+pub mod pools;
 pub mod project;
 pub mod support;
 pub mod toolchain;
 
 pub use board::{Board, Console, CpuCore, Fpu, InstructionCounter, MemoryRegion, SpeedClass};
+pub use cancel::CancelToken;
 pub use firmware::{Firmware, FirmwareSpec, build_firmware};
 pub use footprint::{Footprint, RegionUsage};
 pub use toolchain::{ArmToolchain, HostCompiler};
@@ -29,6 +35,12 @@ use thiserror::Error;
 /// Why a board could not be loaded or a firmware could not be built.
 #[derive(Debug, Error)]
 pub enum TargetError {
+    /// The build was cancelled (the compiler was stopped).
+    #[error("the build for board `{board}` was cancelled")]
+    Cancelled {
+        /// The board being built for.
+        board: String,
+    },
     /// A file could not be read or written.
     #[error("cannot {what} {path}: {source}")]
     Io {
@@ -113,20 +125,17 @@ pub enum TargetError {
         /// The clashing file stem.
         stem: String,
     },
-    /// The planned activations alone are larger than the board's activations RAM region.
+    /// The planned activations do not fit the board's RAM regions (its activation pools).
     #[error(
-        "the activations of the network do not fit board `{board}`: the memory plan needs {needed_bytes} B but RAM \
-         region `{region}` has {available_bytes} B; use a board with more RAM or a smaller model (nothing was written)"
+        "the activations of the network do not fit board `{board}` ({pools}): {detail} (nothing was written)"
     )]
     ActivationsDoNotFit {
         /// The board id.
         board: String,
-        /// The RAM region that would hold the activations.
-        region: String,
-        /// Planned activation bytes.
-        needed_bytes: u64,
-        /// Size of the region.
-        available_bytes: u64,
+        /// The board's pools and their sizes (see [`pools::describe_pools`]).
+        pools: String,
+        /// The planner's message: the tensor that fits nowhere and how many bytes each pool lacks.
+        detail: String,
     },
     /// The firmware is larger than the chip's memory.
     #[error("the firmware does not fit board `{board}`: {}; {hint}", describe_shortfalls(.shortfalls))]

@@ -29,24 +29,26 @@ pub fn locate_program(
     env_var: &str,
     package: &str,
 ) -> Result<PathBuf, TargetError> {
-    let missing = |detail: String| TargetError::ToolMissing {
-        program: default_name.to_string(),
-        detail,
-        package: package.to_string(),
-        env_var: env_var.to_string(),
-    };
-    match override_path {
-        Some(path) => {
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(missing(format!(
-                    "{env_var}={} does not exist",
-                    path.display()
-                )))
-            }
+    resolve_program(default_name, override_path, env_var).map_err(|detail| {
+        TargetError::ToolMissing {
+            program: default_name.to_string(),
+            detail,
+            package: package.to_string(),
+            env_var: env_var.to_string(),
         }
-        None => find_in_path(default_name).ok_or_else(|| missing("not in PATH".to_string())),
+    })
+}
+
+/// [`locate_program`] without the error type: on failure, where it looked (for the caller's "tool missing" error).
+pub(crate) fn resolve_program(
+    default_name: &str,
+    override_path: Option<PathBuf>,
+    env_var: &str,
+) -> Result<PathBuf, String> {
+    match override_path {
+        Some(path) if path.is_file() => Ok(path),
+        Some(path) => Err(format!("{env_var}={} does not exist", path.display())),
+        None => find_in_path(default_name).ok_or_else(|| "not in PATH".to_string()),
     }
 }
 
@@ -79,6 +81,8 @@ pub struct ArmToolchain {
     pub gcc: PathBuf,
     /// `arm-none-eabi-size`.
     pub size: PathBuf,
+    /// Stops a running compilation when set (compiles started afterwards stop at once).
+    pub cancel: super::CancelToken,
 }
 
 impl ArmToolchain {
@@ -98,7 +102,11 @@ impl ArmToolchain {
                 package: "binutils-arm-none-eabi".to_string(),
                 env_var: ARM_GCC_ENV.to_string(),
             })?;
-        Ok(ArmToolchain { gcc, size })
+        Ok(ArmToolchain {
+            gcc,
+            size,
+            cancel: super::CancelToken::new(),
+        })
     }
 
     /// The code-generation flags for a board: `-mcpu`, `-mthumb`, and the float ABI and FPU from the board's FPU.

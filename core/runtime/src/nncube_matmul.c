@@ -1,0 +1,348 @@
+/*
+ * nncube runtime: the blocked int8 matrix product that convolution, conv+pool and fully connected share.
+ *
+ * For one or two rows of `depth` int8 values (input pixels, im2col patches or fully-connected rows), it computes
+ * the output channels [c_begin, c_end) from the filter re-arranged at generation time (docs/kernels.md):
+ * channel pairs are stored as 4-byte groups alternating between the two channels' rows, each row padded with
+ * zeros to a multiple of 4 (an odd last channel alone), and the bias has the input offset folded in
+ * (bias - zp_in * sum(w)), so the inner loop multiplies raw int8 values: sum((a + ao) * w) = sum(a * w) +
+ * ao * sum(w). Each inner-loop step works on a 2 x 2 block (two rows, one channel pair): on Cortex-M cores with
+ * the DSP extension it loads one 32-bit word per row and per channel, widens bytes 0/2 and 1/3 to 16-bit lanes
+ * (SXTB16) and accumulates with SMLAD, two MACs per instruction. The portable path computes exactly the same
+ * int32 sums. A non-zero filter offset wo is applied once per row: sum((a + ao) * (w + wo)) =
+ * sum((a + ao) * w) + wo * sum(a + ao). Requantization happens once per output value.
+ */
+#include "nncube_fixedpoint.h"
+#include "nncube_kernels.h"
+
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define NNCUBE_MM_DSP 1
+#else
+#define NNCUBE_MM_DSP 0
+#endif
+
+/* The hand-scheduled inner loops: Thumb-2 with DSP, GCC, optimized builds. The 2 x 2 loop needs 14 registers,
+ * which clang (r7 kept as frame pointer) and GCC at -O0 cannot give; builds with -fno-omit-frame-pointer define
+ * NNCUBE_NO_ASM. Everyone else runs the C loops, which compute the same sums. */
+#if NNCUBE_MM_DSP && defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && \
+    !defined(NNCUBE_NO_ASM)
+#define NNCUBE_MM_ASM 1
+#else
+#define NNCUBE_MM_ASM 0
+#endif
+
+/* The output stage, copied out of nncube_quant_s8 once per call: int8 stores may alias anything, so fields
+ * read through the pointer would be reloaded after every store. */
+typedef struct {
+    int32_t output_offset, act_min, act_max;
+} nncube_mm_stage;
+
+/* TFLite's MultiplyByQuantizedMultiplier, bit-identical to nncube_requantize for multipliers in [0, 2^31) (the
+ * only ones TFLite's QuantizeMultiplier and the code generator produce, so the saturating case
+ * INT32_MIN * INT32_MIN cannot occur) but cheaper on 32-bit cores: the rounding doubling high multiply is
+ * floor((x * m + 2^30) / 2^31) for both signs (the reference's sign-dependent nudge followed by truncation
+ * toward zero reduces to this). */
+static inline int32_t nncube_mm_requantize(int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t x = (int32_t)((uint32_t)acc << left);
+    const int32_t high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
+    return nncube_rdbpot(high, right);
+}
+
+static inline int8_t nncube_mm_output(const nncube_mm_stage *st, int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int32_t v = nncube_mm_requantize(acc, multiplier, shift) + st->output_offset;
+    return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
+}
+
+/* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
+static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offset)
+{
+    int32_t sum = 0;
+    int32_t k;
+    for (k = 0; k < depth; ++k) {
+        sum += (int32_t)a[k] + a_offset;
+    }
+    return sum;
+}
+
+#if NNCUBE_MM_DSP
+/* A 32-bit load from any address (Cortex-M4/M7 LDR allows unaligned addresses). Firmware is built with
+ * -ffreestanding, where a plain memcpy call is not inlined: use the builtin. */
+static inline uint32_t nncube_mm_load4(const int8_t *p)
+{
+    uint32_t v;
+#if defined(__GNUC__)
+    __builtin_memcpy(&v, p, sizeof v);
+#else
+    memcpy(&v, p, sizeof v);
+#endif
+    return v;
+}
+
+/* Bytes 1 and 3 of v, sign-extended to the two 16-bit lanes (bytes 0 and 2: __sxtb16). GCC does not fold the
+ * rotation into SXTB16's ROR operand (measured: one extra instruction per word), so say it directly. */
+static inline uint32_t nncube_mm_odd(uint32_t v)
+{
+#if defined(__GNUC__) && (defined(__arm__) || defined(__thumb__))
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+#else
+    return __sxtb16((v >> 8) | (v << 24));
+#endif
+}
+#endif
+
+/* acc[2 * r + j] += sum(a_r[k] * w_j[k]) for rows a0, a1 and the channel pair at w (pair-interleaved). */
+static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t depth,
+                                      int32_t acc[4])
+{
+    int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
+    int32_t k = 0, j;
+#if NNCUBE_MM_ASM
+    if (depth >= 4) {
+        /* 21 instructions per 16 MACs: LDRD of the channel pair's two words (the pair block is word-aligned),
+         * one LDR per row, 8 SXTB16, 8 SMLAD, the loop. GCC's own schedule of the same C needs 23 and spills. */
+        int32_t groups = depth / 4;
+        const int8_t *p0 = a0, *p1 = a1;
+        uint32_t wa, wb, we, wf, x, xo;
+        __asm__ volatile("1:\n\t"
+                         "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+                         "ldr %[x], [%[p0]], #4\n\t"
+                         "sxtb16 %[we], %[wa]\n\t"
+                         "sxtb16 %[wa], %[wa], ror #8\n\t"
+                         "sxtb16 %[wf], %[wb]\n\t"
+                         "sxtb16 %[wb], %[wb], ror #8\n\t"
+                         "sxtb16 %[xo], %[x], ror #8\n\t"
+                         "sxtb16 %[x], %[x]\n\t"
+                         "smlad %[s00], %[x], %[we], %[s00]\n\t"
+                         "smlad %[s01], %[x], %[wf], %[s01]\n\t"
+                         "smlad %[s00], %[xo], %[wa], %[s00]\n\t"
+                         "smlad %[s01], %[xo], %[wb], %[s01]\n\t"
+                         "ldr %[x], [%[p1]], #4\n\t"
+                         "sxtb16 %[xo], %[x], ror #8\n\t"
+                         "sxtb16 %[x], %[x]\n\t"
+                         "smlad %[s10], %[x], %[we], %[s10]\n\t"
+                         "smlad %[s11], %[x], %[wf], %[s11]\n\t"
+                         "smlad %[s10], %[xo], %[wa], %[s10]\n\t"
+                         "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10), [s11] "+r"(s11), [w] "+r"(w),
+                           [p0] "+r"(p0), [p1] "+r"(p1), [n] "+r"(groups), [wa] "=&r"(wa), [wb] "=&r"(wb),
+                           [we] "=&r"(we), [wf] "=&r"(wf), [x] "=&r"(x), [xo] "=&r"(xo)
+                         :
+                         : "cc", "memory");
+        k = depth - depth % 4;
+    }
+#else
+    for (; k + 4 <= depth; k += 4, w += 8) {
+#if NNCUBE_MM_DSP
+        const uint32_t vw0 = nncube_mm_load4(w);
+        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t w0e = __sxtb16(vw0);
+        const uint32_t w0o = nncube_mm_odd(vw0);
+        const uint32_t w1e = __sxtb16(vw1);
+        const uint32_t w1o = nncube_mm_odd(vw1);
+        uint32_t va = nncube_mm_load4(a0 + k);
+        uint32_t ae = __sxtb16(va);
+        va = nncube_mm_odd(va);
+        s00 = (int32_t)__smlad(ae, w0e, (uint32_t)s00);
+        s01 = (int32_t)__smlad(ae, w1e, (uint32_t)s01);
+        s00 = (int32_t)__smlad(va, w0o, (uint32_t)s00);
+        s01 = (int32_t)__smlad(va, w1o, (uint32_t)s01);
+        va = nncube_mm_load4(a1 + k);
+        ae = __sxtb16(va);
+        va = nncube_mm_odd(va);
+        s10 = (int32_t)__smlad(ae, w0e, (uint32_t)s10);
+        s11 = (int32_t)__smlad(ae, w1e, (uint32_t)s11);
+        s10 = (int32_t)__smlad(va, w0o, (uint32_t)s10);
+        s11 = (int32_t)__smlad(va, w1o, (uint32_t)s11);
+#else
+        for (j = 0; j < 4; ++j) {
+            s00 += a0[k + j] * w[j];
+            s01 += a0[k + j] * w[4 + j];
+            s10 += a1[k + j] * w[j];
+            s11 += a1[k + j] * w[4 + j];
+        }
+#endif
+    }
+#endif
+    for (j = 0; k + j < depth; ++j) {
+        s00 += a0[k + j] * w[j];
+        s01 += a0[k + j] * w[4 + j];
+        s10 += a1[k + j] * w[j];
+        s11 += a1[k + j] * w[4 + j];
+    }
+    acc[0] = s00;
+    acc[1] = s01;
+    acc[2] = s10;
+    acc[3] = s11;
+}
+
+/* acc[j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
+static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t depth, int32_t acc[2])
+{
+    int32_t s0 = acc[0], s1 = acc[1];
+    int32_t k = 0, j;
+#if NNCUBE_MM_ASM
+    if (depth >= 4) {
+        /* 13 instructions per 8 MACs (GCC's schedule of the C below: 17). */
+        int32_t groups = depth / 4;
+        const int8_t *p = a;
+        uint32_t wa, wb, we, wf, x, xo;
+        __asm__ volatile("1:\n\t"
+                         "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+                         "ldr %[x], [%[p]], #4\n\t"
+                         "sxtb16 %[we], %[wa]\n\t"
+                         "sxtb16 %[wa], %[wa], ror #8\n\t"
+                         "sxtb16 %[wf], %[wb]\n\t"
+                         "sxtb16 %[wb], %[wb], ror #8\n\t"
+                         "sxtb16 %[xo], %[x], ror #8\n\t"
+                         "sxtb16 %[x], %[x]\n\t"
+                         "smlad %[s0], %[x], %[we], %[s0]\n\t"
+                         "smlad %[s1], %[x], %[wf], %[s1]\n\t"
+                         "smlad %[s0], %[xo], %[wa], %[s0]\n\t"
+                         "smlad %[s1], %[xo], %[wb], %[s1]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b"
+                         : [s0] "+r"(s0), [s1] "+r"(s1), [w] "+r"(w), [p] "+r"(p), [n] "+r"(groups), [wa] "=&r"(wa),
+                           [wb] "=&r"(wb), [we] "=&r"(we), [wf] "=&r"(wf), [x] "=&r"(x), [xo] "=&r"(xo)
+                         :
+                         : "cc", "memory");
+        k = depth - depth % 4;
+    }
+#else
+    for (; k + 4 <= depth; k += 4, w += 8) {
+#if NNCUBE_MM_DSP
+        const uint32_t va = nncube_mm_load4(a + k);
+        const uint32_t vw0 = nncube_mm_load4(w);
+        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t ae = __sxtb16(va);
+        const uint32_t ao = nncube_mm_odd(va);
+        s0 = (int32_t)__smlad(ae, __sxtb16(vw0), (uint32_t)s0);
+        s1 = (int32_t)__smlad(ae, __sxtb16(vw1), (uint32_t)s1);
+        s0 = (int32_t)__smlad(ao, nncube_mm_odd(vw0), (uint32_t)s0);
+        s1 = (int32_t)__smlad(ao, nncube_mm_odd(vw1), (uint32_t)s1);
+#else
+        for (j = 0; j < 4; ++j) {
+            s0 += a[k + j] * w[j];
+            s1 += a[k + j] * w[4 + j];
+        }
+#endif
+    }
+#endif
+    for (j = 0; k + j < depth; ++j) {
+        s0 += a[k + j] * w[j];
+        s1 += a[k + j] * w[4 + j];
+    }
+    acc[0] = s0;
+    acc[1] = s1;
+}
+
+/* sum(a[k] * w[k]): one row, the lone last channel at w (padded to a multiple of 4). */
+static inline int32_t nncube_mm_block1x1(const int8_t *a, const int8_t *w, int32_t depth)
+{
+    int32_t s = 0;
+    int32_t k = 0;
+#if NNCUBE_MM_DSP
+    for (; k + 4 <= depth; k += 4) {
+        const uint32_t va = nncube_mm_load4(a + k);
+        const uint32_t vw = nncube_mm_load4(w + k);
+        s = (int32_t)__smlad(__sxtb16(va), __sxtb16(vw), (uint32_t)s);
+        s = (int32_t)__smlad(nncube_mm_odd(va), nncube_mm_odd(vw), (uint32_t)s);
+    }
+#endif
+    for (; k < depth; ++k) {
+        s += a[k] * w[k];
+    }
+    return s;
+}
+
+int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channels, int32_t c, int32_t k)
+{
+    const int32_t row_bytes = (depth + 3) / 4 * 4;
+    if (c == channels - 1 && channels % 2 == 1) {
+        return filter[(size_t)c * row_bytes + k];
+    }
+    return filter[(size_t)(c - c % 2) * row_bytes + (size_t)(8 * (k / 4) + 4 * (c % 2) + k % 4)];
+}
+
+void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
+                      const int8_t *a1, int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
+    const int32_t depth = m->depth;
+    const int32_t row_bytes = (depth + 3) / 4 * 4;
+    const int32_t wo = q->filter_offset;
+    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
+    const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
+    /* Channel pairs with walking pointers (few live values: measured fewer spills than indexing). */
+    static const int32_t no_bias[2] = {0, 0};
+    const int32_t pairs = (c_end - c_begin) / 2;
+    const int32_t step = m->per_channel ? 1 : 0; /* per-tensor: entry 0 for every channel */
+    const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
+    const int32_t bias_step = m->bias != NULL ? 2 : 0;
+    const int32_t *mult = q->multiplier + c_begin * step;
+    const int32_t *shift = q->shift + c_begin * step;
+    const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    int8_t *o0 = out0;
+    int8_t *o1 = out1;
+    int32_t c = c_begin + 2 * pairs;
+    int32_t i;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    if (a1 != NULL) {
+        for (i = 0; i < pairs; ++i) {
+            int32_t acc[4];
+            acc[0] = bias[0] + sum0;
+            acc[1] = bias[bias_step / 2] + sum0;
+            acc[2] = bias[0] + sum1;
+            acc[3] = bias[bias_step / 2] + sum1;
+            nncube_mm_block2x2(a0, a1, w, depth, acc);
+            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
+            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
+            o1[0] = nncube_mm_output(&st, acc[2], mult[0], shift[0]);
+            o1[1] = nncube_mm_output(&st, acc[3], mult[step], shift[step]);
+            w += 2 * row_bytes;
+            bias += bias_step;
+            mult += 2 * step;
+            shift += 2 * step;
+            o0 += 2;
+            o1 += 2;
+        }
+    } else {
+        for (i = 0; i < pairs; ++i) {
+            int32_t acc[2];
+            acc[0] = bias[0] + sum0;
+            acc[1] = bias[bias_step / 2] + sum0;
+            nncube_mm_block1x2(a0, w, depth, acc);
+            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
+            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
+            w += 2 * row_bytes;
+            bias += bias_step;
+            mult += 2 * step;
+            shift += 2 * step;
+            o0 += 2;
+        }
+    }
+    if (c < c_end) {
+        /* c is the odd last channel, stored alone (at w). */
+        const int32_t ch = m->per_channel ? c : 0;
+        const int32_t b = m->bias != NULL ? m->bias[c] : 0;
+        out0[c - c_begin] =
+            nncube_mm_output(&st, b + sum0 + nncube_mm_block1x1(a0, w, depth), q->multiplier[ch], q->shift[ch]);
+        if (a1 != NULL) {
+            out1[c - c_begin] =
+                nncube_mm_output(&st, b + sum1 + nncube_mm_block1x1(a1, w, depth), q->multiplier[ch], q->shift[ch]);
+        }
+    }
+}

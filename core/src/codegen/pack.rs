@@ -1,0 +1,161 @@
+//! Weights re-arranged at generation time for the blocked int8 matrix product (`nncube_matmul.c`), which runs
+//! int8 convolutions (not depthwise), conv+pool and fully connected layers. Layouts are documented in
+//! docs/kernels.md.
+//!
+//! - **Filter**: rows (output channels) of `depth` values (`k_h·k_w·in_c` or `in_features`) go in pairs; a pair
+//!   is stored as 4-byte groups alternating between its two rows (`r0[0..4] r1[0..4] r0[4..8] r1[4..8] …`), so
+//!   one pointer streams both rows with 8-byte steps. Rows are padded with zeros to a multiple of 4; an odd last
+//!   row is stored alone (padded too).
+//! - **Bias**: `bias[c] − zp_in·Σ_k w[c][k]` (the input offset folded in), always present, so the inner loop
+//!   multiplies raw int8 inputs: Σ (a + ao)·w = Σ a·w + ao·Σ w. Padding taps of a convolution hold the input
+//!   zero point, so they contribute exactly nothing, as in TFLite.
+
+use crate::ir::{DType, Graph, Node, Op};
+
+/// The re-arranged operands of one int8 matmul node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedMatmul {
+    /// Filter bytes in the pair-interleaved layout.
+    pub filter: Vec<u8>,
+    /// Bias with the input offset folded in, `i32` little-endian.
+    pub bias: Vec<u8>,
+}
+
+/// True for nodes whose int8 kernel reads packed operands: int8 [`Op::Conv2d`], [`Op::ConvPool2d`] and
+/// [`Op::FullyConnected`] (activations and weights int8).
+pub fn is_matmul_node(graph: &Graph, node: &Node) -> bool {
+    let int8 = |i: usize| {
+        node.input(i)
+            .is_some_and(|t| graph.tensor(t).ty.dtype == DType::I8)
+    };
+    matches!(
+        node.op,
+        Op::Conv2d { .. } | Op::ConvPool2d { .. } | Op::FullyConnected { .. }
+    ) && int8(0)
+        && int8(1)
+}
+
+/// Packs the filter and bias of a matmul node (see [`is_matmul_node`]). Errors say why it cannot be packed.
+pub fn pack(graph: &Graph, node: &Node) -> Result<PackedMatmul, String> {
+    let input = node.input(0).ok_or("the input operand is missing")?;
+    let filter = node.input(1).ok_or("the filter operand is missing")?;
+    let ft = graph.tensor(filter);
+    let data = ft
+        .data
+        .as_ref()
+        .ok_or("int8 weights must be constant (the kernel reads them re-arranged)")?;
+    let rows = ft.ty.shape.first().copied().unwrap_or(0);
+    if rows == 0 {
+        return Err("the weights have no output channel".into());
+    }
+    let values = data.as_i8();
+    let depth = values.len() / rows;
+    if depth * rows != values.len() {
+        return Err("the weights' size is not a multiple of the output channels".into());
+    }
+    let (_, in_zp) = graph
+        .tensor(input)
+        .ty
+        .per_tensor_quant()
+        .ok_or("the int8 input needs per-tensor quantization")?;
+    let bias = match node.input(2) {
+        Some(b) => {
+            let values = graph
+                .tensor(b)
+                .data
+                .as_ref()
+                .ok_or("the bias must be constant")?
+                .as_i32();
+            if values.len() != rows {
+                return Err(format!(
+                    "the bias has {} values for {rows} output channels",
+                    values.len()
+                ));
+            }
+            Some(values)
+        }
+        None => None,
+    };
+    Ok(PackedMatmul {
+        filter: interleave_pairs(&values, rows, depth),
+        bias: folded_bias(&values, rows, depth, bias.as_deref(), in_zp)
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+    })
+}
+
+/// `rows × depth` values in the pair-interleaved layout (module docs), `rows · ⌈depth/4⌉ · 4` bytes.
+pub fn interleave_pairs(values: &[i8], rows: usize, depth: usize) -> Vec<u8> {
+    let groups = depth.div_ceil(4);
+    let mut out = Vec::with_capacity(rows * groups * 4);
+    let byte = |r: usize, k: usize| {
+        if k < depth {
+            values[r * depth + k] as u8
+        } else {
+            0
+        }
+    };
+    let mut r = 0;
+    while r < rows {
+        let pair = if r + 1 < rows { 2 } else { 1 };
+        for g in 0..groups {
+            for row in r..r + pair {
+                out.extend((4 * g..4 * g + 4).map(|k| byte(row, k)));
+            }
+        }
+        r += pair;
+    }
+    out
+}
+
+/// `bias[c] − in_zp · Σ_k w[c][k]` (wrapping, as the C kernel's int32 arithmetic).
+pub fn folded_bias(
+    values: &[i8],
+    rows: usize,
+    depth: usize,
+    bias: Option<&[i32]>,
+    in_zp: i32,
+) -> Vec<i32> {
+    (0..rows)
+        .map(|r| {
+            let sum: i32 = values[r * depth..(r + 1) * depth]
+                .iter()
+                .map(|&v| i32::from(v))
+                .sum();
+            bias.map_or(0, |b| b[r])
+                .wrapping_sub(in_zp.wrapping_mul(sum))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_interleave_in_groups_of_four_with_zero_padding() {
+        // 3 rows of depth 5: rows 0/1 interleaved, row 2 alone; each row padded to 8 bytes.
+        let v: Vec<i8> = (1..=15).collect();
+        let packed = interleave_pairs(&v, 3, 5);
+        assert_eq!(
+            packed,
+            vec![
+                1, 2, 3, 4, 6, 7, 8, 9, //
+                5, 0, 0, 0, 10, 0, 0, 0, //
+                11, 12, 13, 14, 15, 0, 0, 0
+            ]
+        );
+    }
+
+    #[test]
+    fn bias_folds_the_input_offset() {
+        let v: Vec<i8> = vec![1, -2, 3, 4, 5, -6];
+        // Σ row 0 = 2, Σ row 1 = 3; zero point -128 → + 128 · Σ.
+        assert_eq!(
+            folded_bias(&v, 2, 3, Some(&[10, -10]), -128),
+            vec![266, 374]
+        );
+        assert_eq!(folded_bias(&v, 2, 3, None, 5), vec![-10, -15]);
+    }
+}

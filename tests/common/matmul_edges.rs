@@ -1,0 +1,126 @@
+//! A graph of int8 convolutions and fully connected layers on the edges of the blocked matmul kernel
+//! (`core/runtime/src/nncube_matmul.c`): odd pixel counts, odd channel counts, depths not a multiple of 4,
+//! padding, stride 2, per-tensor and per-channel weights, a non-zero weights zero point.
+
+use nncube_core::ir::{
+    Activation, ConstData, DType, Graph, Op, Padding2d, Quant, TensorType, Window2d,
+};
+
+/// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
+/// fully connected over 7 batch rows (weights zero point 3) and a per-channel fully connected on the conv.
+pub fn graph() -> Graph {
+    let mut seed = 7u32;
+    let mut weights = |n: usize| -> Vec<i8> {
+        (0..n)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (seed >> 16) as i8
+            })
+            .collect()
+    };
+    let mut g = Graph::new("matmul_edges");
+    let i8t = |shape: Vec<usize>, s: f32, z: i32| TensorType::new(DType::I8, shape).quantized(s, z);
+    let x = g.add_tensor("x", i8t(vec![1, 7, 5, 3], 0.05, -3));
+    g.inputs.push(x);
+    let per_channel = |shape: Vec<usize>, n: usize| {
+        let mut ty = TensorType::new(DType::I8, shape);
+        ty.quant = Some(Quant::PerChannel {
+            scales: (0..n).map(|c| 0.002 + 0.001 * c as f32).collect(),
+            zero_points: vec![0; n],
+            axis: 0,
+        });
+        ty
+    };
+    let window = |s: (usize, usize), pad: usize| Window2d {
+        stride_h: s.0,
+        stride_w: s.1,
+        dilation_h: 1,
+        dilation_w: 1,
+        padding: Padding2d {
+            top: pad,
+            bottom: pad,
+            left: pad,
+            right: pad,
+        },
+    };
+    // 3x3, stride 2 x 1, padded, in_c 3, out_c 5 (per channel): 4 x 5 = 20 pixels.
+    let fa = g.add_const(
+        "fa",
+        per_channel(vec![5, 3, 3, 3], 5),
+        ConstData::from_i8(&weights(135)),
+    );
+    let ba = g.add_const(
+        "ba",
+        TensorType::new(DType::I32, vec![5]),
+        ConstData::from_i32(&[100, -200, 0, 7, -3000]),
+    );
+    let a = g.add_tensor("a", i8t(vec![1, 4, 5, 5], 0.08, 5));
+    g.add_node(
+        "conv3x3",
+        Op::Conv2d {
+            window: window((2, 1), 1),
+            activation: Activation::Relu,
+        },
+        vec![Some(x), Some(fa), Some(ba)],
+        vec![a],
+    );
+    g.outputs.push(a);
+    // 1x1, 35 pixels, in_c 3, out_c 3, per-tensor weights, no bias.
+    let fb = g.add_const(
+        "fb",
+        TensorType::new(DType::I8, vec![3, 1, 1, 3]).quantized(0.004, 0),
+        ConstData::from_i8(&weights(9)),
+    );
+    let b = g.add_tensor("b", i8t(vec![1, 7, 5, 3], 0.03, -1));
+    g.add_node(
+        "conv1x1",
+        Op::Conv2d {
+            window: window((1, 1), 0),
+            activation: Activation::None,
+        },
+        vec![Some(x), Some(fb), None],
+        vec![b],
+    );
+    g.outputs.push(b);
+    // Fully connected: 7 batch rows of 15, 6 outputs, per-tensor weights with zero point 3.
+    let fc = g.add_const(
+        "fc",
+        TensorType::new(DType::I8, vec![6, 15]).quantized(0.003, 3),
+        ConstData::from_i8(&weights(90)),
+    );
+    let c = g.add_tensor("c", i8t(vec![7, 6], 0.1, 2));
+    g.add_node(
+        "fc_batches",
+        Op::FullyConnected {
+            activation: Activation::None,
+            keep_num_dims: false,
+        },
+        vec![Some(x), Some(fc), None],
+        vec![c],
+    );
+    g.outputs.push(c);
+    // Fully connected on the conv result: 1 row of 100, 5 outputs, per-channel weights, bias.
+    let fd = g.add_const(
+        "fd",
+        per_channel(vec![5, 100], 5),
+        ConstData::from_i8(&weights(500)),
+    );
+    let bd = g.add_const(
+        "bd",
+        TensorType::new(DType::I32, vec![5]),
+        ConstData::from_i32(&[1, 2, 3, -4, 5]),
+    );
+    let d = g.add_tensor("d", i8t(vec![1, 5], 0.2, -6));
+    g.add_node(
+        "fc_per_channel",
+        Op::FullyConnected {
+            activation: Activation::Relu,
+            keep_num_dims: false,
+        },
+        vec![Some(a), Some(fd), Some(bd)],
+        vec![d],
+    );
+    g.outputs.push(d);
+    g.verify().unwrap();
+    g
+}
