@@ -254,6 +254,7 @@ fn benchmark_cli_writes_the_comparison_table() {
     assert_eq!(rows[2][8], format!("{:.2}", ours / 3640.0));
     assert_eq!(rows[2][9], "772");
     assert_eq!(rows[3][7..], ["—", "—", "—"]);
+}
 
 /// The blocked int8 matmul's Cortex-M DSP path (SXTB16/SMLAD, which the host never runs) on the virtual board:
 /// the edge-case graph and the shared models with other conv / fully-connected shapes than kws must equal the
