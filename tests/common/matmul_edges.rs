@@ -9,7 +9,8 @@ use nncube_core::ir::{
 
 /// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
 /// fully connected over 7 batch rows (weights zero point 3), a per-channel fully connected on the conv and a
-/// conv 1x1 with extreme per-channel multipliers and shifts (out_c 7, ReLU6).
+/// conv 1x1 with extreme per-channel multipliers and shifts (out_c 7, ReLU6), and chains of 1x1 convs with in_c
+/// 8, 16 and 32 and odd output channel counts.
 pub fn graph() -> Graph {
     let mut seed = 7u32;
     let mut weights = |n: usize| -> Vec<i8> {
@@ -158,6 +159,48 @@ pub fn graph() -> Graph {
         vec![e],
     );
     g.outputs.push(e);
+    // Small-depth 1x1 chains (the unrolled loops for depth 8 / 16 / 32) on the 35 pixels (odd): in_c 3 -> 8;
+    // in_c 8 -> 7 (odd out_c) and 8 -> 16; in_c 16 -> 13 (per-tensor, no bias) and 16 -> 32; in_c 32 -> 67
+    // (more than one 64-channel chunk, odd).
+    let mut pointwise =
+        |g: &mut Graph, name: &str, input, in_c: usize, out_c: usize, per_tensor: bool| {
+            let ty = if per_tensor {
+                TensorType::new(DType::I8, vec![out_c, 1, 1, in_c]).quantized(0.004, 0)
+            } else {
+                per_channel(vec![out_c, 1, 1, in_c], out_c)
+            };
+            let f = g.add_const(
+                format!("{name}_f"),
+                ty,
+                ConstData::from_i8(&weights(out_c * in_c)),
+            );
+            let bias = (!per_tensor).then(|| {
+                let values: Vec<i32> = (0..out_c).map(|c| c as i32 * 37 - 500).collect();
+                g.add_const(
+                    format!("{name}_b"),
+                    TensorType::new(DType::I32, vec![out_c]),
+                    ConstData::from_i32(&values),
+                )
+            });
+            let out = g.add_tensor(name, i8t(vec![1, 7, 5, out_c], 0.06, 4));
+            g.add_node(
+                name,
+                Op::Conv2d {
+                    window: window((1, 1), 0),
+                    activation: Activation::Relu,
+                },
+                vec![Some(input), Some(f), bias],
+                vec![out],
+            );
+            out
+        };
+    let s8 = pointwise(&mut g, "pw3_8", x, 3, 8, false);
+    let s8_7 = pointwise(&mut g, "pw8_7", s8, 8, 7, false);
+    let s16 = pointwise(&mut g, "pw8_16", s8, 8, 16, false);
+    let s16_13 = pointwise(&mut g, "pw16_13", s16, 16, 13, true);
+    let s32 = pointwise(&mut g, "pw16_32", s16, 16, 32, false);
+    let s32_67 = pointwise(&mut g, "pw32_67", s32, 32, 67, false);
+    g.outputs.extend([s8_7, s16_13, s32_67]);
     g.verify().unwrap();
     g
 }

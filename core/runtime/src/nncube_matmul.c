@@ -103,10 +103,12 @@ static inline int32_t nncube_mm_rq_apply(const nncube_mm_rq *r, int32_t x)
 
 /* Requantizes n channels of one or two rows (two: a literal, so each caller gets its own loop) from acc, where
  * acc[2c] / acc[2c + 1] are channel c of row 0 / row 1. A separate loop from the products, so it has the
- * registers to itself. */
-static inline void nncube_mm_requantize_block(const nncube_mm_stage *st, const int32_t *acc, int32_t n,
-                                              const int32_t *mult, const int32_t *shift, int32_t step, int8_t *out0,
-                                              int8_t *out1, int two)
+ * registers to itself. Always inlined: with three callers GCC would otherwise make it a call (measured slower). */
+static inline __attribute__((always_inline)) void nncube_mm_requantize_block(const nncube_mm_stage *st,
+                                                                             const int32_t *acc, int32_t n,
+                                                                             const int32_t *mult,
+                                                                             const int32_t *shift, int32_t step,
+                                                                             int8_t *out0, int8_t *out1, int two)
 {
     const int32_t off = st->output_offset, lo = st->act_min, hi = st->act_max;
     int32_t c;
@@ -253,6 +255,59 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
     acc[3] = s11;
 }
 
+#if NNCUBE_MM_ASM
+/* The 2 x 2 block over `pairs` consecutive channel pairs of a small depth (g = depth / 4 groups, a literal, fully
+ * unrolled): acc holds each pair's four starting sums (row 0 / row 1 of channel 2j, then of 2j + 1) and receives
+ * the results in place. The rows stay at fixed offsets, so the only per-pair work is two LDRD, two STRD and the
+ * loop test (the end pointer lives on the stack: the block uses all 14 registers). Same int32 sums as
+ * nncube_mm_block2x2. */
+static inline void nncube_mm_pairs2x2_small(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t *acc,
+                                            int32_t pairs, const int32_t g)
+{
+    int32_t *const end = acc + 4 * pairs;
+    int32_t s00, s10, s01, s11;
+    uint32_t wa, we, xa, xb, xae, xbe;
+    __asm__ volatile("1:\n\t"
+                     "ldrd %[s00], %[s10], [%[acc]]\n\t"
+                     "ldrd %[s01], %[s11], [%[acc], #8]\n\t"
+                     ".set .Lnnoff, 0\n\t"
+                     ".rept %c[g]\n\t"
+                     "ldr %[xa], [%[p0], #.Lnnoff]\n\t"
+                     "ldr %[xb], [%[p1], #.Lnnoff]\n\t"
+                     "ldr %[wa], [%[w]], #4\n\t"
+                     "sxtb16 %[xae], %[xa]\n\t"
+                     "sxtb16 %[xa], %[xa], ror #8\n\t"
+                     "sxtb16 %[xbe], %[xb]\n\t"
+                     "sxtb16 %[xb], %[xb], ror #8\n\t"
+                     "sxtb16 %[we], %[wa]\n\t"
+                     "sxtb16 %[wa], %[wa], ror #8\n\t"
+                     "smlad %[s00], %[xae], %[we], %[s00]\n\t"
+                     "smlad %[s10], %[xbe], %[we], %[s10]\n\t"
+                     "smlad %[s00], %[xa], %[wa], %[s00]\n\t"
+                     "smlad %[s10], %[xb], %[wa], %[s10]\n\t"
+                     "ldr %[wa], [%[w]], #4\n\t"
+                     "sxtb16 %[we], %[wa]\n\t"
+                     "sxtb16 %[wa], %[wa], ror #8\n\t"
+                     "smlad %[s01], %[xae], %[we], %[s01]\n\t"
+                     "smlad %[s11], %[xbe], %[we], %[s11]\n\t"
+                     "smlad %[s01], %[xa], %[wa], %[s01]\n\t"
+                     "smlad %[s11], %[xb], %[wa], %[s11]\n\t"
+                     ".set .Lnnoff, .Lnnoff + 4\n\t"
+                     ".endr\n\t"
+                     "strd %[s01], %[s11], [%[acc], #8]\n\t"
+                     "strd %[s00], %[s10], [%[acc]], #16\n\t"
+                     "ldr %[wa], %[end]\n\t"
+                     "cmp %[acc], %[wa]\n\t"
+                     "bne 1b"
+                     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
+                       [acc] "+r"(acc), [wa] "=&r"(wa), [we] "=&r"(we), [xa] "=&r"(xa), [xb] "=&r"(xb),
+                       [xae] "=&r"(xae), [xbe] "=&r"(xbe)
+                     : [p0] "r"(a0), [p1] "r"(a1), [end] "m"(end), [g] "i"(g)
+                     : "cc", "memory");
+}
+
+#endif
+
 /* acc[2 * j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
 static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t depth, int32_t acc[2])
 {
@@ -372,9 +427,73 @@ static void nncube_mm_single_row(const nncube_matmul_s8_args *m, const nncube_mm
 /* Channels per pass: the int32 sums of a pass wait on the stack for the requantization loop. */
 #define NNCUBE_MM_CHUNK 64
 
+#if NNCUBE_MM_ASM
+/* nncube_matmul_s8 for two rows of depth 8, 16 or 32 (1x1 convs with small in_c): per chunk, the sums of all
+ * channel pairs are started from the bias and row sums, then one unrolled 2 x 2 loop runs over the pairs. Same
+ * sums and requantization as the general path; a function of its own, entered before the general path sets
+ * anything up, so the general path's code stays as it was (measured: any branch inside it made the other layers
+ * ~1 % slower). */
+static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matmul_s8_args *m, int32_t c_begin,
+                                                               int32_t c_end, const int8_t *a0, const int8_t *a1,
+                                                               int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
+    const int32_t depth = m->depth;
+    const int32_t wo = q->filter_offset;
+    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
+    const int32_t sum1 = wo != 0 ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
+    const int32_t step = m->per_channel ? 1 : 0;
+    const int32_t bias_step = m->bias != NULL ? 1 : 0;
+    static const int32_t no_bias[2] = {0, 0};
+    const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
+    const int8_t *w = m->filter + (size_t)c_begin * depth;
+    int32_t acc[2 * NNCUBE_MM_CHUNK];
+    int32_t cb;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
+        const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
+        int32_t *a = acc;
+        int32_t i;
+        for (i = 0; i < n / 2; ++i, a += 4, bias += 2 * bias_step) {
+            const int32_t b0 = bias[0], b1 = bias[bias_step];
+            a[0] = b0 + sum0;
+            a[1] = b0 + sum1;
+            a[2] = b1 + sum0;
+            a[3] = b1 + sum1;
+        }
+        if (n >= 2) {
+            if (depth == 8) {
+                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 2);
+            } else if (depth == 16) {
+                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 4);
+            } else {
+                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 8);
+            }
+        }
+        w += (size_t)(n / 2) * 2 * depth;
+        if (n % 2 == 1) {
+            /* The odd last channel, stored alone (at w). */
+            a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
+            a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
+        }
+        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+    }
+}
+#endif
+
 void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
                       const int8_t *a1, int8_t *out0, int8_t *out1)
 {
+#if NNCUBE_MM_ASM
+    if (a1 != NULL && (m->depth == 8 || m->depth == 16 || m->depth == 32)) {
+        nncube_mm_two_rows_small(m, c_begin, c_end, a0, a1, out0, out1);
+        return;
+    }
+#endif
     const nncube_quant_s8 *q = m->q;
     nncube_mm_stage st;
     const int32_t depth = m->depth;
