@@ -223,8 +223,27 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
     }
 }
 
-/* out[i] = clamp(requantize(acc[i]) + output_offset) with channel c0 + i's multiplier and shift. */
-static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n, const int32_t *acc, int8_t *out)
+/* Whether every output channel meets nncube_requantize_narrow's conditions: shift in [-31, -1], multiplier
+ * >= 0, and |bias| + taps * 255 * 255 < 2^30, which bounds every accumulator (each tap adds at most
+ * |x + input_offset| * |f + filter_offset| <= 255 * 255). */
+static int nncube_dw_narrow_ok(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *bias)
+{
+    const int64_t taps_bound = (int64_t)w->k_h * (int64_t)w->k_w * 255 * 255;
+    int32_t c;
+    for (c = 0; c < w->out_c; ++c) {
+        const int64_t b = bias != NULL ? (int64_t)bias[c] : 0;
+        if (q->shift[c] > -1 || q->shift[c] < -31 || q->multiplier[c] < 0 ||
+            (b < 0 ? -b : b) + taps_bound >= ((int64_t)1 << 30)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* out[i] = clamp(requantize(acc[i]) + output_offset) with channel c0 + i's multiplier and shift; `narrow` when
+ * nncube_dw_narrow_ok holds for the layer. */
+static void nncube_dw_requantize(const nncube_quant_s8 *q, int narrow, int32_t c0, int32_t n, const int32_t *acc,
+                                 int8_t *out)
 {
     const int32_t *mult = q->multiplier + c0;
     const int32_t *shift = q->shift + c0;
@@ -232,6 +251,21 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
     const int32_t lo = q->act_min;
     const int32_t hi = q->act_max;
     int32_t i;
+#if NNCUBE_DW_SIMD
+    if (narrow && lo == INT8_MIN && hi == INT8_MAX) {
+        for (i = 0; i < n; ++i) {
+            out[i] = (int8_t)__ssat(nncube_requantize_narrow(acc[i], mult[i], -shift[i]) + off, 8);
+        }
+        return;
+    }
+#endif
+    if (narrow) {
+        for (i = 0; i < n; ++i) {
+            const int32_t v = nncube_requantize_narrow(acc[i], mult[i], -shift[i]) + off;
+            out[i] = (int8_t)nncube_clamp_i32(v, lo, hi);
+        }
+        return;
+    }
 #if NNCUBE_DW_SIMD
     if (lo == INT8_MIN && hi == INT8_MAX) {
         /* No fused activation narrower than int8 (the usual case, ReLU included when the output zero point is
@@ -250,7 +284,7 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
 
 /* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
  * may lie outside the input) and covers the taps in `s`. */
-static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *taps,
+static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, int narrow, const int32_t *taps,
                                int32_t ntaps, const int8_t *input, int32_t origin, const nncube_dw_span *s,
                                const int8_t *filter, const int32_t *bias, int8_t *out)
 {
@@ -259,7 +293,7 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     for (c0 = 0; c0 < w->in_c; c0 += NNCUBE_DW_CHUNK) {
         const int32_t n = w->in_c - c0 < NNCUBE_DW_CHUNK ? w->in_c - c0 : NNCUBE_DW_CHUNK;
         nncube_dw_accumulate(w, q, taps, ntaps, bias, input, origin, s, filter, c0, n, acc);
-        nncube_dw_requantize(q, c0, n, acc, out + c0);
+        nncube_dw_requantize(q, narrow, c0, n, acc, out + c0);
     }
 }
 
@@ -371,7 +405,7 @@ static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_m
 /* Any depth multiplier: one output pixel, NNCUBE_DW_CHUNK output channels at a time (not inlined: the rare path
  * stays out of the register allocation of the common one). */
 static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier,
-                                                          const nncube_quant_s8 *q, const int8_t *input,
+                                                          const nncube_quant_s8 *q, int narrow, const int8_t *input,
                                                           int32_t origin, const nncube_dw_span *s,
                                                           const int8_t *filter, const int32_t *bias, int8_t *out)
 {
@@ -384,7 +418,7 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
         } else {
             nncube_dw_general_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
         }
-        nncube_dw_requantize(q, oc0, n, acc, out + oc0);
+        nncube_dw_requantize(q, narrow, oc0, n, acc, out + oc0);
     }
 }
 
@@ -395,6 +429,7 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
     /* The table-driven path: depth multiplier 1, a symmetric filter, at most NNCUBE_DW_MAX_TAPS taps. The table is
      * rebuilt only when the clipped window changes (interior pixels share one). */
     const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
+    const int narrow = nncube_dw_narrow_ok(w, q, bias);
     int32_t table[2 * NNCUBE_DW_MAX_TAPS];
     nncube_dw_span table_span = {-1, -1, -1, -1};
     int32_t ntaps = 0;
@@ -416,9 +451,9 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                         ntaps = nncube_dw_build_taps(w, &s, table);
                         table_span = s;
                     }
-                    nncube_dw_pixel_s8(w, q, use_table ? table : NULL, ntaps, in, origin, &s, filter, bias, out);
+                    nncube_dw_pixel_s8(w, q, narrow, use_table ? table : NULL, ntaps, in, origin, &s, filter, bias, out);
                 } else {
-                    nncube_dw_pixel_general_s8(w, depth_multiplier, q, in, origin, &s, filter, bias, out);
+                    nncube_dw_pixel_general_s8(w, depth_multiplier, q, narrow, in, origin, &s, filter, bias, out);
                 }
                 out += w->out_c;
             }
