@@ -297,6 +297,161 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     }
 }
 
+#if NNCUBE_DW_SIMD
+/* SXTAB16 / SXTB16 of the word rotated right by 8 (bytes 1 and 3). GCC does not fold the rotation into the
+ * instruction by itself (it emits a separate ROR), so on Thumb-2 it is one line of inline assembly. */
+#if defined(__GNUC__) && defined(__thumb2__)
+static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(add), "r"(x));
+    return r;
+}
+
+static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
+{
+    return __sxtab16(add, (x >> 8) | (x << 24));
+}
+
+static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
+{
+    return __sxtb16((x >> 8) | (x << 24));
+}
+#endif
+
+/* Hides a pointer's value from the optimizer (an empty asm that may change it). */
+#if defined(__GNUC__)
+#define NNCUBE_DW_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define NNCUBE_DW_OPAQUE(p) ((void)0)
+#endif
+
+/* The strides and output stage of the 3x3 interior path. */
+typedef struct {
+    int32_t col, row;    /* input byte steps between window columns / rows */
+    int32_t ch;          /* filter byte step between taps (the channel count) */
+    uint32_t in_off2;    /* the input offset in both 16-bit lanes */
+    int32_t off, lo, hi; /* output offset and clamp */
+} nncube_dw_3x3_ctx;
+
+/* One tap of 4 channels for the 3x3 path: the input widened with its offset, the filter without one. */
+#define NNCUBE_DW_3X3_TAP(xp, fp)                                                                                    \
+    do {                                                                                                             \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
+        const uint32_t x13_ = nncube_dw_sxtab16_odd(in_off2, x_);                                                    \
+        const uint32_t f02_ = __sxtb16(f_);                                                                          \
+        const uint32_t f13_ = nncube_dw_sxtb16_odd(f_);                                                              \
+        a0 = __smlabb(x02_, f02_, a0);                                                                               \
+        a2 = __smlatt(x02_, f02_, a2);                                                                               \
+        a1 = __smlabb(x13_, f13_, a1);                                                                               \
+        a3 = __smlatt(x13_, f13_, a3);                                                                               \
+    } while (0)
+
+/* The 3x3 path's taps as inline assembly: GCC on Thumb-2 with DSP, optimizing, unless NNCUBE_NO_ASM (as in
+ * nncube_matmul.c). With the C macro GCC hoists the loads of several taps and spills (about 17 instructions per
+ * tap); the assembly is 12, and computes the same sums. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && !defined(NNCUBE_NO_ASM)
+#define NNCUBE_DW_ASM 1
+#else
+#define NNCUBE_DW_ASM 0
+#endif
+
+/* One tap of 4 channels, then the input pointer moves by `step` and the filter pointer by one tap (ch bytes). */
+#if NNCUBE_DW_ASM
+#define NNCUBE_DW_3X3_STEP(step)                                                                                     \
+    do {                                                                                                             \
+        uint32_t xw_, fw_, t_, u_;                                                                                   \
+        __asm__("ldr %[xw], [%[xp]]\n\t"                                                                             \
+                "ldr %[fw], [%[fp]]\n\t"                                                                             \
+                "add %[xp], %[xp], %[st]\n\t"                                                                        \
+                "add %[fp], %[fp], %[ch]\n\t"                                                                        \
+                "sxtab16 %[t], %[off], %[xw]\n\t"                                                                    \
+                "sxtab16 %[xw], %[off], %[xw], ror #8\n\t"                                                           \
+                "sxtb16 %[u], %[fw]\n\t"                                                                             \
+                "sxtb16 %[fw], %[fw], ror #8\n\t"                                                                    \
+                "smlabb %[a0], %[t], %[u], %[a0]\n\t"                                                                \
+                "smlatt %[a2], %[t], %[u], %[a2]\n\t"                                                                \
+                "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                              \
+                "smlatt %[a3], %[xw], %[fw], %[a3]"                                                                  \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp), [fp] "+r"(fp),       \
+                  [xw] "=&r"(xw_), [fw] "=&r"(fw_), [t] "=&r"(t_), [u] "=&r"(u_)                                   \
+                : [st] "r"(step), [ch] "r"(ch), [off] "r"(in_off2)                                                   \
+                : "memory");                                                                                         \
+    } while (0)
+#else
+#define NNCUBE_DW_3X3_STEP(step)                                                                                     \
+    do {                                                                                                             \
+        NNCUBE_DW_3X3_TAP(xp, fp);                                                                                   \
+        xp += (step);                                                                                                \
+        fp += ch;                                                                                                    \
+        NNCUBE_DW_OPAQUE(xp);                                                                                        \
+        NNCUBE_DW_OPAQUE(fp);                                                                                        \
+    } while (0)
+#endif
+
+/* Depth multiplier 1, a 3x3 window entirely inside the input, a symmetric filter, a bias and a layer that meets
+ * nncube_dw_narrow_ok: `blocks` groups of 4 channels, each accumulating its 9 taps in registers from the bias
+ * (fully unrolled, no tap table, no accumulator array) and requantized at once. `x` is the window's top-left
+ * input byte and `f` the filter, both at the first channel; out receives 4 * blocks bytes. */
+static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x, const int8_t *f,
+                                                    const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                                    int32_t blocks, int8_t *out)
+{
+    const int32_t col = k->col;
+    const int32_t row_skip = k->row - 2 * k->col;
+    const int32_t ch = k->ch;
+    const uint32_t in_off2 = k->in_off2;
+    const int32_t off = k->off;
+    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
+    for (; blocks > 0; --blocks) {
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+        const int8_t *xp = x;
+        const int8_t *fp = f;
+        int32_t v0, v1, v2, v3;
+        /* Both pointers walk tap by tap (the filter's taps are ch bytes apart, in order); the empty asm hides their
+         * values from GCC, which otherwise precomputes the nine offsets and spills them. */
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(row_skip);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(row_skip);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        v0 = __ssat(nncube_requantize_narrow(a0, mult[0], -shift[0]) + off, 8);
+        v1 = __ssat(nncube_requantize_narrow(a1, mult[1], -shift[1]) + off, 8);
+        v2 = __ssat(nncube_requantize_narrow(a2, mult[2], -shift[2]) + off, 8);
+        v3 = __ssat(nncube_requantize_narrow(a3, mult[3], -shift[3]) + off, 8);
+        if (!full) {
+            v0 = nncube_clamp_i32(v0, k->lo, k->hi);
+            v1 = nncube_clamp_i32(v1, k->lo, k->hi);
+            v2 = nncube_clamp_i32(v2, k->lo, k->hi);
+            v3 = nncube_clamp_i32(v3, k->lo, k->hi);
+        }
+        out[0] = (int8_t)v0;
+        out[1] = (int8_t)v1;
+        out[2] = (int8_t)v2;
+        out[3] = (int8_t)v3;
+        x += 4;
+        f += 4;
+        bias += 4;
+        mult += 4;
+        shift += 4;
+        out += 4;
+    }
+}
+#endif
+
 /* One tap of 4 output channels that read the same input value *xp (depth multiplier a multiple of 4). */
 #if NNCUBE_DW_SIMD
 #define NNCUBE_DW_TAP4_SHARED(xp, fp)                                                                             \
@@ -422,6 +577,23 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
     }
 }
 
+#if NNCUBE_DW_SIMD
+/* The 3x3 interior path for one pixel: nncube_dw_3x3_blocks for the channels in groups of 4, the general loops for
+ * the last in_c % 4. */
+static void nncube_dw_pixel_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, const nncube_dw_3x3_ctx *k,
+                                   const int8_t *input, int32_t origin, const nncube_dw_span *s,
+                                   const int8_t *filter, const int32_t *bias, int8_t *out)
+{
+    const int32_t c0 = w->in_c & ~3;
+    int32_t acc[3];
+    nncube_dw_3x3_blocks(k, input + origin, filter, bias, q->multiplier, q->shift, c0 / 4, out);
+    if (c0 < w->in_c) {
+        nncube_dw_accumulate(w, q, NULL, 0, bias, input, origin, s, filter, c0, w->in_c - c0, acc);
+        nncube_dw_requantize(q, 1, c0, w->in_c - c0, acc, out + c0);
+    }
+}
+#endif
+
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output)
 {
@@ -430,6 +602,18 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
      * rebuilt only when the clipped window changes (interior pixels share one). */
     const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
     const int narrow = nncube_dw_narrow_ok(w, q, bias);
+#if NNCUBE_DW_SIMD
+    /* The 3x3 interior path (nncube_dw_3x3_blocks) for pixels whose window lies entirely inside the input. */
+    const int use_3x3 = depth_multiplier == 1 && narrow && q->filter_offset == 0 && bias != NULL && w->k_h == 3 &&
+                        w->k_w == 3;
+    const nncube_dw_3x3_ctx k3 = {w->dilation_w * w->in_c,
+                                  w->dilation_h * w->in_w * w->in_c,
+                                  w->in_c,
+                                  ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset,
+                                  q->output_offset,
+                                  q->act_min,
+                                  q->act_max};
+#endif
     int32_t table[2 * NNCUBE_DW_MAX_TAPS];
     nncube_dw_span table_span = {-1, -1, -1, -1};
     int32_t ntaps = 0;
@@ -445,6 +629,13 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                 const int32_t ix0 = ox * w->stride_w - w->pad_left;
                 const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
                 nncube_dw_clip(ix0, w->dilation_w, w->k_w, w->in_w, &s.kx0, &s.kx1);
+#if NNCUBE_DW_SIMD
+                if (use_3x3 && s.ky0 == 0 && s.ky1 == 3 && s.kx0 == 0 && s.kx1 == 3) {
+                    nncube_dw_pixel_3x3_s8(w, q, &k3, in, origin, &s, filter, bias, out);
+                    out += w->out_c;
+                    continue;
+                }
+#endif
                 if (depth_multiplier == 1) {
                     if (use_table && (s.ky0 != table_span.ky0 || s.ky1 != table_span.ky1 ||
                                       s.kx0 != table_span.kx0 || s.kx1 != table_span.kx1)) {
