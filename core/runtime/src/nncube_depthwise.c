@@ -398,6 +398,27 @@ typedef struct {
     } while (0)
 #endif
 
+/* out[0..3] = the narrow requantization of a0..a3 (channels with multipliers mult[0..3], shifts shift[0..3]),
+ * output offset added and clamped: one SSAT when `full` (the clamp spans int8), else SSAT and the clamp. */
+static inline void nncube_dw_store4(const nncube_dw_3x3_ctx *k, int full, int32_t a0, int32_t a1, int32_t a2,
+                                    int32_t a3, const int32_t *mult, const int32_t *shift, int8_t *out)
+{
+    int32_t v0 = __ssat(nncube_requantize_narrow(a0, mult[0], -shift[0]) + k->off, 8);
+    int32_t v1 = __ssat(nncube_requantize_narrow(a1, mult[1], -shift[1]) + k->off, 8);
+    int32_t v2 = __ssat(nncube_requantize_narrow(a2, mult[2], -shift[2]) + k->off, 8);
+    int32_t v3 = __ssat(nncube_requantize_narrow(a3, mult[3], -shift[3]) + k->off, 8);
+    if (!full) {
+        v0 = nncube_clamp_i32(v0, k->lo, k->hi);
+        v1 = nncube_clamp_i32(v1, k->lo, k->hi);
+        v2 = nncube_clamp_i32(v2, k->lo, k->hi);
+        v3 = nncube_clamp_i32(v3, k->lo, k->hi);
+    }
+    out[0] = (int8_t)v0;
+    out[1] = (int8_t)v1;
+    out[2] = (int8_t)v2;
+    out[3] = (int8_t)v3;
+}
+
 /* Depth multiplier 1, a 3x3 window entirely inside the input, a symmetric filter, a bias and a layer that meets
  * nncube_dw_narrow_ok: `blocks` groups of 4 channels, each accumulating its 9 taps in registers from the bias
  * (fully unrolled, no tap table, no accumulator array) and requantized at once. `x` is the window's top-left
@@ -410,13 +431,11 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, 
     const int32_t row_skip = k->row - 2 * k->col;
     const int32_t ch = k->ch;
     const uint32_t in_off2 = k->in_off2;
-    const int32_t off = k->off;
     const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
     for (; blocks > 0; --blocks) {
         int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
         const int8_t *xp = x;
         const int8_t *fp = f;
-        int32_t v0, v1, v2, v3;
         /* Both pointers walk tap by tap (the filter's taps are ch bytes apart, in order); the empty asm hides their
          * values from GCC, which otherwise precomputes the nine offsets and spills them. */
         NNCUBE_DW_3X3_STEP(col);
@@ -428,20 +447,46 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, 
         NNCUBE_DW_3X3_STEP(col);
         NNCUBE_DW_3X3_STEP(col);
         NNCUBE_DW_3X3_STEP(col);
-        v0 = __ssat(nncube_requantize_narrow(a0, mult[0], -shift[0]) + off, 8);
-        v1 = __ssat(nncube_requantize_narrow(a1, mult[1], -shift[1]) + off, 8);
-        v2 = __ssat(nncube_requantize_narrow(a2, mult[2], -shift[2]) + off, 8);
-        v3 = __ssat(nncube_requantize_narrow(a3, mult[3], -shift[3]) + off, 8);
-        if (!full) {
-            v0 = nncube_clamp_i32(v0, k->lo, k->hi);
-            v1 = nncube_clamp_i32(v1, k->lo, k->hi);
-            v2 = nncube_clamp_i32(v2, k->lo, k->hi);
-            v3 = nncube_clamp_i32(v3, k->lo, k->hi);
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult, shift, out);
+        x += 4;
+        f += 4;
+        bias += 4;
+        mult += 4;
+        shift += 4;
+        out += 4;
+    }
+}
+
+/* As nncube_dw_3x3_blocks for a window clipped by the input's border (pixels at the edges): `rows` rows of `cols`
+ * taps (1 to 3 each); `x` and `f` point at the first tap inside the input. */
+static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x,
+                                                            const int8_t *f, const int32_t *bias,
+                                                            const int32_t *mult, const int32_t *shift, int32_t blocks,
+                                                            int32_t rows, int32_t cols, int8_t *out)
+{
+    const int32_t col = k->col;
+    const int32_t x_skip = k->row - cols * k->col;
+    const int32_t ch = k->ch;
+    const int32_t f_skip = (3 - cols) * ch;
+    const uint32_t in_off2 = k->in_off2;
+    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
+    for (; blocks > 0; --blocks) {
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+        const int8_t *xp = x;
+        const int8_t *fp = f;
+        int32_t r;
+        for (r = 0; r < rows; ++r) {
+            if (cols == 3) {
+                NNCUBE_DW_3X3_STEP(col);
+            }
+            if (cols >= 2) {
+                NNCUBE_DW_3X3_STEP(col);
+            }
+            NNCUBE_DW_3X3_STEP(col);
+            xp += x_skip;
+            fp += f_skip;
         }
-        out[0] = (int8_t)v0;
-        out[1] = (int8_t)v1;
-        out[2] = (int8_t)v2;
-        out[3] = (int8_t)v3;
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult, shift, out);
         x += 4;
         f += 4;
         bias += 4;
@@ -578,15 +623,23 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
 }
 
 #if NNCUBE_DW_SIMD
-/* The 3x3 interior path for one pixel: nncube_dw_3x3_blocks for the channels in groups of 4, the general loops for
- * the last in_c % 4. */
+/* The 3x3 path for one pixel: nncube_dw_3x3_blocks (window inside the input) or nncube_dw_3x3_clipped_blocks
+ * (border) for the channels in groups of 4, the general loops for the last in_c % 4. */
 static void nncube_dw_pixel_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, const nncube_dw_3x3_ctx *k,
                                    const int8_t *input, int32_t origin, const nncube_dw_span *s,
                                    const int8_t *filter, const int32_t *bias, int8_t *out)
 {
     const int32_t c0 = w->in_c & ~3;
     int32_t acc[3];
-    nncube_dw_3x3_blocks(k, input + origin, filter, bias, q->multiplier, q->shift, c0 / 4, out);
+    if (s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3) {
+        nncube_dw_3x3_blocks(k, input + origin, filter, bias, q->multiplier, q->shift, c0 / 4, out);
+    } else {
+        /* An empty window (no column inside the input) leaves the bias: zero rows. */
+        const int32_t rows = s->kx1 > s->kx0 ? s->ky1 - s->ky0 : 0;
+        nncube_dw_3x3_clipped_blocks(k, input + (origin + s->ky0 * k->row + s->kx0 * k->col),
+                                     filter + (s->ky0 * 3 + s->kx0) * k->ch, bias, q->multiplier, q->shift, c0 / 4,
+                                     rows, s->kx1 - s->kx0, out);
+    }
     if (c0 < w->in_c) {
         nncube_dw_accumulate(w, q, NULL, 0, bias, input, origin, s, filter, c0, w->in_c - c0, acc);
         nncube_dw_requantize(q, 1, c0, w->in_c - c0, acc, out + c0);
@@ -603,7 +656,7 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
     const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
     const int narrow = nncube_dw_narrow_ok(w, q, bias);
 #if NNCUBE_DW_SIMD
-    /* The 3x3 interior path (nncube_dw_3x3_blocks) for pixels whose window lies entirely inside the input. */
+    /* The 3x3 path (nncube_dw_pixel_3x3_s8), every pixel. */
     const int use_3x3 = depth_multiplier == 1 && narrow && q->filter_offset == 0 && bias != NULL && w->k_h == 3 &&
                         w->k_w == 3;
     const nncube_dw_3x3_ctx k3 = {w->dilation_w * w->in_c,
@@ -630,7 +683,7 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                 const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
                 nncube_dw_clip(ix0, w->dilation_w, w->k_w, w->in_w, &s.kx0, &s.kx1);
 #if NNCUBE_DW_SIMD
-                if (use_3x3 && s.ky0 == 0 && s.ky1 == 3 && s.kx0 == 0 && s.kx1 == 3) {
+                if (use_3x3) {
                     nncube_dw_pixel_3x3_s8(w, q, &k3, in, origin, &s, filter, bias, out);
                     out += w->out_c;
                     continue;
