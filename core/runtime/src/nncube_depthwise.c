@@ -432,10 +432,19 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, 
     const int32_t ch = k->ch;
     const uint32_t in_off2 = k->in_off2;
     const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
-    for (; blocks > 0; --blocks) {
-        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-        const int8_t *xp = x;
-        const int8_t *fp = f;
+    int32_t c;
+    for (c = 0; c < 4 * blocks; c += 4) {
+        /* One channel index for all six arrays (opaque, so that GCC keeps it instead of six spilled pointers). */
+        int32_t a0, a1, a2, a3;
+        const int8_t *xp;
+        const int8_t *fp;
+        NNCUBE_DW_OPAQUE(c);
+        a0 = bias[c];
+        a1 = bias[c + 1];
+        a2 = bias[c + 2];
+        a3 = bias[c + 3];
+        xp = x + c;
+        fp = f + c;
         /* Both pointers walk tap by tap (the filter's taps are ch bytes apart, in order); the empty asm hides their
          * values from GCC, which otherwise precomputes the nine offsets and spills them. */
         NNCUBE_DW_3X3_STEP(col);
@@ -447,13 +456,7 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, 
         NNCUBE_DW_3X3_STEP(col);
         NNCUBE_DW_3X3_STEP(col);
         NNCUBE_DW_3X3_STEP(col);
-        nncube_dw_store4(k, full, a0, a1, a2, a3, mult, shift, out);
-        x += 4;
-        f += 4;
-        bias += 4;
-        mult += 4;
-        shift += 4;
-        out += 4;
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult + c, shift + c, out + c);
     }
 }
 
@@ -470,11 +473,19 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_
     const int32_t f_skip = (3 - cols) * ch;
     const uint32_t in_off2 = k->in_off2;
     const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
-    for (; blocks > 0; --blocks) {
-        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-        const int8_t *xp = x;
-        const int8_t *fp = f;
+    int32_t c;
+    for (c = 0; c < 4 * blocks; c += 4) {
+        int32_t a0, a1, a2, a3;
+        const int8_t *xp;
+        const int8_t *fp;
         int32_t r;
+        NNCUBE_DW_OPAQUE(c);
+        a0 = bias[c];
+        a1 = bias[c + 1];
+        a2 = bias[c + 2];
+        a3 = bias[c + 3];
+        xp = x + c;
+        fp = f + c;
         for (r = 0; r < rows; ++r) {
             if (cols == 3) {
                 NNCUBE_DW_3X3_STEP(col);
@@ -486,13 +497,7 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_
             xp += x_skip;
             fp += f_skip;
         }
-        nncube_dw_store4(k, full, a0, a1, a2, a3, mult, shift, out);
-        x += 4;
-        f += 4;
-        bias += 4;
-        mult += 4;
-        shift += 4;
-        out += 4;
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult + c, shift + c, out + c);
     }
 }
 #endif
