@@ -59,7 +59,7 @@ fn shared_model_opens_and_every_tab_shows_its_content() {
     assert_eq!(report.model, "vww_96_int8");
     let macc = format!("{} MACC", format::count(report.macc));
     h.get_by_label(&macc);
-    h.get_by_label(&report.layers[0].name);
+    h.get_by_label(&format::short_name(&report.layers[0].name, 60));
 
     h.get_by_label("Graph").click();
     h.run();
@@ -379,7 +379,7 @@ fn board_tab_generates_builds_and_benchmarks_on_the_virtual_board() {
     let first = h.state().model().expect("model").graph.nodes[0]
         .name
         .clone();
-    h.get_by_label_contains(&format::ellipsis_start(&first, 40));
+    h.get_by_label_contains(&format::short_name(&first, 40));
     assert!(
         h.query_by_label_contains("instructions per inference")
             .is_some(),

@@ -1,13 +1,15 @@
 //! A graph of int8 convolutions and fully connected layers on the edges of the blocked matmul kernel
 //! (`core/runtime/src/nncube_matmul.c`): odd pixel counts, odd channel counts, depths not a multiple of 4,
-//! padding, stride 2, per-tensor and per-channel weights, a non-zero weights zero point.
+//! padding, stride 2, per-tensor and per-channel weights, a non-zero weights zero point, and requantization
+//! extremes (left shifts, a zero shift, right shifts up to 31, a multiplier of 0, accumulators near 2^31).
 
 use nncube_core::ir::{
     Activation, ConstData, DType, Graph, Op, Padding2d, Quant, TensorType, Window2d,
 };
 
 /// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
-/// fully connected over 7 batch rows (weights zero point 3) and a per-channel fully connected on the conv.
+/// fully connected over 7 batch rows (weights zero point 3), a per-channel fully connected on the conv and a
+/// conv 1x1 with extreme per-channel multipliers and shifts (out_c 7, ReLU6).
 pub fn graph() -> Graph {
     let mut seed = 7u32;
     let mut weights = |n: usize| -> Vec<i8> {
@@ -121,6 +123,41 @@ pub fn graph() -> Graph {
         vec![d],
     );
     g.outputs.push(d);
+    // 1x1 with per-channel effective scales 0.05 * s / 0.01: 2.5 (shift 2), 0.5 (shift 0), 0.3 (-1), 0.15 (-2),
+    // 5e-9 (-27), 5e-10 (-30) and 1e-10 (below 2^-32: multiplier 0), with biases near +-2^31 so that the tiny
+    // scales still move the output.
+    let scales = [0.5f32, 0.1, 0.06, 0.03, 1e-9, 1e-10, 2e-11];
+    let mut fe_ty = TensorType::new(DType::I8, vec![7, 1, 1, 3]);
+    fe_ty.quant = Some(Quant::PerChannel {
+        scales: scales.to_vec(),
+        zero_points: vec![0; 7],
+        axis: 0,
+    });
+    let fe = g.add_const("fe", fe_ty, ConstData::from_i8(&weights(21)));
+    let be = g.add_const(
+        "be",
+        TensorType::new(DType::I32, vec![7]),
+        ConstData::from_i32(&[
+            3,
+            -40,
+            100,
+            -77,
+            2_000_000_000,
+            -2_100_000_000,
+            2_140_000_000,
+        ]),
+    );
+    let e = g.add_tensor("e", i8t(vec![1, 7, 5, 7], 0.01, -100));
+    g.add_node(
+        "conv_shifts",
+        Op::Conv2d {
+            window: window((1, 1), 0),
+            activation: Activation::Relu6,
+        },
+        vec![Some(x), Some(fe), Some(be)],
+        vec![e],
+    );
+    g.outputs.push(e);
     g.verify().unwrap();
     g
 }

@@ -267,7 +267,7 @@ fn outcome_ui(o: &BoardOutcome, ui: &mut egui::Ui) {
                     ui.end_row();
                     for l in &r.layers {
                         ui.label(l.index.to_string());
-                        ui.label(format!("{} {}", l.op, format::ellipsis_start(&l.name, 40)))
+                        ui.label(format!("{} {}", l.op, format::short_name(&l.name, 40)))
                             .on_hover_text(&l.name);
                         ui.label(format::count(l.macc));
                         ui.add(

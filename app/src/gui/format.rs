@@ -48,6 +48,12 @@ pub fn ellipsis_start(name: &str, max: usize) -> String {
     }
 }
 
+/// The short display name of a layer or tensor (the text report's [`nncube_core::report::display_name`]), cut
+/// to at most `max` characters; the full name belongs in a hover text.
+pub fn short_name(name: &str, max: usize) -> String {
+    ellipsis_start(&nncube_core::report::display_name(name), max)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -42,7 +42,7 @@ pub fn box_text(n: &ViewNode) -> String {
         ViewNodeKind::Input | ViewNodeKind::Output => format!(
             "{}\n{}\n{}",
             n.op,
-            format::ellipsis_start(&n.name, 30),
+            format::short_name(&n.name, 30),
             format::shape(&n.shape)
         ),
         ViewNodeKind::Layer => {
@@ -55,7 +55,7 @@ pub fn box_text(n: &ViewNode) -> String {
                 "{}  {}{fused}\n{}\n{} MACC",
                 n.op,
                 format::shape(&n.shape),
-                format::ellipsis_start(&n.name, 30),
+                format::short_name(&n.name, 30),
                 format::count(n.macc)
             )
         }

@@ -283,7 +283,7 @@ fn buffer_table_ui(t: &nncube_core::memplan::Timeline, view: &mut MemoryView, ui
                 row.set_selected(Some(i) == view.selected);
                 let base = t.pools.get(r.pool).map_or(0, |p| p.base);
                 row.col(|ui| {
-                    ui.label(format::ellipsis_start(&r.tensor_name, 50))
+                    ui.label(format::short_name(&r.tensor_name, 50))
                         .on_hover_text(&r.tensor_name);
                 });
                 row.col(|ui| {

@@ -237,7 +237,8 @@ pub fn show(
                     ui.label(l.id.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(&l.name).on_hover_text(&l.name);
+                    ui.label(format::short_name(&l.name, 60))
+                        .on_hover_text(&l.name);
                 });
                 row.col(|ui| {
                     ui.label(&l.op);

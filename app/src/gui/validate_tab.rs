@@ -347,7 +347,7 @@ fn layers_ui(v: &Validation, graph: &Graph, ui: &mut egui::Ui) {
                     for l in &v.layers {
                         ui.label(l.index.to_string());
                         let op = graph.nodes.get(l.index).map_or("", |n| n.op.name());
-                        ui.label(format!("{op} {}", format::ellipsis_start(&l.name, 50)))
+                        ui.label(format!("{op} {}", format::short_name(&l.name, 50)))
                             .on_hover_text(&l.name);
                         ui.add(
                             egui::ProgressBar::new((l.max_abs / worst) as f32)

@@ -60,6 +60,73 @@ static inline int8_t nncube_mm_output(const nncube_mm_stage *st, int32_t acc, in
     return (int8_t)nncube_clamp_i32(v, st->act_min, st->act_max);
 }
 
+/* The requantization of a right shift e = -shift in [1, 31] (nearly every layer) as one 64-bit multiply-add and
+ * one shift, bit-identical to nncube_requantize: the reference rounds twice, high = floor((x*m + 2^30) / 2^31)
+ * then RoundingDivideByPOT(high, e) = floor((high + 2^(e-1) - [high < 0]) / 2^e), and nested floors merge into
+ * floor((x*m + 2^30 + 2^(e+30) - [high < 0] * 2^31) / 2^(31+e)). With m >= 0, [x < 0] can stand for [high < 0]:
+ * they differ only when high == 0, where both give 0. k = 2^30 + 2^(e+30) is split into klo / khi (the channel's
+ * constant, made once for two pixels) and the result is the high word of the sum shifted right by e - 1. */
+typedef struct {
+    int32_t multiplier, khi, e1;
+    uint32_t klo;
+} nncube_mm_rq;
+
+/* The constants of a channel whose shift is in [-31, -1]. */
+static inline nncube_mm_rq nncube_mm_rq_make(int32_t multiplier, int32_t shift)
+{
+    nncube_mm_rq r;
+    r.multiplier = multiplier;
+    r.e1 = -shift - 1;
+    r.khi = (int32_t)((1u << r.e1) >> 1);
+    r.klo = r.e1 > 0 ? 0x40000000u : 0xC0000000u;
+    return r;
+}
+
+static inline int32_t nncube_mm_rq_apply(const nncube_mm_rq *r, int32_t x)
+{
+#if NNCUBE_MM_ASM
+    int32_t s, lo, hi;
+    __asm__("asr %[s], %[x], #31\n\t"
+            "adds %[lo], %[klo], %[s], lsl #31\n\t"
+            "adc %[hi], %[khi], %[s]\n\t"
+            "smlal %[lo], %[hi], %[x], %[m]\n\t"
+            "asr %[hi], %[hi], %[e1]"
+            : [s] "=&r"(s), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [x] "r"(x), [m] "r"(r->multiplier), [klo] "r"(r->klo), [khi] "r"(r->khi), [e1] "r"(r->e1)
+            : "cc");
+    return hi;
+#else
+    const int64_t k = (int64_t)(((uint64_t)(uint32_t)r->khi << 32) | r->klo) - (x < 0 ? ((int64_t)1 << 31) : 0);
+    return (int32_t)(((int64_t)x * r->multiplier + k) >> 32) >> r->e1;
+#endif
+}
+
+/* Requantizes n channels of one or two rows (two: a literal, so each caller gets its own loop) from acc, where
+ * acc[2c] / acc[2c + 1] are channel c of row 0 / row 1. A separate loop from the products, so it has the
+ * registers to itself. */
+static inline void nncube_mm_requantize_block(const nncube_mm_stage *st, const int32_t *acc, int32_t n,
+                                              const int32_t *mult, const int32_t *shift, int32_t step, int8_t *out0,
+                                              int8_t *out1, int two)
+{
+    const int32_t off = st->output_offset, lo = st->act_min, hi = st->act_max;
+    int32_t c;
+    for (c = 0; c < n; ++c, mult += step, shift += step, acc += 2) {
+        const int32_t sh = *shift;
+        if ((uint32_t)(sh + 31) < 31u) { /* shift in [-31, -1] */
+            const nncube_mm_rq r = nncube_mm_rq_make(*mult, sh);
+            out0[c] = (int8_t)nncube_clamp_i32(nncube_mm_rq_apply(&r, acc[0]) + off, lo, hi);
+            if (two) {
+                out1[c] = (int8_t)nncube_clamp_i32(nncube_mm_rq_apply(&r, acc[1]) + off, lo, hi);
+            }
+        } else {
+            out0[c] = nncube_mm_output(st, acc[0], *mult, sh);
+            if (two) {
+                out1[c] = nncube_mm_output(st, acc[1], *mult, sh);
+            }
+        }
+    }
+}
+
 /* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
 static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offset)
 {
@@ -99,11 +166,11 @@ static inline uint32_t nncube_mm_odd(uint32_t v)
 }
 #endif
 
-/* acc[2 * r + j] += sum(a_r[k] * w_j[k]) for rows a0, a1 and the channel pair at w (pair-interleaved). */
+/* acc[2 * j + r] += sum(a_r[k] * w_j[k]) for rows a0, a1 and the channel pair at w (pair-interleaved). */
 static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t depth,
                                       int32_t acc[4])
 {
-    int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
+    int32_t s00 = acc[0], s10 = acc[1], s01 = acc[2], s11 = acc[3];
     int32_t k = 0, j;
 #if NNCUBE_MM_ASM
     if (depth >= 4) {
@@ -181,15 +248,15 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
         s11 += a1[k + j] * w[4 + j];
     }
     acc[0] = s00;
-    acc[1] = s01;
-    acc[2] = s10;
+    acc[1] = s10;
+    acc[2] = s01;
     acc[3] = s11;
 }
 
-/* acc[j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
+/* acc[2 * j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
 static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t depth, int32_t acc[2])
 {
-    int32_t s0 = acc[0], s1 = acc[1];
+    int32_t s0 = acc[0], s1 = acc[2];
     int32_t k = 0, j;
 #if NNCUBE_MM_ASM
     if (depth >= 4) {
@@ -243,7 +310,7 @@ static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t 
         s1 += a[k + j] * w[4 + j];
     }
     acc[0] = s0;
-    acc[1] = s1;
+    acc[2] = s1;
 }
 
 /* sum(a[k] * w[k]): one row, the lone last channel at w (padded to a multiple of 4). */
@@ -274,6 +341,37 @@ int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channel
     return filter[(size_t)(c - c % 2) * row_bytes + (size_t)(8 * (k / 4) + 4 * (c % 2) + k % 4)];
 }
 
+/* One row (batch-1 fully connected, a last odd pixel): each channel pair is requantized right away (measured:
+ * faster than a separate loop for one row). */
+static void nncube_mm_single_row(const nncube_matmul_s8_args *m, const nncube_mm_stage *st, int32_t c_begin,
+                                 int32_t c_end, const int8_t *a0, int32_t sum0, int8_t *out0)
+{
+    const nncube_quant_s8 *q = m->q;
+    const int32_t depth = m->depth;
+    const int32_t row_bytes = (depth + 3) / 4 * 4;
+    const int32_t step = m->per_channel ? 1 : 0;
+    const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    int32_t c;
+    for (c = c_begin; c + 1 < c_end; c += 2, w += 2 * row_bytes) {
+        int32_t acc[4];
+        acc[0] = (m->bias != NULL ? m->bias[c] : 0) + sum0;
+        acc[2] = (m->bias != NULL ? m->bias[c + 1] : 0) + sum0;
+        nncube_mm_block1x2(a0, w, depth, acc);
+        out0[c - c_begin] = nncube_mm_output(st, acc[0], q->multiplier[c * step], q->shift[c * step]);
+        out0[c - c_begin + 1] = nncube_mm_output(st, acc[2], q->multiplier[(c + 1) * step], q->shift[(c + 1) * step]);
+    }
+    if (c < c_end) {
+        int32_t acc[2];
+        acc[0] = (m->bias != NULL ? m->bias[c] : 0) + sum0 + nncube_mm_block1x1(a0, w, depth);
+        acc[1] = 0;
+        nncube_mm_requantize_block(st, acc, 1, q->multiplier + c * step, q->shift + c * step, step,
+                                   out0 + (c - c_begin), NULL, 0);
+    }
+}
+
+/* Channels per pass: the int32 sums of a pass wait on the stack for the requantization loop. */
+#define NNCUBE_MM_CHUNK 64
+
 void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
                       const int8_t *a1, int8_t *out0, int8_t *out1)
 {
@@ -284,65 +382,39 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
     const int32_t wo = q->filter_offset;
     const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
     const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
-    /* Channel pairs with walking pointers (few live values: measured fewer spills than indexing). */
     static const int32_t no_bias[2] = {0, 0};
-    const int32_t pairs = (c_end - c_begin) / 2;
     const int32_t step = m->per_channel ? 1 : 0; /* per-tensor: entry 0 for every channel */
+    const int32_t bias_step = m->bias != NULL ? 1 : 0;
     const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
-    const int32_t bias_step = m->bias != NULL ? 2 : 0;
-    const int32_t *mult = q->multiplier + c_begin * step;
-    const int32_t *shift = q->shift + c_begin * step;
     const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
-    int8_t *o0 = out0;
-    int8_t *o1 = out1;
-    int32_t c = c_begin + 2 * pairs;
-    int32_t i;
+    int32_t acc[2 * NNCUBE_MM_CHUNK];
+    int32_t cb;
     st.output_offset = q->output_offset;
     st.act_min = q->act_min;
     st.act_max = q->act_max;
-    if (a1 != NULL) {
-        for (i = 0; i < pairs; ++i) {
-            int32_t acc[4];
-            acc[0] = bias[0] + sum0;
-            acc[1] = bias[bias_step / 2] + sum0;
-            acc[2] = bias[0] + sum1;
-            acc[3] = bias[bias_step / 2] + sum1;
-            nncube_mm_block2x2(a0, a1, w, depth, acc);
-            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
-            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
-            o1[0] = nncube_mm_output(&st, acc[2], mult[0], shift[0]);
-            o1[1] = nncube_mm_output(&st, acc[3], mult[step], shift[step]);
-            w += 2 * row_bytes;
-            bias += bias_step;
-            mult += 2 * step;
-            shift += 2 * step;
-            o0 += 2;
-            o1 += 2;
-        }
-    } else {
-        for (i = 0; i < pairs; ++i) {
-            int32_t acc[2];
-            acc[0] = bias[0] + sum0;
-            acc[1] = bias[bias_step / 2] + sum0;
-            nncube_mm_block1x2(a0, w, depth, acc);
-            o0[0] = nncube_mm_output(&st, acc[0], mult[0], shift[0]);
-            o0[1] = nncube_mm_output(&st, acc[1], mult[step], shift[step]);
-            w += 2 * row_bytes;
-            bias += bias_step;
-            mult += 2 * step;
-            shift += 2 * step;
-            o0 += 2;
-        }
+    if (a1 == NULL) {
+        nncube_mm_single_row(m, &st, c_begin, c_end, a0, sum0, out0);
+        return;
     }
-    if (c < c_end) {
-        /* c is the odd last channel, stored alone (at w). */
-        const int32_t ch = m->per_channel ? c : 0;
-        const int32_t b = m->bias != NULL ? m->bias[c] : 0;
-        out0[c - c_begin] =
-            nncube_mm_output(&st, b + sum0 + nncube_mm_block1x1(a0, w, depth), q->multiplier[ch], q->shift[ch]);
-        if (a1 != NULL) {
-            out1[c - c_begin] =
-                nncube_mm_output(&st, b + sum1 + nncube_mm_block1x1(a1, w, depth), q->multiplier[ch], q->shift[ch]);
+    for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
+        const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
+        int32_t *a = acc;
+        int32_t i;
+        /* Channel pairs with walking pointers (few live values: measured fewer spills than indexing). */
+        for (i = 0; i < n / 2; ++i, a += 4, w += 2 * row_bytes, bias += 2 * bias_step) {
+            const int32_t b0 = bias[0], b1 = bias[bias_step];
+            a[0] = b0 + sum0;
+            a[1] = b0 + sum1;
+            a[2] = b1 + sum0;
+            a[3] = b1 + sum1;
+            nncube_mm_block2x2(a0, a1, w, depth, a);
         }
+        if (n % 2 == 1) {
+            /* The odd last channel, stored alone (at w). */
+            a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
+            a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
+        }
+        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
     }
 }
