@@ -1,8 +1,9 @@
 //! The fast int8 kernels' edge cases against TensorFlow Lite Micro: single-operator models from
 //! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multipliers 2, 4, 7, 8,
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding, max pooling
-//! with a ReLU6 clamp) go through code generation, run as portable C on the host and as the Cortex-M4 DSP path on
-//! the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two
+//! with a ReLU6 clamp, the 3×3 interior depthwise path with out_w 1, odd widths and stride 2, a bias beyond the
+//! narrow requantization's bound) go through code generation, run as portable C on the host and as the Cortex-M4
+//! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two
 //! C checks under tests/fixtures/runtime cover the fast requantization and the in-place promise of add/sub.
 
 mod common;
@@ -74,7 +75,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 13, "{names:?}");
+    assert_eq!(names.len(), 17, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
@@ -119,7 +120,8 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
 }
 
 /// The division-free, branch-free requantization the fast kernels use equals TFLite's reference form
-/// (`nncube_requantize`) on every shift, the extreme values and 12.4 million seeded random pairs.
+/// (`nncube_requantize`) on every shift, the extreme values and 12.4 million seeded random pairs; so does the
+/// narrow form the depthwise kernel uses (`nncube_requantize_narrow`, 6.2 million values on its domain).
 #[test]
 fn fast_requantization_equals_the_reference_form() {
     let tmp = tempfile::tempdir().unwrap();
@@ -150,6 +152,10 @@ fn fast_requantization_equals_the_reference_form() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}");
     assert!(stdout.contains("12404836 checked, 0 differ"), "{stdout}");
+    assert!(
+        stdout.contains("6202728 narrow checked, 0 differ"),
+        "{stdout}"
+    );
 }
 
 /// Elementwise add and sub keep their in-place promise (nncube_kernels.h): with the output over either input,

@@ -2,7 +2,7 @@
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
 pooling) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
-padding. Weights come from a seeded generator.
+padding, the 3x3 interior path (out_w 1, odd widths, stride 2) and a bias beyond the narrow requantization's bound. Weights come from a seeded generator.
 
 Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
 """
@@ -26,11 +26,14 @@ make_op_models.T["DepthwiseConv2DOptions"] = importlib.import_module("tflite.Dep
 X_Q, W_Q, Y_Q = (0.05, -3), (0.02, 0), (0.3, 5)
 
 
-def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw):
+def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=False):
+    """huge_bias: channel 0's bias is near 2^30, beyond the narrow requantization's bound (the general one runs)."""
     n, h, w, c = in_shape
     oc = c * mult
     weights = rng.integers(-60, 61, size=(1, k, k, oc), dtype=np.int8)
     bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
+    if huge_bias:
+        bias[0] = (1 << 30) - 1000
     tensors = [
         dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
         dict(name="w", shape=[1, k, k, oc], type=TT.INT8, quant=W_Q, data=weights),
@@ -68,6 +71,12 @@ def cases():
     yield "avg_pool_c5_same", pool(OP.AVERAGE_POOL_2D, [1, 5, 5, 5], 3, 1, (5, 5))
     yield "max_pool_c7_s2_same", pool(OP.MAX_POOL_2D, [1, 7, 6, 7], 3, 2, (4, 3))
     yield "max_pool_c12_relu6", pool(OP.MAX_POOL_2D, [1, 6, 6, 12], 2, 2, (3, 3), ACT.RELU6)
+    # The 3x3 interior path (whole window inside the input): out_w 1, odd widths, channel remainders, stride 2, and
+    # a layer outside the narrow requantization's bound.
+    yield "dw_c7_out_w1_valid", depthwise(rng, [1, 5, 3, 7], 3, 1, 1, Padding.VALID, ACT.NONE, (3, 1))
+    yield "dw_c11_w9_valid_relu6", depthwise(rng, [1, 4, 9, 11], 3, 1, 1, Padding.VALID, ACT.RELU6, (2, 7))
+    yield "dw_c4_s2_valid_w7", depthwise(rng, [1, 7, 7, 4], 3, 1, 2, Padding.VALID, ACT.NONE, (3, 3))
+    yield "dw_c6_huge_bias", depthwise(rng, [1, 5, 5, 6], 3, 1, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
 
 
 def main():

@@ -86,4 +86,28 @@ static inline int32_t nncube_requantize_fast(int32_t x, int32_t multiplier, int3
     return nncube_rdbpot_sym(s, right, ((uint32_t)1 << right) >> 1);
 }
 
+/* (a * b + 2^31) >> 32: SMMULR on cores with the DSP extension (GCC or clang, any optimization level). */
+static inline int32_t nncube_mulhi_round(int32_t a, int32_t b)
+{
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__) && defined(__thumb2__)
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 31)) >> 32);
+#endif
+}
+
+/* nncube_requantize(x, multiplier, -right) for 1 <= right <= 31, 0 <= multiplier and |x| < 2^30 (the depthwise
+ * kernel checks them once per layer). Then 2x does not overflow and (2x * m + 2^31) >> 32 equals
+ * SaturatingRoundingDoublingHighMul(x, m) (see nncube_srdhm_fast), its magnitude stays below 2^30, and rounding
+ * half away from zero by 2^right is floor((s + half - [s < 0]) / 2^right): for s >= 0 that rounds the half up, for
+ * s < 0 it rounds up only above the half, as gemmlowp's threshold does. About 12 instructions instead of 25. */
+static inline int32_t nncube_requantize_narrow(int32_t x, int32_t multiplier, int32_t right)
+{
+    const int32_t s = nncube_mulhi_round(x * 2, multiplier);
+    const int32_t half = (int32_t)(((uint32_t)1 << right) >> 1);
+    return (s + half + (s >> 31)) >> right;
+}
+
 #endif /* NNCUBE_FIXEDPOINT_H */

@@ -223,8 +223,27 @@ static void nncube_dw_accumulate(const nncube_window *w, const nncube_quant_s8 *
     }
 }
 
-/* out[i] = clamp(requantize(acc[i]) + output_offset) with channel c0 + i's multiplier and shift. */
-static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n, const int32_t *acc, int8_t *out)
+/* Whether every output channel meets nncube_requantize_narrow's conditions: shift in [-31, -1], multiplier
+ * >= 0, and |bias| + taps * 255 * 255 < 2^30, which bounds every accumulator (each tap adds at most
+ * |x + input_offset| * |f + filter_offset| <= 255 * 255). */
+static int nncube_dw_narrow_ok(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *bias)
+{
+    const int64_t taps_bound = (int64_t)w->k_h * (int64_t)w->k_w * 255 * 255;
+    int32_t c;
+    for (c = 0; c < w->out_c; ++c) {
+        const int64_t b = bias != NULL ? (int64_t)bias[c] : 0;
+        if (q->shift[c] > -1 || q->shift[c] < -31 || q->multiplier[c] < 0 ||
+            (b < 0 ? -b : b) + taps_bound >= ((int64_t)1 << 30)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* out[i] = clamp(requantize(acc[i]) + output_offset) with channel c0 + i's multiplier and shift; `narrow` when
+ * nncube_dw_narrow_ok holds for the layer. */
+static void nncube_dw_requantize(const nncube_quant_s8 *q, int narrow, int32_t c0, int32_t n, const int32_t *acc,
+                                 int8_t *out)
 {
     const int32_t *mult = q->multiplier + c0;
     const int32_t *shift = q->shift + c0;
@@ -232,6 +251,21 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
     const int32_t lo = q->act_min;
     const int32_t hi = q->act_max;
     int32_t i;
+#if NNCUBE_DW_SIMD
+    if (narrow && lo == INT8_MIN && hi == INT8_MAX) {
+        for (i = 0; i < n; ++i) {
+            out[i] = (int8_t)__ssat(nncube_requantize_narrow(acc[i], mult[i], -shift[i]) + off, 8);
+        }
+        return;
+    }
+#endif
+    if (narrow) {
+        for (i = 0; i < n; ++i) {
+            const int32_t v = nncube_requantize_narrow(acc[i], mult[i], -shift[i]) + off;
+            out[i] = (int8_t)nncube_clamp_i32(v, lo, hi);
+        }
+        return;
+    }
 #if NNCUBE_DW_SIMD
     if (lo == INT8_MIN && hi == INT8_MAX) {
         /* No fused activation narrower than int8 (the usual case, ReLU included when the output zero point is
@@ -250,7 +284,7 @@ static void nncube_dw_requantize(const nncube_quant_s8 *q, int32_t c0, int32_t n
 
 /* depth_multiplier 1: one output pixel whose window starts at `origin` (input element index of tap (0, 0), which
  * may lie outside the input) and covers the taps in `s`. */
-static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, const int32_t *taps,
+static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q, int narrow, const int32_t *taps,
                                int32_t ntaps, const int8_t *input, int32_t origin, const nncube_dw_span *s,
                                const int8_t *filter, const int32_t *bias, int8_t *out)
 {
@@ -259,9 +293,214 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     for (c0 = 0; c0 < w->in_c; c0 += NNCUBE_DW_CHUNK) {
         const int32_t n = w->in_c - c0 < NNCUBE_DW_CHUNK ? w->in_c - c0 : NNCUBE_DW_CHUNK;
         nncube_dw_accumulate(w, q, taps, ntaps, bias, input, origin, s, filter, c0, n, acc);
-        nncube_dw_requantize(q, c0, n, acc, out + c0);
+        nncube_dw_requantize(q, narrow, c0, n, acc, out + c0);
     }
 }
+
+#if NNCUBE_DW_SIMD
+/* SXTAB16 / SXTB16 of the word rotated right by 8 (bytes 1 and 3). GCC does not fold the rotation into the
+ * instruction by itself (it emits a separate ROR), so on Thumb-2 it is one line of inline assembly. */
+#if defined(__GNUC__) && defined(__thumb2__)
+static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(add), "r"(x));
+    return r;
+}
+
+static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
+{
+    return __sxtab16(add, (x >> 8) | (x << 24));
+}
+
+static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
+{
+    return __sxtb16((x >> 8) | (x << 24));
+}
+#endif
+
+/* Hides a pointer's value from the optimizer (an empty asm that may change it). */
+#if defined(__GNUC__)
+#define NNCUBE_DW_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define NNCUBE_DW_OPAQUE(p) ((void)0)
+#endif
+
+/* The strides and output stage of the 3x3 interior path. */
+typedef struct {
+    int32_t col, row;    /* input byte steps between window columns / rows */
+    int32_t ch;          /* filter byte step between taps (the channel count) */
+    uint32_t in_off2;    /* the input offset in both 16-bit lanes */
+    int32_t off, lo, hi; /* output offset and clamp */
+} nncube_dw_3x3_ctx;
+
+/* One tap of 4 channels for the 3x3 path: the input widened with its offset, the filter without one. */
+#define NNCUBE_DW_3X3_TAP(xp, fp)                                                                                    \
+    do {                                                                                                             \
+        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
+        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
+        const uint32_t x13_ = nncube_dw_sxtab16_odd(in_off2, x_);                                                    \
+        const uint32_t f02_ = __sxtb16(f_);                                                                          \
+        const uint32_t f13_ = nncube_dw_sxtb16_odd(f_);                                                              \
+        a0 = __smlabb(x02_, f02_, a0);                                                                               \
+        a2 = __smlatt(x02_, f02_, a2);                                                                               \
+        a1 = __smlabb(x13_, f13_, a1);                                                                               \
+        a3 = __smlatt(x13_, f13_, a3);                                                                               \
+    } while (0)
+
+/* The 3x3 path's taps as inline assembly: GCC on Thumb-2 with DSP, optimizing, unless NNCUBE_NO_ASM (as in
+ * nncube_matmul.c). With the C macro GCC hoists the loads of several taps and spills (about 17 instructions per
+ * tap); the assembly is 12, and computes the same sums. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && !defined(NNCUBE_NO_ASM)
+#define NNCUBE_DW_ASM 1
+#else
+#define NNCUBE_DW_ASM 0
+#endif
+
+/* One tap of 4 channels, then the input pointer moves by `step` and the filter pointer by one tap (ch bytes). */
+#if NNCUBE_DW_ASM
+#define NNCUBE_DW_3X3_STEP(step)                                                                                     \
+    do {                                                                                                             \
+        uint32_t xw_, fw_, t_, u_;                                                                                   \
+        __asm__("ldr %[xw], [%[xp]]\n\t"                                                                             \
+                "ldr %[fw], [%[fp]]\n\t"                                                                             \
+                "add %[xp], %[xp], %[st]\n\t"                                                                        \
+                "add %[fp], %[fp], %[ch]\n\t"                                                                        \
+                "sxtab16 %[t], %[off], %[xw]\n\t"                                                                    \
+                "sxtab16 %[xw], %[off], %[xw], ror #8\n\t"                                                           \
+                "sxtb16 %[u], %[fw]\n\t"                                                                             \
+                "sxtb16 %[fw], %[fw], ror #8\n\t"                                                                    \
+                "smlabb %[a0], %[t], %[u], %[a0]\n\t"                                                                \
+                "smlatt %[a2], %[t], %[u], %[a2]\n\t"                                                                \
+                "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                              \
+                "smlatt %[a3], %[xw], %[fw], %[a3]"                                                                  \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp), [fp] "+r"(fp),       \
+                  [xw] "=&r"(xw_), [fw] "=&r"(fw_), [t] "=&r"(t_), [u] "=&r"(u_)                                   \
+                : [st] "r"(step), [ch] "r"(ch), [off] "r"(in_off2)                                                   \
+                : "memory");                                                                                         \
+    } while (0)
+#else
+#define NNCUBE_DW_3X3_STEP(step)                                                                                     \
+    do {                                                                                                             \
+        NNCUBE_DW_3X3_TAP(xp, fp);                                                                                   \
+        xp += (step);                                                                                                \
+        fp += ch;                                                                                                    \
+        NNCUBE_DW_OPAQUE(xp);                                                                                        \
+        NNCUBE_DW_OPAQUE(fp);                                                                                        \
+    } while (0)
+#endif
+
+/* out[0..3] = the narrow requantization of a0..a3 (channels with multipliers mult[0..3], shifts shift[0..3]),
+ * output offset added and clamped: one SSAT when `full` (the clamp spans int8), else SSAT and the clamp. */
+static inline void nncube_dw_store4(const nncube_dw_3x3_ctx *k, int full, int32_t a0, int32_t a1, int32_t a2,
+                                    int32_t a3, const int32_t *mult, const int32_t *shift, int8_t *out)
+{
+    int32_t v0 = __ssat(nncube_requantize_narrow(a0, mult[0], -shift[0]) + k->off, 8);
+    int32_t v1 = __ssat(nncube_requantize_narrow(a1, mult[1], -shift[1]) + k->off, 8);
+    int32_t v2 = __ssat(nncube_requantize_narrow(a2, mult[2], -shift[2]) + k->off, 8);
+    int32_t v3 = __ssat(nncube_requantize_narrow(a3, mult[3], -shift[3]) + k->off, 8);
+    if (!full) {
+        v0 = nncube_clamp_i32(v0, k->lo, k->hi);
+        v1 = nncube_clamp_i32(v1, k->lo, k->hi);
+        v2 = nncube_clamp_i32(v2, k->lo, k->hi);
+        v3 = nncube_clamp_i32(v3, k->lo, k->hi);
+    }
+    out[0] = (int8_t)v0;
+    out[1] = (int8_t)v1;
+    out[2] = (int8_t)v2;
+    out[3] = (int8_t)v3;
+}
+
+/* Depth multiplier 1, a 3x3 window entirely inside the input, a symmetric filter, a bias and a layer that meets
+ * nncube_dw_narrow_ok: `blocks` groups of 4 channels, each accumulating its 9 taps in registers from the bias
+ * (fully unrolled, no tap table, no accumulator array) and requantized at once. `x` is the window's top-left
+ * input byte and `f` the filter, both at the first channel; out receives 4 * blocks bytes. */
+static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x, const int8_t *f,
+                                                    const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                                    int32_t blocks, int8_t *out)
+{
+    const int32_t col = k->col;
+    const int32_t row_skip = k->row - 2 * k->col;
+    const int32_t ch = k->ch;
+    const uint32_t in_off2 = k->in_off2;
+    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
+    int32_t c;
+    for (c = 0; c < 4 * blocks; c += 4) {
+        /* One channel index for all six arrays (opaque, so that GCC keeps it instead of six spilled pointers). */
+        int32_t a0, a1, a2, a3;
+        const int8_t *xp;
+        const int8_t *fp;
+        NNCUBE_DW_OPAQUE(c);
+        a0 = bias[c];
+        a1 = bias[c + 1];
+        a2 = bias[c + 2];
+        a3 = bias[c + 3];
+        xp = x + c;
+        fp = f + c;
+        /* Both pointers walk tap by tap (the filter's taps are ch bytes apart, in order); the empty asm hides their
+         * values from GCC, which otherwise precomputes the nine offsets and spills them. */
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(row_skip);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(row_skip);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        NNCUBE_DW_3X3_STEP(col);
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult + c, shift + c, out + c);
+    }
+}
+
+/* As nncube_dw_3x3_blocks for a window clipped by the input's border (pixels at the edges): `rows` rows of `cols`
+ * taps (1 to 3 each); `x` and `f` point at the first tap inside the input. */
+static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x,
+                                                            const int8_t *f, const int32_t *bias,
+                                                            const int32_t *mult, const int32_t *shift, int32_t blocks,
+                                                            int32_t rows, int32_t cols, int8_t *out)
+{
+    const int32_t col = k->col;
+    const int32_t x_skip = k->row - cols * k->col;
+    const int32_t ch = k->ch;
+    const int32_t f_skip = (3 - cols) * ch;
+    const uint32_t in_off2 = k->in_off2;
+    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
+    int32_t c;
+    for (c = 0; c < 4 * blocks; c += 4) {
+        int32_t a0, a1, a2, a3;
+        const int8_t *xp;
+        const int8_t *fp;
+        int32_t r;
+        NNCUBE_DW_OPAQUE(c);
+        a0 = bias[c];
+        a1 = bias[c + 1];
+        a2 = bias[c + 2];
+        a3 = bias[c + 3];
+        xp = x + c;
+        fp = f + c;
+        for (r = 0; r < rows; ++r) {
+            if (cols == 3) {
+                NNCUBE_DW_3X3_STEP(col);
+            }
+            if (cols >= 2) {
+                NNCUBE_DW_3X3_STEP(col);
+            }
+            NNCUBE_DW_3X3_STEP(col);
+            xp += x_skip;
+            fp += f_skip;
+        }
+        nncube_dw_store4(k, full, a0, a1, a2, a3, mult + c, shift + c, out + c);
+    }
+}
+#endif
 
 /* One tap of 4 output channels that read the same input value *xp (depth multiplier a multiple of 4). */
 #if NNCUBE_DW_SIMD
@@ -371,7 +610,7 @@ static void nncube_dw_general_accumulate(const nncube_window *w, int32_t depth_m
 /* Any depth multiplier: one output pixel, NNCUBE_DW_CHUNK output channels at a time (not inlined: the rare path
  * stays out of the register allocation of the common one). */
 static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w, int32_t depth_multiplier,
-                                                          const nncube_quant_s8 *q, const int8_t *input,
+                                                          const nncube_quant_s8 *q, int narrow, const int8_t *input,
                                                           int32_t origin, const nncube_dw_span *s,
                                                           const int8_t *filter, const int32_t *bias, int8_t *out)
 {
@@ -384,9 +623,34 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
         } else {
             nncube_dw_general_accumulate(w, depth_multiplier, q, bias, input, origin, s, filter, oc0, n, acc);
         }
-        nncube_dw_requantize(q, oc0, n, acc, out + oc0);
+        nncube_dw_requantize(q, narrow, oc0, n, acc, out + oc0);
     }
 }
+
+#if NNCUBE_DW_SIMD
+/* The 3x3 path for one pixel: nncube_dw_3x3_blocks (window inside the input) or nncube_dw_3x3_clipped_blocks
+ * (border) for the channels in groups of 4, the general loops for the last in_c % 4. */
+static void nncube_dw_pixel_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, const nncube_dw_3x3_ctx *k,
+                                   const int8_t *input, int32_t origin, const nncube_dw_span *s,
+                                   const int8_t *filter, const int32_t *bias, int8_t *out)
+{
+    const int32_t c0 = w->in_c & ~3;
+    int32_t acc[3];
+    if (s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3) {
+        nncube_dw_3x3_blocks(k, input + origin, filter, bias, q->multiplier, q->shift, c0 / 4, out);
+    } else {
+        /* An empty window (no column inside the input) leaves the bias: zero rows. */
+        const int32_t rows = s->kx1 > s->kx0 ? s->ky1 - s->ky0 : 0;
+        nncube_dw_3x3_clipped_blocks(k, input + (origin + s->ky0 * k->row + s->kx0 * k->col),
+                                     filter + (s->ky0 * 3 + s->kx0) * k->ch, bias, q->multiplier, q->shift, c0 / 4,
+                                     rows, s->kx1 - s->kx0, out);
+    }
+    if (c0 < w->in_c) {
+        nncube_dw_accumulate(w, q, NULL, 0, bias, input, origin, s, filter, c0, w->in_c - c0, acc);
+        nncube_dw_requantize(q, 1, c0, w->in_c - c0, acc, out + c0);
+    }
+}
+#endif
 
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output)
@@ -395,6 +659,19 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
     /* The table-driven path: depth multiplier 1, a symmetric filter, at most NNCUBE_DW_MAX_TAPS taps. The table is
      * rebuilt only when the clipped window changes (interior pixels share one). */
     const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
+    const int narrow = nncube_dw_narrow_ok(w, q, bias);
+#if NNCUBE_DW_SIMD
+    /* The 3x3 path (nncube_dw_pixel_3x3_s8), every pixel. */
+    const int use_3x3 = depth_multiplier == 1 && narrow && q->filter_offset == 0 && bias != NULL && w->k_h == 3 &&
+                        w->k_w == 3;
+    const nncube_dw_3x3_ctx k3 = {w->dilation_w * w->in_c,
+                                  w->dilation_h * w->in_w * w->in_c,
+                                  w->in_c,
+                                  ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset,
+                                  q->output_offset,
+                                  q->act_min,
+                                  q->act_max};
+#endif
     int32_t table[2 * NNCUBE_DW_MAX_TAPS];
     nncube_dw_span table_span = {-1, -1, -1, -1};
     int32_t ntaps = 0;
@@ -410,15 +687,22 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
                 const int32_t ix0 = ox * w->stride_w - w->pad_left;
                 const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
                 nncube_dw_clip(ix0, w->dilation_w, w->k_w, w->in_w, &s.kx0, &s.kx1);
+#if NNCUBE_DW_SIMD
+                if (use_3x3) {
+                    nncube_dw_pixel_3x3_s8(w, q, &k3, in, origin, &s, filter, bias, out);
+                    out += w->out_c;
+                    continue;
+                }
+#endif
                 if (depth_multiplier == 1) {
                     if (use_table && (s.ky0 != table_span.ky0 || s.ky1 != table_span.ky1 ||
                                       s.kx0 != table_span.kx0 || s.kx1 != table_span.kx1)) {
                         ntaps = nncube_dw_build_taps(w, &s, table);
                         table_span = s;
                     }
-                    nncube_dw_pixel_s8(w, q, use_table ? table : NULL, ntaps, in, origin, &s, filter, bias, out);
+                    nncube_dw_pixel_s8(w, q, narrow, use_table ? table : NULL, ntaps, in, origin, &s, filter, bias, out);
                 } else {
-                    nncube_dw_pixel_general_s8(w, depth_multiplier, q, in, origin, &s, filter, bias, out);
+                    nncube_dw_pixel_general_s8(w, depth_multiplier, q, narrow, in, origin, &s, filter, bias, out);
                 }
                 out += w->out_c;
             }
