@@ -8,7 +8,6 @@ use nncube::host;
 use nncube_core::import;
 use nncube_core::ir::{DType, Graph};
 use std::path::Path;
-use std::process::Command;
 
 /// Relative tolerance of float outputs: max |c − tflm| / max(max |tflm|, 1e-6).
 const FLOAT_REL_TOLERANCE: f32 = 1e-5;
@@ -48,25 +47,6 @@ fn random_sample(graph: &Graph, seed: u64) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn tflm_outputs(model: &Path, samples: &[Vec<Vec<u8>>], dir: &Path) -> Vec<u8> {
-    let input_file = dir.join("samples.bin");
-    let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
-    std::fs::write(&input_file, bytes).unwrap();
-    let script = common::repo_root().join("tests/oracle/tflm_codegen_run.py");
-    let out = Command::new(common::python())
-        .arg(script)
-        .arg(model)
-        .arg(&input_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TFLM oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 /// Runner cache of this test build (under the target directory).
 fn cache() -> std::path::PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache")
@@ -79,7 +59,7 @@ fn check_model(stem: &str) {
     let samples: Vec<_> = (0..SAMPLES).map(|s| random_sample(&graph, s)).collect();
     let ours = runner.run(&samples, false).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let reference = tflm_outputs(&model, &samples, tmp.path());
+    let reference = common::tflm_outputs(&model, &samples, tmp.path());
     let mut pos = 0;
     for (s, result) in ours.iter().enumerate() {
         for (o, got) in result.outputs.iter().enumerate() {

@@ -37,26 +37,6 @@ fn sample(graph: &Graph, seed: u32) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// TFLM's outputs for `samples`, each sample's outputs concatenated.
-fn tflm_outputs(model: &Path, samples: &[Vec<Vec<u8>>], dir: &Path) -> Vec<u8> {
-    let input_file = dir.join("samples.bin");
-    let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
-    std::fs::write(&input_file, bytes).unwrap();
-    let out = Command::new(common::python())
-        .arg(common::repo_root().join("tests/oracle/tflm_codegen_run.py"))
-        .arg(model)
-        .arg(&input_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TFLM oracle failed on {}: {}",
-        model.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 #[test]
 fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
     let tmp = tempfile::tempdir().unwrap();
@@ -83,7 +63,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         let model = models_dir.join(format!("{name}.tflite"));
         let graph = import::load_model(&model).unwrap();
         let samples: Vec<_> = (0..SAMPLES).map(|s| sample(&graph, s)).collect();
-        let reference = tflm_outputs(&model, &samples, tmp.path());
+        let reference = common::tflm_outputs(&model, &samples, tmp.path());
         let per_sample = reference.len() / samples.len();
         assert!(
             reference.iter().any(|&b| b != reference[0]),

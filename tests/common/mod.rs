@@ -189,3 +189,28 @@ pub fn tiny_ram_board(dir: &std::path::Path, ram_bytes: u64) -> PathBuf {
     std::fs::write(&path, text).expect("write the tiny-ram board");
     path
 }
+
+/// TFLM's outputs (tests/oracle/tflm_codegen_run.py) for `samples` (per sample, per input, its raw bytes), each
+/// sample's outputs concatenated; the samples file is written into `dir`.
+pub fn tflm_outputs(
+    model: &std::path::Path,
+    samples: &[Vec<Vec<u8>>],
+    dir: &std::path::Path,
+) -> Vec<u8> {
+    let input_file = dir.join("samples.bin");
+    let bytes: Vec<u8> = samples.iter().flatten().flatten().copied().collect();
+    std::fs::write(&input_file, bytes).unwrap();
+    let out = std::process::Command::new(python())
+        .arg(repo_root().join("tests/oracle/tflm_codegen_run.py"))
+        .arg(model)
+        .arg(&input_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TFLM oracle failed on {}: {}",
+        model.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
