@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Rust comes from rustup (Debian's cargo is older than the edition this workspace uses).
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found: install a stable Rust toolchain (1.85 or newer) with rustup (https://rustup.rs), then run this again" >&2
+  exit 1
+fi
+
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # 1. System packages (C compilers for the generated code; Python for the TFLite Micro oracle).
-APT_PACKAGES=(gcc clang python3 python3-venv)
+APT_PACKAGES=(gcc libc6-dev clang python3 python3-venv)
 # The Arm cross toolchain (codegen compile checks, firmware) and the QEMU virtual boards (docs/virtual-board.md).
 APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 APT_PACKAGES+=(make cmake)  # building generated firmware projects (docs/project.md)

@@ -143,7 +143,18 @@ fn run_one(
         (other, _) => other.map_err(|e| (e, board)),
     };
     result.map_err(|(e, b)| {
-        anyhow::Error::new(e).context(format!("cannot benchmark {} on {}", model.display(), b.id))
+        let hint = if fallback.is_none()
+            && matches!(e, DeviceError::Target(TargetError::DoesNotFit { .. }))
+        {
+            " (give --fallback-board with a larger board, e.g. qemu-mps2-an386)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(e).context(format!(
+            "cannot benchmark {} on {}{hint}",
+            model.display(),
+            b.id
+        ))
     })
 }
 

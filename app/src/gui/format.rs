@@ -13,18 +13,8 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// A count with thousands separators: `2,656,768`.
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// A count with thousands separators: `2,656,768` (the text report's formatting).
+pub use nncube_core::report::thousands as count;
 
 /// A shape as `1×49×10×64`.
 pub fn shape(dims: &[usize]) -> String {

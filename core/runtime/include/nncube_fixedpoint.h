@@ -38,10 +38,10 @@ static inline int32_t nncube_requantize(int32_t x, int32_t multiplier, int32_t s
     return nncube_rdbpot(nncube_srdhm(shifted, multiplier), right);
 }
 
-/* TFLite MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0). */
-static inline int32_t nncube_requantize_lt1(int32_t x, int32_t multiplier, int32_t shift)
+/* An int8 average pool's mean: sum / count rounded half away from zero (TFLite's integer average pooling). */
+static inline int32_t nncube_round_div(int32_t sum, int32_t count)
 {
-    return nncube_rdbpot(nncube_srdhm(x, multiplier), -shift);
+    return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
 /* TFLite MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0). */

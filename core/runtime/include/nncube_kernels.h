@@ -204,6 +204,11 @@ int32_t nncube_conv_sum_direct_s8(const nncube_window *w, const nncube_quant_s8 
                                   const int8_t *filter, const int32_t *bias, int32_t b, int32_t oy, int32_t ox,
                                   int32_t oc);
 
+/* Clips the pooling window of output (oy, ox) to the input: [*y0, *y1) x [*x0, *x1) in input coordinates
+ * (shared by the pooling and the fused conv+pool kernels). */
+void nncube_pool_window(const nncube_window *w, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1, int32_t *x0,
+                        int32_t *x1);
+
 #ifdef __cplusplus
 }
 #endif

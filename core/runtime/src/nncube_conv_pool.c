@@ -12,18 +12,6 @@
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
 
-/* Clips pooling window (py, px) to the convolution's output: [*y0, *y1) x [*x0, *x1) in conv coordinates. */
-static void nncube_conv_pool_window(const nncube_window *pool, int32_t py, int32_t px, int32_t *y0, int32_t *y1,
-                                    int32_t *x0, int32_t *x1)
-{
-    const int32_t cy = py * pool->stride_h - pool->pad_top;
-    const int32_t cx = px * pool->stride_w - pool->pad_left;
-    *y0 = cy < 0 ? 0 : cy;
-    *x0 = cx < 0 ? 0 : cx;
-    *y1 = cy + pool->k_h > pool->in_h ? pool->in_h : cy + pool->k_h;
-    *x1 = cx + pool->k_w > pool->in_w ? pool->in_w : cx + pool->k_w;
-}
-
 /* The float convolution value at (b, oy, ox, oc), summed in nncube_conv2d_f32's order. */
 static float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                                    const float *filter, const float *bias, int32_t b, int32_t oy, int32_t ox,
@@ -107,7 +95,7 @@ void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, 
             for (px = 0; px < pool->out_w; ++px) {
                 int8_t *out = output + (((size_t)b * pool->out_h + py) * pool->out_w + px) * pool->out_c;
                 int32_t count, width;
-                nncube_conv_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
+                nncube_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
                 width = x1 - x0;
                 count = width > 0 && y1 > y0 ? (y1 - y0) * width : 0;
                 for (c0 = 0; c0 < pool->out_c; c0 += NNCUBE_CONV_POOL_CHUNK) {
@@ -140,7 +128,7 @@ void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, 
                     for (c = 0; c < n; ++c) {
                         int32_t v = acc[c];
                         if (pool_kind != NNCUBE_POOL_MAX && count > 0) {
-                            v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
+                            v = nncube_round_div(v, count);
                         }
                         out[c0 + c] = (int8_t)nncube_clamp_i32(v, pool_act_min, pool_act_max);
                     }
@@ -160,7 +148,7 @@ void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_pa
             for (px = 0; px < pool->out_w; ++px) {
                 float *out = output + (((size_t)b * pool->out_h + py) * pool->out_w + px) * pool->out_c;
                 int32_t count;
-                nncube_conv_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
+                nncube_pool_window(pool, py, px, &y0, &y1, &x0, &x1);
                 count = (y1 - y0) * (x1 - x0);
                 for (oc = 0; oc < pool->out_c; ++oc) {
                     float acc = pool_kind == NNCUBE_POOL_MAX ? -3.402823466e+38f : 0.0f;

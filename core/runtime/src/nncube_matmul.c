@@ -41,17 +41,14 @@ typedef struct {
 } nncube_mm_stage;
 
 /* TFLite's MultiplyByQuantizedMultiplier, bit-identical to nncube_requantize for multipliers in [0, 2^31) (the
- * only ones TFLite's QuantizeMultiplier and the code generator produce, so the saturating case
- * INT32_MIN * INT32_MIN cannot occur) but cheaper on 32-bit cores: the rounding doubling high multiply is
- * floor((x * m + 2^30) / 2^31) for both signs (the reference's sign-dependent nudge followed by truncation
- * toward zero reduces to this). */
+ * only ones TFLite's QuantizeMultiplier and the code generator produce): nncube_srdhm_fast's high multiply, then
+ * the reference rounding shift. */
 static inline int32_t nncube_mm_requantize(int32_t acc, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
     const int32_t x = (int32_t)((uint32_t)acc << left);
-    const int32_t high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
-    return nncube_rdbpot(high, right);
+    return nncube_rdbpot(nncube_srdhm_fast(x, multiplier), right);
 }
 
 static inline int8_t nncube_mm_output(const nncube_mm_stage *st, int32_t acc, int32_t multiplier, int32_t shift)

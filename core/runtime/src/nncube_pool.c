@@ -10,9 +10,8 @@
 #include <arm_acle.h>
 #endif
 
-/* Clips the window of output (oy, ox) to the input: [*y0, *y1) x [*x0, *x1) in input coordinates. */
-static void nncube_pool_window(const nncube_window *w, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1,
-                               int32_t *x0, int32_t *x1)
+void nncube_pool_window(const nncube_window *w, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1, int32_t *x0,
+                        int32_t *x1)
 {
     const int32_t iy = oy * w->stride_h - w->pad_top;
     const int32_t ix = ox * w->stride_w - w->pad_left;
@@ -41,7 +40,7 @@ void nncube_average_pool_s8(const nncube_window *w, int32_t act_min, int32_t act
                         }
                     }
                     if (count > 0) {
-                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                        acc = nncube_round_div(acc, count);
                     }
                     out[c] = (int8_t)nncube_clamp_i32(acc, act_min, act_max);
                 }

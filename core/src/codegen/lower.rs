@@ -82,9 +82,9 @@ pub fn lower_node(
         Op::Sub { activation } => cx.binary(p, ops, "sub", *activation),
         Op::Mul { activation } => cx.binary(p, ops, "mul", *activation),
         Op::Softmax { beta } => cx.softmax(p, ops, *beta),
-        Op::Relu => cx.relu(p, ops, 0.0, f32::INFINITY, true),
-        Op::Relu6 => cx.relu(p, ops, 0.0, 6.0, false),
-        Op::ReluN1To1 => cx.relu(p, ops, -1.0, 1.0, true),
+        Op::Relu => cx.relu(p, ops, Activation::Relu, true),
+        Op::Relu6 => cx.relu(p, ops, Activation::Relu6, false),
+        Op::ReluN1To1 => cx.relu(p, ops, Activation::ReluN1To1, true),
         Op::Quantize => cx.quantize(p, ops),
         Op::Concatenation { axis, activation } => cx.concatenation(p, ops, *axis, *activation),
         Op::Pad => cx.pad(p, ops),
@@ -657,19 +657,14 @@ impl Cx<'_> {
         &self,
         p: &str,
         ops: &dyn Operands,
-        lo: f32,
-        hi: f32,
+        activation: Activation,
         requantize: bool,
     ) -> Result<Lowered, CodegenError> {
         let (input, output) = (self.input(0)?, self.output()?);
         let count = self.graph.tensor(output).ty.num_elements();
         if self.act_dtype(&[input, output])? == DType::F32 {
             return Ok(Lowered {
-                decls: format!(
-                    "static const nncube_clamp_f32_params {p}_clamp = {{{}, {}}};\n",
-                    c_float(lo),
-                    c_float(hi)
-                ),
+                decls: self.float_clamp(p, activation)?,
                 call: format!(
                     "nncube_clamp_array_f32(&{p}_clamp, {count}u, (const float *)({}), (float *)({}));\n",
                     ops.ptr(input),
@@ -679,8 +674,7 @@ impl Cx<'_> {
         }
         let (s_in, z_in) = self.qparams(input)?;
         let (s_out, z_out) = self.qparams(output)?;
-        let q = |v: f32| (z_out + (v / s_out).round() as i32).clamp(-128, 127);
-        let (lo_q, hi_q) = (q(lo), if hi.is_infinite() { 127 } else { q(hi) });
+        let (lo_q, hi_q) = self.int8_range(activation, output)?;
         let (m, zi, zo) = if requantize {
             (
                 quantize_multiplier(f64::from(s_in) / f64::from(s_out)),

@@ -4,6 +4,7 @@
 //! The TFLM figures come from `docs/data/tflm-baseline.csv`, embedded at build time (no file is read at run time).
 
 use super::benchmark::BenchmarkReport;
+use crate::report::thousands;
 use std::fmt::Write as _;
 
 /// The TFLM + CMSIS-NN baseline, as kept in the repository.
@@ -76,19 +77,6 @@ pub struct TableRow<'a> {
     pub model: String,
     /// nncube's measurement.
     pub report: &'a BenchmarkReport,
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The markdown table, one line per row in the given order; TFLM columns show `—` for models without a baseline.
