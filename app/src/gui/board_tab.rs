@@ -196,7 +196,7 @@ pub fn show(
     match &view.running {
         Some(p) => {
             p.ui(ui);
-            progress::log_ui(&p.snapshot().log, 140.0, ui);
+            p.log_ui(140.0, ui);
         }
         None => {
             ui.horizontal(|ui| {

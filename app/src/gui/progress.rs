@@ -59,13 +59,21 @@ impl Progress {
         }
     }
 
+    /// Draws the log so far (under the lock: no copy of the log per frame).
+    pub fn log_ui(&self, height: f32, ui: &mut egui::Ui) {
+        log_ui(&self.lock().log, height, ui);
+    }
+
     /// Draws the bar, the current step and a cancel button (which sets [`Progress::cancel`]).
     pub fn ui(&self, ui: &mut egui::Ui) {
-        let snap = self.snapshot();
+        let (fraction, step) = {
+            let s = self.lock();
+            (s.fraction, s.step.clone())
+        };
         ui.horizontal(|ui| {
             ui.spinner();
             ui.add(
-                egui::ProgressBar::new(snap.fraction)
+                egui::ProgressBar::new(fraction)
                     .desired_width(320.0)
                     .show_percentage(),
             );
@@ -75,7 +83,7 @@ impl Progress {
                 self.cancel.cancel();
             }
         });
-        ui.label(snap.step);
+        ui.label(step);
     }
 }
 
