@@ -115,7 +115,7 @@ pub fn plan_for_board(
     memplan::plan(graph, &options).map_err(|e| match e {
         PlanError::DoesNotFit { .. } => does_not_fit(e.to_string()),
         other => TargetError::Codegen(Box::new(CodegenError::InvalidPlacement {
-            reason: other.to_string(),
+            reason: format!("cannot plan the activations: {other}"),
         })),
     })
 }
