@@ -201,6 +201,83 @@ pub fn graph() -> Graph {
     let s32 = pointwise(&mut g, "pw16_32", s16, 16, 32, false);
     let s32_67 = pointwise(&mut g, "pw32_67", s32, 32, 67, false);
     g.outputs.extend([s8_7, s16_13, s32_67]);
+    // The widened-row loop's slices (32 groups of 4 values): 1x1 convs with depth 124 (31 groups, odd), 128 (one
+    // whole slice), 130 (33 groups, the last one partial) and 132 (a slice and one group); a padded 3x3 conv with
+    // depth 9 * 124 = 1116 (8 slices and 23 groups); a fully connected layer over 2 rows of 4340 / 2 = 2170
+    // values (more than NNCUBE_IM2COL_MAX_DEPTH: 16 slices and 31 groups, the last one partial).
+    let mut wide = |g: &mut Graph, name: &str, input, f_shape: Vec<usize>, shape, op, out_scale| {
+        let out_c = f_shape[0];
+        let depth: usize = f_shape[1..].iter().product();
+        let f = g.add_const(
+            format!("{name}_f"),
+            TensorType::new(DType::I8, f_shape).quantized(0.004, 0),
+            ConstData::from_i8(&weights(out_c * depth)),
+        );
+        let values: Vec<i32> = (0..out_c).map(|c| c as i32 * 311 - 4000).collect();
+        let bias = g.add_const(
+            format!("{name}_b"),
+            TensorType::new(DType::I32, vec![out_c]),
+            ConstData::from_i32(&values),
+        );
+        let out = g.add_tensor(name, i8t(shape, out_scale, -7));
+        g.add_node(name, op, vec![Some(input), Some(f), Some(bias)], vec![out]);
+        out
+    };
+    let conv = |pad| Op::Conv2d {
+        window: window((1, 1), pad),
+        activation: Activation::None,
+    };
+    let mut wide_outputs = Vec::new();
+    for (depth, out_c) in [(124, 9), (128, 6), (130, 4), (132, 5)] {
+        let name = format!("pw3_{depth}");
+        let r = wide(
+            &mut g,
+            &name,
+            x,
+            vec![depth, 1, 1, 3],
+            vec![1, 7, 5, depth],
+            conv(0),
+            0.02,
+        );
+        let name = format!("pw{depth}_{out_c}");
+        let f_shape = vec![out_c, 1, 1, depth];
+        wide_outputs.push(wide(
+            &mut g,
+            &name,
+            r,
+            f_shape,
+            vec![1, 7, 5, out_c],
+            conv(0),
+            0.3,
+        ));
+        if depth == 124 {
+            let f_shape = vec![3, 3, 3, 124];
+            let shape = vec![1, 7, 5, 3];
+            wide_outputs.push(wide(
+                &mut g,
+                "conv3x3_1116",
+                r,
+                f_shape,
+                shape,
+                conv(1),
+                1.0,
+            ));
+            let fc = Op::FullyConnected {
+                activation: Activation::None,
+                keep_num_dims: false,
+            };
+            wide_outputs.push(wide(
+                &mut g,
+                "fc_2170",
+                r,
+                vec![5, 2170],
+                vec![2, 5],
+                fc,
+                1.5,
+            ));
+        }
+    }
+    g.outputs.extend(wide_outputs);
     g.verify().unwrap();
     g
 }

@@ -165,49 +165,13 @@ static inline uint32_t nncube_mm_odd(uint32_t v)
 }
 #endif
 
+#if !NNCUBE_MM_ASM
 /* acc[2 * j + r] += sum(a_r[k] * w_j[k]) for rows a0, a1 and the channel pair at w (pair-interleaved). */
 static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t depth,
                                       int32_t acc[4])
 {
     int32_t s00 = acc[0], s10 = acc[1], s01 = acc[2], s11 = acc[3];
     int32_t k = 0, j;
-#if NNCUBE_MM_ASM
-    if (depth >= 4) {
-        /* 21 instructions per 16 MACs: LDRD of the channel pair's two words (the pair block is word-aligned),
-         * one LDR per row, 8 SXTB16, 8 SMLAD, the loop. GCC's own schedule of the same C needs 23 and spills. */
-        int32_t groups = depth / 4;
-        const int8_t *p0 = a0, *p1 = a1;
-        uint32_t wa, wb, we, wf, x, xo;
-        __asm__ volatile("1:\n\t"
-                         "ldrd %[wa], %[wb], [%[w]], #8\n\t"
-                         "ldr %[x], [%[p0]], #4\n\t"
-                         "sxtb16 %[we], %[wa]\n\t"
-                         "sxtb16 %[wa], %[wa], ror #8\n\t"
-                         "sxtb16 %[wf], %[wb]\n\t"
-                         "sxtb16 %[wb], %[wb], ror #8\n\t"
-                         "sxtb16 %[xo], %[x], ror #8\n\t"
-                         "sxtb16 %[x], %[x]\n\t"
-                         "smlad %[s00], %[x], %[we], %[s00]\n\t"
-                         "smlad %[s01], %[x], %[wf], %[s01]\n\t"
-                         "smlad %[s00], %[xo], %[wa], %[s00]\n\t"
-                         "smlad %[s01], %[xo], %[wb], %[s01]\n\t"
-                         "ldr %[x], [%[p1]], #4\n\t"
-                         "sxtb16 %[xo], %[x], ror #8\n\t"
-                         "sxtb16 %[x], %[x]\n\t"
-                         "smlad %[s10], %[x], %[we], %[s10]\n\t"
-                         "smlad %[s11], %[x], %[wf], %[s11]\n\t"
-                         "smlad %[s10], %[xo], %[wa], %[s10]\n\t"
-                         "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
-                         "subs %[n], %[n], #1\n\t"
-                         "bne 1b"
-                         : [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10), [s11] "+r"(s11), [w] "+r"(w),
-                           [p0] "+r"(p0), [p1] "+r"(p1), [n] "+r"(groups), [wa] "=&r"(wa), [wb] "=&r"(wb),
-                           [we] "=&r"(we), [wf] "=&r"(wf), [x] "=&r"(x), [xo] "=&r"(xo)
-                         :
-                         : "cc", "memory");
-        k = depth - depth % 4;
-    }
-#else
     for (; k + 4 <= depth; k += 4, w += 8) {
 #if NNCUBE_MM_DSP
         const uint32_t vw0 = nncube_mm_load4(w);
@@ -239,7 +203,6 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
         }
 #endif
     }
-#endif
     for (j = 0; k + j < depth; ++j) {
         s00 += a0[k + j] * w[j];
         s01 += a0[k + j] * w[4 + j];
@@ -251,6 +214,8 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
     acc[2] = s01;
     acc[3] = s11;
 }
+
+#endif
 
 #if NNCUBE_MM_ASM
 /* The 2 x 2 block over `pairs` consecutive channel pairs of a small depth (g = depth / 4 groups, a literal, fully
@@ -303,6 +268,96 @@ static inline void nncube_mm_pairs2x2_small(const int8_t *a0, const int8_t *a1, 
                      : "cc", "memory");
 }
 
+
+
+/* Widens values [4 * g0, 4 * (g0 + groups)) of rows a0 and a1 (depth values each, read only below depth) into
+ * rows: per group of 4 values the words SXTB16 and SXTB16 ROR #8 give for row 0 (bytes 0/2, bytes 1/3 as 16-bit
+ * lanes), then the same two for row 1. Values past depth are 0 (they meet the weights' zero padding). */
+static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int32_t groups, int32_t depth,
+                            uint32_t *rows)
+{
+    const int32_t whole = (depth / 4 - g0) < groups ? depth / 4 - g0 : groups;
+    const int8_t *p0 = a0 + 4 * g0, *p1 = a1 + 4 * g0;
+    int32_t g;
+    for (g = 0; g < whole; ++g, p0 += 4, p1 += 4, rows += 4) {
+        const uint32_t x0 = nncube_mm_load4(p0), x1 = nncube_mm_load4(p1);
+        rows[0] = __sxtb16(x0);
+        rows[1] = nncube_mm_odd(x0);
+        rows[2] = __sxtb16(x1);
+        rows[3] = nncube_mm_odd(x1);
+    }
+    if (whole < groups) {
+        /* The last, partial group. */
+        int8_t t0[4] = {0, 0, 0, 0}, t1[4] = {0, 0, 0, 0};
+        int32_t j;
+        for (j = 0; j < depth % 4; ++j) {
+            t0[j] = p0[j];
+            t1[j] = p1[j];
+        }
+        rows[0] = __sxtb16(nncube_mm_load4(t0));
+        rows[1] = nncube_mm_odd(nncube_mm_load4(t0));
+        rows[2] = __sxtb16(nncube_mm_load4(t1));
+        rows[3] = nncube_mm_odd(nncube_mm_load4(t1));
+    }
+}
+
+/* The 2 x 2 block over `pairs` consecutive channel pairs and one slice of `groups` groups of 4 values whose rows
+ * are widened (nncube_mm_widen): acc holds each pair's four sums (row 0 / row 1 of channel 2j, then of 2j + 1)
+ * and receives the results in place; w points at the first pair's slice and moves by skip bytes from the end of
+ * one pair's slice to the start of the next. Per group: LDRD of the pair's weight words, 4 SXTB16, LDRD of each
+ * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled twice (an odd group count
+ * enters the second half). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
+static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups, const int8_t *w, int32_t skip,
+                                           int32_t *acc, int32_t pairs)
+{
+    const uint32_t *const rows_end = rows + 4 * groups;
+    const int32_t odd = groups & 1;
+    int32_t *const acc_end = acc + 4 * pairs;
+    int32_t s00, s10, s01, s11;
+    uint32_t wa, wb, we, wf, xe, xo;
+    const uint32_t *p, *pend;
+#define NNCUBE_MM_WIDE_GROUP                                                                                      \
+    "ldrd %[wa], %[wb], [%[w]], #8\n\t"                                                                           \
+    "sxtb16 %[we], %[wa]\n\t"                                                                                     \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                                                                             \
+    "sxtb16 %[wf], %[wb]\n\t"                                                                                     \
+    "sxtb16 %[wb], %[wb], ror #8\n\t"                                                                             \
+    "ldrd %[xe], %[xo], [%[p]], #8\n\t"                                                                           \
+    "smlad %[s00], %[xe], %[we], %[s00]\n\t"                                                                      \
+    "smlad %[s01], %[xe], %[wf], %[s01]\n\t"                                                                      \
+    "smlad %[s00], %[xo], %[wa], %[s00]\n\t"                                                                      \
+    "smlad %[s01], %[xo], %[wb], %[s01]\n\t"                                                                      \
+    "ldrd %[xe], %[xo], [%[p]], #8\n\t"                                                                           \
+    "smlad %[s10], %[xe], %[we], %[s10]\n\t"                                                                      \
+    "smlad %[s11], %[xe], %[wf], %[s11]\n\t"                                                                      \
+    "smlad %[s10], %[xo], %[wa], %[s10]\n\t"                                                                      \
+    "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
+    __asm__ volatile("1:\n\t"
+                     "ldrd %[s00], %[s10], [%[acc]]\n\t"
+                     "ldrd %[s01], %[s11], [%[acc], #8]\n\t"
+                     "ldr %[p], %[rows]\n\t"
+                     "ldr %[pend], %[rows_end]\n\t"
+                     "ldr %[wa], %[odd]\n\t"
+                     "cmp %[wa], #0\n\t"
+                     "bne 3f\n"
+                     "2:\n\t" NNCUBE_MM_WIDE_GROUP "3:\n\t" NNCUBE_MM_WIDE_GROUP
+                     "cmp %[p], %[pend]\n\t"
+                     "bne 2b\n\t"
+                     "strd %[s01], %[s11], [%[acc], #8]\n\t"
+                     "strd %[s00], %[s10], [%[acc]], #16\n\t"
+                     "ldr %[wa], %[skip]\n\t"
+                     "add %[w], %[w], %[wa]\n\t"
+                     "ldr %[wa], %[acc_end]\n\t"
+                     "cmp %[acc], %[wa]\n\t"
+                     "bne 1b"
+                     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
+                       [acc] "+r"(acc), [p] "=&r"(p), [pend] "=&r"(pend), [wa] "=&r"(wa), [wb] "=&r"(wb),
+                       [we] "=&r"(we), [wf] "=&r"(wf), [xe] "=&r"(xe), [xo] "=&r"(xo)
+                     : [rows] "m"(rows), [rows_end] "m"(rows_end), [odd] "m"(odd), [skip] "m"(skip),
+                       [acc_end] "m"(acc_end)
+                     : "cc", "memory");
+#undef NNCUBE_MM_WIDE_GROUP
+}
 #endif
 
 /* acc[2 * j] += sum(a[k] * w_j[k]) for one row and the channel pair at w (pair-interleaved). */
@@ -395,15 +450,22 @@ int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channel
 
 /* One row (batch-1 fully connected, a last odd pixel): each channel pair is requantized right away (measured:
  * faster than a separate loop for one row). */
-static void nncube_mm_single_row(const nncube_matmul_s8_args *m, const nncube_mm_stage *st, int32_t c_begin,
-                                 int32_t c_end, const int8_t *a0, int32_t sum0, int8_t *out0)
+static __attribute__((noinline)) void nncube_mm_single_row(const nncube_matmul_s8_args *m, int32_t c_begin,
+                                                           int32_t c_end, const int8_t *a0, int8_t *out0)
 {
     const nncube_quant_s8 *q = m->q;
     const int32_t depth = m->depth;
     const int32_t row_bytes = (depth + 3) / 4 * 4;
     const int32_t step = m->per_channel ? 1 : 0;
     const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    const int32_t wo = q->filter_offset;
+    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
+    nncube_mm_stage stage;
+    const nncube_mm_stage *st = &stage;
     int32_t c;
+    stage.output_offset = q->output_offset;
+    stage.act_min = q->act_min;
+    stage.act_max = q->act_max;
     for (c = c_begin; c + 1 < c_end; c += 2, w += 2 * row_bytes) {
         int32_t acc[4];
         acc[0] = (m->bias != NULL ? m->bias[c] : 0) + sum0;
@@ -482,22 +544,98 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
 }
 #endif
 
-void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
-                      const int8_t *a1, int8_t *out0, int8_t *out1)
-{
 #if NNCUBE_MM_ASM
-    if (a1 != NULL && (m->depth == 8 || m->depth == 16 || m->depth == 32)) {
-        nncube_mm_two_rows_small(m, c_begin, c_end, a0, a1, out0, out1);
-        return;
+/* The widened-row path's stack buffer, in 32-bit words: the widened slice of the two rows (4 words per group of
+ * 4 values) followed by the chunk's sums (2 words per channel). Rows of up to NNCUBE_MM_WIDE_ONE groups (depth 144)
+ * are widened whole, once per call, and leave the rest for the sums (depth 144: chunks of 8 channels, 128: 16,
+ * 64: 48); longer rows go in equal slices of at most NNCUBE_MM_WIDE_SLICE groups (chunks of 32 channels or more),
+ * each slice widened once per chunk. 640 bytes: the stack budget (docs/kernels.md). */
+#define NNCUBE_MM_WIDE_WORDS 160
+#define NNCUBE_MM_WIDE_ONE 36
+#define NNCUBE_MM_WIDE_SLICE 24
+#define NNCUBE_MM_WIDE_CHUNK_MAX 64
+
+/* nncube_matmul_s8 for two rows of any other depth: the rows are widened to 16-bit lanes (whole or by slices, see
+ * above), the chunk's sums are started from the bias and row sums, and nncube_mm_pairs2x2_wide runs over all
+ * channel pairs slice by slice. Same sums and requantization as the portable path. */
+static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmul_s8_args *m, int32_t c_begin,
+                                                              int32_t c_end, const int8_t *a0, const int8_t *a1,
+                                                              int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
+    const int32_t depth = m->depth;
+    const int32_t groups = (depth + 3) / 4;
+    const int32_t row_bytes = 4 * groups;
+    const int32_t wo = q->filter_offset;
+    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
+    const int32_t sum1 = wo != 0 ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
+    const int32_t step = m->per_channel ? 1 : 0;
+    const int32_t bias_step = m->bias != NULL ? 1 : 0;
+    static const int32_t no_bias[2] = {0, 0};
+    const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
+    const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    const int one_slice = groups <= NNCUBE_MM_WIDE_ONE;
+    const int32_t slices = one_slice ? 1 : (groups + NNCUBE_MM_WIDE_SLICE - 1) / NNCUBE_MM_WIDE_SLICE;
+    const int32_t slice = (groups + slices - 1) / slices;
+    const int32_t room = (NNCUBE_MM_WIDE_WORDS - 4 * slice) / 4 * 2; /* channels, even */
+    const int32_t chunk = room < NNCUBE_MM_WIDE_CHUNK_MAX ? room : NNCUBE_MM_WIDE_CHUNK_MAX;
+    uint32_t buf[NNCUBE_MM_WIDE_WORDS];
+    uint32_t *const rows = buf;
+    int32_t *const acc = (int32_t *)(buf + 4 * slice);
+    int32_t cb;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    if (one_slice) {
+        nncube_mm_widen(a0, a1, 0, groups, depth, rows);
     }
+    for (cb = c_begin; cb < c_end; cb += chunk) {
+        const int32_t n = c_end - cb < chunk ? c_end - cb : chunk;
+        const int32_t pairs = n / 2;
+        int32_t *a = acc;
+        int32_t i, g0;
+        for (i = 0; i < pairs; ++i, a += 4, bias += 2 * bias_step) {
+            const int32_t b0 = bias[0], b1 = bias[bias_step];
+            a[0] = b0 + sum0;
+            a[1] = b0 + sum1;
+            a[2] = b1 + sum0;
+            a[3] = b1 + sum1;
+        }
+        if (pairs > 0) {
+            for (g0 = 0; g0 < groups; g0 += slice) {
+                const int32_t g = groups - g0 < slice ? groups - g0 : slice;
+                if (!one_slice) {
+                    nncube_mm_widen(a0, a1, g0, g, depth, rows);
+                }
+                nncube_mm_pairs2x2_wide(rows, g, w + 8 * g0, 2 * row_bytes - 8 * g, acc, pairs);
+            }
+        }
+        w += (size_t)pairs * 2 * row_bytes;
+        if (n % 2 == 1) {
+            /* The odd last channel, stored alone (at w). */
+            a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
+            a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
+        }
+        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+    }
+}
 #endif
+
+#if !NNCUBE_MM_ASM
+/* Two rows, portable: channel pair by channel pair, then the chunk's requantization. */
+static __attribute__((noinline)) void nncube_mm_two_rows(const nncube_matmul_s8_args *m, int32_t c_begin,
+                                                         int32_t c_end, const int8_t *a0, const int8_t *a1,
+                                                         int8_t *out0, int8_t *out1)
+{
     const nncube_quant_s8 *q = m->q;
     nncube_mm_stage st;
     const int32_t depth = m->depth;
     const int32_t row_bytes = (depth + 3) / 4 * 4;
     const int32_t wo = q->filter_offset;
     const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
-    const int32_t sum1 = wo != 0 && a1 != NULL ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
+    const int32_t sum1 = wo != 0 ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
     static const int32_t no_bias[2] = {0, 0};
     const int32_t step = m->per_channel ? 1 : 0; /* per-tensor: entry 0 for every channel */
     const int32_t bias_step = m->bias != NULL ? 1 : 0;
@@ -508,10 +646,6 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
     st.output_offset = q->output_offset;
     st.act_min = q->act_min;
     st.act_max = q->act_max;
-    if (a1 == NULL) {
-        nncube_mm_single_row(m, &st, c_begin, c_end, a0, sum0, out0);
-        return;
-    }
     for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
         const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
         int32_t *a = acc;
@@ -532,5 +666,24 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
         }
         nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
                                    out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+    }
+}
+#endif
+
+/* A dispatcher only (each path is a function of its own, tail-called, so the stack holds one path's frame). */
+void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
+                      const int8_t *a1, int8_t *out0, int8_t *out1)
+{
+    if (a1 == NULL) {
+        nncube_mm_single_row(m, c_begin, c_end, a0, out0);
+#if NNCUBE_MM_ASM
+    } else if (m->depth == 8 || m->depth == 16 || m->depth == 32) {
+        nncube_mm_two_rows_small(m, c_begin, c_end, a0, a1, out0, out1);
+    } else {
+        nncube_mm_two_rows_wide(m, c_begin, c_end, a0, a1, out0, out1);
+#else
+    } else {
+        nncube_mm_two_rows(m, c_begin, c_end, a0, a1, out0, out1);
+#endif
     }
 }
