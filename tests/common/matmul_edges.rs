@@ -159,6 +159,46 @@ pub fn graph() -> Graph {
         vec![e],
     );
     g.outputs.push(e);
+    // The same channels permuted, without activation (the whole int8 range: the fused output loop), so that
+    // channels with shifts outside [-31, -1] (+2 and 0) sit between channels inside it.
+    let order = [2usize, 0, 3, 4, 1, 5, 6];
+    let mut ff_ty = TensorType::new(DType::I8, vec![7, 1, 1, 3]);
+    ff_ty.quant = Some(Quant::PerChannel {
+        scales: order.iter().map(|&c| scales[c]).collect(),
+        zero_points: vec![0; 7],
+        axis: 0,
+    });
+    let fe_values = weights(21);
+    let ff_values: Vec<i8> = order
+        .iter()
+        .flat_map(|&c| fe_values[3 * c..3 * c + 3].to_vec())
+        .collect();
+    let ff = g.add_const("ff", ff_ty, ConstData::from_i8(&ff_values));
+    let be_values = [
+        3,
+        -40,
+        100,
+        -77,
+        2_000_000_000,
+        -2_100_000_000,
+        2_140_000_000,
+    ];
+    let bf = g.add_const(
+        "bf",
+        TensorType::new(DType::I32, vec![7]),
+        ConstData::from_i32(&order.map(|c| be_values[c])),
+    );
+    let f = g.add_tensor("f", i8t(vec![1, 7, 5, 7], 0.01, -100));
+    g.add_node(
+        "conv_shifts_full_range",
+        Op::Conv2d {
+            window: window((1, 1), 0),
+            activation: Activation::None,
+        },
+        vec![Some(x), Some(ff), Some(bf)],
+        vec![f],
+    );
+    g.outputs.push(f);
     // Small-depth 1x1 chains (the unrolled loops for depth 8 / 16 / 32) on the 35 pixels (odd): in_c 3 -> 8;
     // in_c 8 -> 7 (odd out_c) and 8 -> 16; in_c 16 -> 13 (per-tensor, no bias) and 16 -> 32; in_c 32 -> 67
     // (more than one 64-channel chunk, odd).

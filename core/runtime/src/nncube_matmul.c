@@ -74,8 +74,11 @@ static inline nncube_mm_rq nncube_mm_rq_make(int32_t multiplier, int32_t shift)
     nncube_mm_rq r;
     r.multiplier = multiplier;
     r.e1 = -shift - 1;
-    r.khi = (int32_t)((1u << r.e1) >> 1);
-    r.klo = r.e1 > 0 ? 0x40000000u : 0xC0000000u;
+    { /* khi = 2^(e - 2) (0 for e = 1), klo = 2^30 + 2^31 * [e = 1] */
+        const uint32_t t = 1u << r.e1;
+        r.khi = (int32_t)(t >> 1);
+        r.klo = 0x40000000u | (t << 31);
+    }
     return r;
 }
 
@@ -98,30 +101,108 @@ static inline int32_t nncube_mm_rq_apply(const nncube_mm_rq *r, int32_t x)
 #endif
 }
 
-/* Requantizes n channels of one or two rows (two: a literal, so each caller gets its own loop) from acc, where
- * acc[2c] / acc[2c + 1] are channel c of row 0 / row 1. A separate loop from the products, so it has the
- * registers to itself. Always inlined: with three callers GCC would otherwise make it a call (measured slower). */
-static inline __attribute__((always_inline)) void nncube_mm_requantize_block(const nncube_mm_stage *st,
-                                                                             const int32_t *acc, int32_t n,
-                                                                             const int32_t *mult,
-                                                                             const int32_t *shift, int32_t step,
-                                                                             int8_t *out0, int8_t *out1, int two)
+/* v clamped to [-128, 127] (SSAT on cores with the DSP extension). */
+static inline int8_t nncube_mm_sat8(int32_t v)
+{
+#if NNCUBE_MM_DSP
+    return (int8_t)__ssat(v, 8);
+#else
+    return (int8_t)nncube_clamp_i32(v, -128, 127);
+#endif
+}
+
+#if NNCUBE_MM_ASM
+/* The output stage of channels [c, n) of two rows for per-channel multipliers and the whole int8 range, fused in
+ * one loop: per channel the constants of nncube_mm_rq_make (khi + 1 is kept, see below), per value 8 instructions:
+ * the nncube_mm_rq_apply form with [x < 0] * 2^31 added as AND + ADDS and subtracted from khi + 1 as SBC with the
+ * carry (klo + 2^31 * [x < 0] and khi - [x < 0] + carry, as ASR/ADDS/ADC form them), the output offset, SSAT, the
+ * store. Stops at the first channel whose shift is outside [-31, -1] and returns its index (n when done). */
+static inline int32_t nncube_mm_requantize_run(int32_t *acc, int32_t c, int32_t n, const int32_t *mult,
+                                               const int32_t *shift, int8_t *out0, int8_t *out1, int32_t off)
+{
+    int32_t *ap = acc + 2 * c;
+    int32_t *const end = acc + 2 * n;
+    const int32_t *mp = mult + c, *shp = shift + c;
+    int8_t *o0 = out0 + c, *o1 = out1 + c;
+    int32_t e1, m, khi, klo, x, lo, hi;
+#define NNCUBE_MM_RQ_VALUE(out)                                                                                   \
+    "ldr %[x], [%[ap]], #4\n\t"                                                                                   \
+    "and %[lo], %[x], #0x80000000\n\t"                                                                            \
+    "adds %[lo], %[lo], %[klo]\n\t"                                                                               \
+    "sbc %[hi], %[khi], %[x], lsr #31\n\t"                                                                        \
+    "smlal %[lo], %[hi], %[x], %[m]\n\t"                                                                          \
+    "asr %[hi], %[hi], %[e1]\n\t"                                                                                 \
+    "add %[hi], %[hi], %[off]\n\t"                                                                                \
+    "ssat %[hi], #8, %[hi]\n\t"                                                                                   \
+    "strb %[hi], [%[" out "]], #1\n\t"
+    __asm__ volatile("1:\n\t"
+                     "ldr %[e1], [%[shp]], #4\n\t"
+                     "add %[x], %[e1], #31\n\t"
+                     "cmp %[x], #31\n\t"
+                     "bcs 2f\n\t"
+                     "ldr %[m], [%[mp]], #4\n\t"
+                     "mvn %[e1], %[e1]\n\t"
+                     "movs %[x], #1\n\t"
+                     "lsl %[x], %[x], %[e1]\n\t"
+                     "lsr %[khi], %[x], #1\n\t"
+                     "add %[khi], %[khi], #1\n\t"
+                     "lsl %[klo], %[x], #31\n\t"
+                     "orr %[klo], %[klo], #0x40000000\n\t" NNCUBE_MM_RQ_VALUE("o0") NNCUBE_MM_RQ_VALUE("o1")
+                     "cmp %[ap], %[end]\n\t"
+                     "bne 1b\n"
+                     "2:"
+                     : [ap] "+r"(ap), [mp] "+r"(mp), [shp] "+r"(shp), [o0] "+r"(o0), [o1] "+r"(o1), [e1] "=&r"(e1),
+                       [m] "=&r"(m), [khi] "=&r"(khi), [klo] "=&r"(klo), [x] "=&r"(x), [lo] "=&r"(lo),
+                       [hi] "=&r"(hi)
+                     : [end] "r"(end), [off] "r"(off)
+                     : "cc", "memory");
+#undef NNCUBE_MM_RQ_VALUE
+    return (int32_t)(ap - acc) / 2;
+}
+#endif
+
+/* Requantizes n channels of two rows, acc[2c] / acc[2c + 1] being channel c of row 0 / row 1, in two passes
+ * with few live values each (one loop needed more registers than the core has: measured ~22 instructions per
+ * output with spills, ~16 in two passes): the requantized values replace the sums in acc, then the output
+ * offset, the clamp (one SSAT for the whole int8 range) and the stores. Always inlined (three callers). */
+static inline __attribute__((always_inline)) void nncube_mm_requantize_rows(const nncube_mm_stage *st, int32_t *acc,
+                                                                            int32_t n, const int32_t *mult,
+                                                                            const int32_t *shift, int32_t step,
+                                                                            int8_t *out0, int8_t *out1)
 {
     const int32_t off = st->output_offset, lo = st->act_min, hi = st->act_max;
+    int32_t *a = acc;
     int32_t c;
-    for (c = 0; c < n; ++c, mult += step, shift += step, acc += 2) {
+#if NNCUBE_MM_ASM
+    if (step == 1 && lo == -128 && hi == 127) {
+        for (c = nncube_mm_requantize_run(acc, 0, n, mult, shift, out0, out1, off); c < n;
+             c = nncube_mm_requantize_run(acc, c + 1, n, mult, shift, out0, out1, off)) {
+            out0[c] = nncube_mm_output(st, acc[2 * c], mult[c], shift[c]);
+            out1[c] = nncube_mm_output(st, acc[2 * c + 1], mult[c], shift[c]);
+        }
+        return;
+    }
+#endif
+    for (c = 0; c < n; ++c, mult += step, shift += step, a += 2) {
         const int32_t sh = *shift;
         if ((uint32_t)(sh + 31) < 31u) { /* shift in [-31, -1] */
             const nncube_mm_rq r = nncube_mm_rq_make(*mult, sh);
-            out0[c] = (int8_t)nncube_clamp_i32(nncube_mm_rq_apply(&r, acc[0]) + off, lo, hi);
-            if (two) {
-                out1[c] = (int8_t)nncube_clamp_i32(nncube_mm_rq_apply(&r, acc[1]) + off, lo, hi);
-            }
+            a[0] = nncube_mm_rq_apply(&r, a[0]);
+            a[1] = nncube_mm_rq_apply(&r, a[1]);
         } else {
-            out0[c] = nncube_mm_output(st, acc[0], *mult, sh);
-            if (two) {
-                out1[c] = nncube_mm_output(st, acc[1], *mult, sh);
-            }
+            a[0] = nncube_mm_requantize(a[0], *mult, sh);
+            a[1] = nncube_mm_requantize(a[1], *mult, sh);
+        }
+    }
+    if (lo == -128 && hi == 127) {
+        for (c = 0; c < n; ++c, acc += 2) {
+            out0[c] = nncube_mm_sat8(acc[0] + off);
+            out1[c] = nncube_mm_sat8(acc[1] + off);
+        }
+    } else {
+        for (c = 0; c < n; ++c, acc += 2) {
+            out0[c] = (int8_t)nncube_clamp_i32(acc[0] + off, lo, hi);
+            out1[c] = (int8_t)nncube_clamp_i32(acc[1] + off, lo, hi);
         }
     }
 }
@@ -475,11 +556,8 @@ static __attribute__((noinline)) void nncube_mm_single_row(const nncube_matmul_s
         out0[c - c_begin + 1] = nncube_mm_output(st, acc[2], q->multiplier[(c + 1) * step], q->shift[(c + 1) * step]);
     }
     if (c < c_end) {
-        int32_t acc[2];
-        acc[0] = (m->bias != NULL ? m->bias[c] : 0) + sum0 + nncube_mm_block1x1(a0, w, depth);
-        acc[1] = 0;
-        nncube_mm_requantize_block(st, acc, 1, q->multiplier + c * step, q->shift + c * step, step,
-                                   out0 + (c - c_begin), NULL, 0);
+        const int32_t acc = (m->bias != NULL ? m->bias[c] : 0) + sum0 + nncube_mm_block1x1(a0, w, depth);
+        out0[c - c_begin] = nncube_mm_output(st, acc, q->multiplier[c * step], q->shift[c * step]);
     }
 }
 
@@ -538,8 +616,8 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
             a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
             a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
         }
-        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
-                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
     }
 }
 #endif
@@ -617,8 +695,8 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
             a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
             a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
         }
-        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
-                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
     }
 }
 #endif
@@ -664,8 +742,8 @@ static __attribute__((noinline)) void nncube_mm_two_rows(const nncube_matmul_s8_
             a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
             a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
         }
-        nncube_mm_requantize_block(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
-                                   out0 + (cb - c_begin), out1 + (cb - c_begin), 1);
+        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
     }
 }
 #endif
