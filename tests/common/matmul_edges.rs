@@ -241,10 +241,11 @@ pub fn graph() -> Graph {
     let s32 = pointwise(&mut g, "pw16_32", s16, 16, 32, false);
     let s32_67 = pointwise(&mut g, "pw32_67", s32, 32, 67, false);
     g.outputs.extend([s8_7, s16_13, s32_67]);
-    // The widened-row loop's slices (32 groups of 4 values): 1x1 convs with depth 124 (31 groups, odd), 128 (one
-    // whole slice), 130 (33 groups, the last one partial) and 132 (a slice and one group); a padded 3x3 conv with
-    // depth 9 * 124 = 1116 (8 slices and 23 groups); a fully connected layer over 2 rows of 4340 / 2 = 2170
-    // values (more than NNCUBE_IM2COL_MAX_DEPTH: 16 slices and 31 groups, the last one partial).
+    // The widened-row path (rows of up to 36 groups of 4 values widened whole, longer ones in equal slices of at
+    // most 24 groups): 1x1 convs with depth 124 (31 groups, odd), 128, 130 (the last group partial), 144 (36
+    // groups, the longest whole row) and 148 (two slices of 19 groups, odd); a padded 3x3 conv with depth
+    // 9 * 124 = 1116 (12 slices); a fully connected layer over 2 rows of 4340 / 2 = 2170 values (more than
+    // NNCUBE_IM2COL_MAX_DEPTH: 23 slices, the last group partial).
     let mut wide = |g: &mut Graph, name: &str, input, f_shape: Vec<usize>, shape, op, out_scale| {
         let out_c = f_shape[0];
         let depth: usize = f_shape[1..].iter().product();
@@ -268,7 +269,7 @@ pub fn graph() -> Graph {
         activation: Activation::None,
     };
     let mut wide_outputs = Vec::new();
-    for (depth, out_c) in [(124, 9), (128, 6), (130, 4), (132, 5)] {
+    for (depth, out_c) in [(124, 9), (128, 6), (130, 4), (144, 5), (148, 3)] {
         let name = format!("pw3_{depth}");
         let r = wide(
             &mut g,

@@ -8,8 +8,9 @@
  * (bias - zp_in * sum(w)), so the inner loop multiplies raw int8 values: sum((a + ao) * w) = sum(a * w) +
  * ao * sum(w). Each inner-loop step works on a 2 x 2 block (two rows, one channel pair): on Cortex-M cores with
  * the DSP extension it loads one 32-bit word per row and per channel, widens bytes 0/2 and 1/3 to 16-bit lanes
- * (SXTB16) and accumulates with SMLAD, two MACs per instruction. The portable path computes exactly the same
- * int32 sums. A non-zero filter offset wo is applied once per row: sum((a + ao) * (w + wo)) =
+ * (SXTB16) and accumulates with SMLAD, two MACs per instruction; the assembly paths widen the two rows once per
+ * call into a stack buffer instead (they are the same for every channel pair). The portable path computes exactly
+ * the same int32 sums. A non-zero filter offset wo is applied once per row: sum((a + ao) * (w + wo)) =
  * sum((a + ao) * w) + wo * sum(a + ao). Requantization happens once per output value.
  */
 #include "nncube_fixedpoint.h"
@@ -300,42 +301,39 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
 
 #if NNCUBE_MM_ASM
 /* The 2 x 2 block over `pairs` consecutive channel pairs of a small depth (g = depth / 4 groups, a literal, fully
- * unrolled): acc holds each pair's four starting sums (row 0 / row 1 of channel 2j, then of 2j + 1) and receives
- * the results in place. The rows stay at fixed offsets, so the only per-pair work is two LDRD, two STRD and the
- * loop test (the end pointer lives on the stack: the block uses all 14 registers). Same int32 sums as
+ * unrolled) on rows widened by nncube_mm_widen: acc holds each pair's four starting sums (row 0 / row 1 of channel
+ * 2j, then of 2j + 1) and receives the results in place. Per group: one LDRD per row of its two widened words (at
+ * fixed offsets), per channel a weight word and 2 SXTB16, 8 SMLAD: 16 instructions per 16 MACs; per channel pair
+ * two LDRD, two STRD and the loop test (the end pointer lives on the stack). Same int32 sums as the portable
  * nncube_mm_block2x2. */
-static inline void nncube_mm_pairs2x2_small(const int8_t *a0, const int8_t *a1, const int8_t *w, int32_t *acc,
-                                            int32_t pairs, const int32_t g)
+static inline void nncube_mm_pairs2x2_small(const uint32_t *rows, const int8_t *w, int32_t *acc, int32_t pairs,
+                                            const int32_t g)
 {
     int32_t *const end = acc + 4 * pairs;
     int32_t s00, s10, s01, s11;
-    uint32_t wa, we, xa, xb, xae, xbe;
+    uint32_t wa, we, xe0, xo0, xe1, xo1;
     __asm__ volatile("1:\n\t"
                      "ldrd %[s00], %[s10], [%[acc]]\n\t"
                      "ldrd %[s01], %[s11], [%[acc], #8]\n\t"
                      ".set .Lnnoff, 0\n\t"
                      ".rept %c[g]\n\t"
-                     "ldr %[xa], [%[p0], #.Lnnoff]\n\t"
-                     "ldr %[xb], [%[p1], #.Lnnoff]\n\t"
-                     "ldr %[wa], [%[w]], #4\n\t"
-                     "sxtb16 %[xae], %[xa]\n\t"
-                     "sxtb16 %[xa], %[xa], ror #8\n\t"
-                     "sxtb16 %[xbe], %[xb]\n\t"
-                     "sxtb16 %[xb], %[xb], ror #8\n\t"
-                     "sxtb16 %[we], %[wa]\n\t"
-                     "sxtb16 %[wa], %[wa], ror #8\n\t"
-                     "smlad %[s00], %[xae], %[we], %[s00]\n\t"
-                     "smlad %[s10], %[xbe], %[we], %[s10]\n\t"
-                     "smlad %[s00], %[xa], %[wa], %[s00]\n\t"
-                     "smlad %[s10], %[xb], %[wa], %[s10]\n\t"
+                     "ldrd %[xe0], %[xo0], [%[p], #.Lnnoff]\n\t"
+                     "ldrd %[xe1], %[xo1], [%[p], #.Lnnoff + 8]\n\t"
                      "ldr %[wa], [%[w]], #4\n\t"
                      "sxtb16 %[we], %[wa]\n\t"
                      "sxtb16 %[wa], %[wa], ror #8\n\t"
-                     "smlad %[s01], %[xae], %[we], %[s01]\n\t"
-                     "smlad %[s11], %[xbe], %[we], %[s11]\n\t"
-                     "smlad %[s01], %[xa], %[wa], %[s01]\n\t"
-                     "smlad %[s11], %[xb], %[wa], %[s11]\n\t"
-                     ".set .Lnnoff, .Lnnoff + 4\n\t"
+                     "smlad %[s00], %[xe0], %[we], %[s00]\n\t"
+                     "smlad %[s10], %[xe1], %[we], %[s10]\n\t"
+                     "smlad %[s00], %[xo0], %[wa], %[s00]\n\t"
+                     "smlad %[s10], %[xo1], %[wa], %[s10]\n\t"
+                     "ldr %[wa], [%[w]], #4\n\t"
+                     "sxtb16 %[we], %[wa]\n\t"
+                     "sxtb16 %[wa], %[wa], ror #8\n\t"
+                     "smlad %[s01], %[xe0], %[we], %[s01]\n\t"
+                     "smlad %[s11], %[xe1], %[we], %[s11]\n\t"
+                     "smlad %[s01], %[xo0], %[wa], %[s01]\n\t"
+                     "smlad %[s11], %[xo1], %[wa], %[s11]\n\t"
+                     ".set .Lnnoff, .Lnnoff + 16\n\t"
                      ".endr\n\t"
                      "strd %[s01], %[s11], [%[acc], #8]\n\t"
                      "strd %[s00], %[s10], [%[acc]], #16\n\t"
@@ -343,9 +341,9 @@ static inline void nncube_mm_pairs2x2_small(const int8_t *a0, const int8_t *a1, 
                      "cmp %[acc], %[wa]\n\t"
                      "bne 1b"
                      : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
-                       [acc] "+r"(acc), [wa] "=&r"(wa), [we] "=&r"(we), [xa] "=&r"(xa), [xb] "=&r"(xb),
-                       [xae] "=&r"(xae), [xbe] "=&r"(xbe)
-                     : [p0] "r"(a0), [p1] "r"(a1), [end] "m"(end), [g] "i"(g)
+                       [acc] "+r"(acc), [wa] "=&r"(wa), [we] "=&r"(we), [xe0] "=&r"(xe0), [xo0] "=&r"(xo0),
+                       [xe1] "=&r"(xe1), [xo1] "=&r"(xo1)
+                     : [p] "r"(rows), [end] "m"(end), [g] "i"(g)
                      : "cc", "memory");
 }
 
@@ -586,10 +584,12 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
     const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
     const int8_t *w = m->filter + (size_t)c_begin * depth;
     int32_t acc[2 * NNCUBE_MM_CHUNK];
+    uint32_t rows[4 * 8];
     int32_t cb;
     st.output_offset = q->output_offset;
     st.act_min = q->act_min;
     st.act_max = q->act_max;
+    nncube_mm_widen(a0, a1, 0, depth / 4, depth, rows);
     for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
         const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
         int32_t *a = acc;
@@ -603,11 +603,11 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
         }
         if (n >= 2) {
             if (depth == 8) {
-                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 2);
+                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 2);
             } else if (depth == 16) {
-                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 4);
+                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 4);
             } else {
-                nncube_mm_pairs2x2_small(a0, a1, w, acc, n / 2, 8);
+                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 8);
             }
         }
         w += (size_t)(n / 2) * 2 * depth;
