@@ -301,20 +301,21 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
 
 #if NNCUBE_MM_ASM
 /* The 2 x 2 block over `pairs` consecutive channel pairs of a small depth (g = depth / 4 groups, a literal, fully
- * unrolled) on rows widened by nncube_mm_widen: acc holds each pair's four starting sums (row 0 / row 1 of channel
- * 2j, then of 2j + 1) and receives the results in place. Per group: one LDRD per row of its two widened words (at
+ * unrolled) on rows widened by nncube_mm_widen: the sums start from the pair's two biases (one LDRD; the callers
+ * have no filter offset, so both rows start alike) and go to acc (row 0 / row 1 of channel 2j, then of 2j + 1). Per group: one LDRD per row of its two widened words (at
  * fixed offsets), per channel a weight word and 2 SXTB16, 8 SMLAD: 16 instructions per 16 MACs; per channel pair
- * two LDRD, two STRD and the loop test (the end pointer lives on the stack). Same int32 sums as the portable
+ * the bias LDRD, two MOV, two STRD and the loop test (the end pointer lives on the stack). Same int32 sums as the portable
  * nncube_mm_block2x2. */
-static inline void nncube_mm_pairs2x2_small(const uint32_t *rows, const int8_t *w, int32_t *acc, int32_t pairs,
-                                            const int32_t g)
+static inline void nncube_mm_pairs2x2_small(const uint32_t *rows, const int8_t *w, const int32_t *bias, int32_t *acc,
+                                            int32_t pairs, const int32_t g)
 {
     int32_t *const end = acc + 4 * pairs;
     int32_t s00, s10, s01, s11;
     uint32_t wa, we, xe0, xo0, xe1, xo1;
     __asm__ volatile("1:\n\t"
-                     "ldrd %[s00], %[s10], [%[acc]]\n\t"
-                     "ldrd %[s01], %[s11], [%[acc], #8]\n\t"
+                     "ldrd %[s00], %[s01], [%[bias]], #8\n\t"
+                     "mov %[s10], %[s00]\n\t"
+                     "mov %[s11], %[s01]\n\t"
                      ".set .Lnnoff, 0\n\t"
                      ".rept %c[g]\n\t"
                      "ldrd %[xe0], %[xo0], [%[p], #.Lnnoff]\n\t"
@@ -341,8 +342,8 @@ static inline void nncube_mm_pairs2x2_small(const uint32_t *rows, const int8_t *
                      "cmp %[acc], %[wa]\n\t"
                      "bne 1b"
                      : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
-                       [acc] "+r"(acc), [wa] "=&r"(wa), [we] "=&r"(we), [xe0] "=&r"(xe0), [xo0] "=&r"(xo0),
-                       [xe1] "=&r"(xe1), [xo1] "=&r"(xo1)
+                       [acc] "+r"(acc), [bias] "+r"(bias), [wa] "=&r"(wa), [we] "=&r"(we), [xe0] "=&r"(xe0),
+                       [xo0] "=&r"(xo0), [xe1] "=&r"(xe1), [xo1] "=&r"(xo1)
                      : [p] "r"(rows), [end] "m"(end), [g] "i"(g)
                      : "cc", "memory");
 }
@@ -382,12 +383,13 @@ static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int3
 
 /* The 2 x 2 block over `pairs` consecutive channel pairs and one slice of `groups` groups of 4 values whose rows
  * are widened (nncube_mm_widen): acc holds each pair's four sums (row 0 / row 1 of channel 2j, then of 2j + 1)
- * and receives the results in place; w points at the first pair's slice and moves by skip bytes from the end of
+ * and receives the results in place (or, with bias, the sums start from the pair's biases, for both rows: the first
+ * slice without a filter offset); w points at the first pair's slice and moves by skip bytes from the end of
  * one pair's slice to the start of the next. Per group: LDRD of the pair's weight words, 4 SXTB16, LDRD of each
  * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled twice (an odd group count
  * enters the second half). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
 static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups, const int8_t *w, int32_t skip,
-                                           int32_t *acc, int32_t pairs)
+                                           const int32_t *bias, int32_t *acc, int32_t pairs)
 {
     const uint32_t *const rows_end = rows + 4 * groups;
     const int32_t odd = groups & 1;
@@ -411,30 +413,44 @@ static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups,
     "smlad %[s11], %[xe], %[wf], %[s11]\n\t"                                                                      \
     "smlad %[s10], %[xo], %[wa], %[s10]\n\t"                                                                      \
     "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
-    __asm__ volatile("1:\n\t"
-                     "ldrd %[s00], %[s10], [%[acc]]\n\t"
-                     "ldrd %[s01], %[s11], [%[acc], #8]\n\t"
-                     "ldr %[p], %[rows]\n\t"
-                     "ldr %[pend], %[rows_end]\n\t"
-                     "ldr %[wa], %[odd]\n\t"
-                     "cmp %[wa], #0\n\t"
-                     "bne 3f\n"
-                     "2:\n\t" NNCUBE_MM_WIDE_GROUP "3:\n\t" NNCUBE_MM_WIDE_GROUP
-                     "cmp %[p], %[pend]\n\t"
-                     "bne 2b\n\t"
-                     "strd %[s01], %[s11], [%[acc], #8]\n\t"
-                     "strd %[s00], %[s10], [%[acc]], #16\n\t"
-                     "ldr %[wa], %[skip]\n\t"
-                     "add %[w], %[w], %[wa]\n\t"
-                     "ldr %[wa], %[acc_end]\n\t"
-                     "cmp %[acc], %[wa]\n\t"
-                     "bne 1b"
-                     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
-                       [acc] "+r"(acc), [p] "=&r"(p), [pend] "=&r"(pend), [wa] "=&r"(wa), [wb] "=&r"(wb),
-                       [we] "=&r"(we), [wf] "=&r"(wf), [xe] "=&r"(xe), [xo] "=&r"(xo)
-                     : [rows] "m"(rows), [rows_end] "m"(rows_end), [odd] "m"(odd), [skip] "m"(skip),
-                       [acc_end] "m"(acc_end)
-                     : "cc", "memory");
+/* The pair loop after the four sums are started: the slice's groups (entering the second half for an odd count),
+ * the sums stored, the step to the next pair. */
+#define NNCUBE_MM_WIDE_PAIR                                                                                       \
+    "ldr %[p], %[rows]\n\t"                                                                                       \
+    "ldr %[pend], %[rows_end]\n\t"                                                                                \
+    "ldr %[wa], %[odd]\n\t"                                                                                       \
+    "cmp %[wa], #0\n\t"                                                                                           \
+    "bne 3f\n"                                                                                                    \
+    "2:\n\t" NNCUBE_MM_WIDE_GROUP "3:\n\t" NNCUBE_MM_WIDE_GROUP "cmp %[p], %[pend]\n\t"                            \
+    "bne 2b\n\t"                                                                                                  \
+    "strd %[s01], %[s11], [%[acc], #8]\n\t"                                                                       \
+    "strd %[s00], %[s10], [%[acc]], #16\n\t"                                                                      \
+    "ldr %[wa], %[skip]\n\t"                                                                                      \
+    "add %[w], %[w], %[wa]\n\t"                                                                                   \
+    "ldr %[wa], %[acc_end]\n\t"                                                                                   \
+    "cmp %[acc], %[wa]\n\t"                                                                                       \
+    "bne 1b"
+#define NNCUBE_MM_WIDE_OPERANDS                                                                                   \
+    : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w), [acc] "+r"(acc),       \
+      [p] "=&r"(p), [pend] "=&r"(pend), [wa] "=&r"(wa), [wb] "=&r"(wb), [we] "=&r"(we), [wf] "=&r"(wf),          \
+      [xe] "=&r"(xe), [xo] "=&r"(xo), [bias] "+m"(bias)                                                             \
+    : [rows] "m"(rows), [rows_end] "m"(rows_end), [odd] "m"(odd), [skip] "m"(skip), [acc_end] "m"(acc_end)       \
+    : "cc", "memory"
+    if (bias != NULL) {
+        /* First slice, no filter offset: both rows' sums start from the pair's two biases (one LDRD). */
+        __asm__ volatile("1:\n\t"
+                         "ldr %[wa], %[bias]\n\t"
+                         "ldrd %[s00], %[s01], [%[wa]], #8\n\t"
+                         "str %[wa], %[bias]\n\t"
+                         "mov %[s10], %[s00]\n\t"
+                         "mov %[s11], %[s01]\n\t" NNCUBE_MM_WIDE_PAIR NNCUBE_MM_WIDE_OPERANDS);
+    } else {
+        __asm__ volatile("1:\n\t"
+                         "ldrd %[s00], %[s10], [%[acc]]\n\t"
+                         "ldrd %[s01], %[s11], [%[acc], #8]\n\t" NNCUBE_MM_WIDE_PAIR NNCUBE_MM_WIDE_OPERANDS);
+    }
+#undef NNCUBE_MM_WIDE_OPERANDS
+#undef NNCUBE_MM_WIDE_PAIR
 #undef NNCUBE_MM_WIDE_GROUP
 }
 #endif
@@ -563,8 +579,8 @@ static __attribute__((noinline)) void nncube_mm_single_row(const nncube_matmul_s
 #define NNCUBE_MM_CHUNK 64
 
 #if NNCUBE_MM_ASM
-/* nncube_matmul_s8 for two rows of depth 8, 16 or 32 (1x1 convs with small in_c): per chunk, the sums of all
- * channel pairs are started from the bias and row sums, then one unrolled 2 x 2 loop runs over the pairs. Same
+/* nncube_matmul_s8 for two rows of depth 8, 16 or 32 (1x1 convs with small in_c) with a bias and no filter offset:
+ * rows widened once, then per chunk one unrolled 2 x 2 loop runs over the channel pairs. Same
  * sums and requantization as the general path; a function of its own, entered before the general path sets
  * anything up, so the general path's code stays as it was (measured: any branch inside it made the other layers
  * ~1 % slower). */
@@ -575,13 +591,8 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
     const nncube_quant_s8 *q = m->q;
     nncube_mm_stage st;
     const int32_t depth = m->depth;
-    const int32_t wo = q->filter_offset;
-    const int32_t sum0 = wo != 0 ? wo * nncube_mm_row_sum(a0, depth, q->input_offset) : 0;
-    const int32_t sum1 = wo != 0 ? wo * nncube_mm_row_sum(a1, depth, q->input_offset) : 0;
     const int32_t step = m->per_channel ? 1 : 0;
-    const int32_t bias_step = m->bias != NULL ? 1 : 0;
-    static const int32_t no_bias[2] = {0, 0};
-    const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
+    const int32_t *bias = m->bias + c_begin;
     const int8_t *w = m->filter + (size_t)c_begin * depth;
     int32_t acc[2 * NNCUBE_MM_CHUNK];
     uint32_t rows[4 * 8];
@@ -592,29 +603,22 @@ static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matm
     nncube_mm_widen(a0, a1, 0, depth / 4, depth, rows);
     for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
         const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
-        int32_t *a = acc;
-        int32_t i;
-        for (i = 0; i < n / 2; ++i, a += 4, bias += 2 * bias_step) {
-            const int32_t b0 = bias[0], b1 = bias[bias_step];
-            a[0] = b0 + sum0;
-            a[1] = b0 + sum1;
-            a[2] = b1 + sum0;
-            a[3] = b1 + sum1;
-        }
+        int32_t *const a = acc + 4 * (n / 2);
         if (n >= 2) {
             if (depth == 8) {
-                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 2);
+                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 2);
             } else if (depth == 16) {
-                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 4);
+                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 4);
             } else {
-                nncube_mm_pairs2x2_small(rows, w, acc, n / 2, 8);
+                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 8);
             }
         }
         w += (size_t)(n / 2) * 2 * depth;
+        bias += n / 2 * 2;
         if (n % 2 == 1) {
             /* The odd last channel, stored alone (at w). */
-            a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
-            a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
+            a[0] = bias[0] + nncube_mm_block1x1(a0, w, depth);
+            a[1] = bias[0] + nncube_mm_block1x1(a1, w, depth);
         }
         nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
                                   out0 + (cb - c_begin), out1 + (cb - c_begin));
@@ -653,6 +657,7 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
     static const int32_t no_bias[2] = {0, 0};
     const int32_t *bias = m->bias != NULL ? m->bias + c_begin : no_bias;
     const int8_t *w = m->filter + (size_t)c_begin * row_bytes;
+    const int from_bias = m->bias != NULL && wo == 0;
     const int one_slice = groups <= NNCUBE_MM_WIDE_ONE;
     const int32_t slices = one_slice ? 1 : (groups + NNCUBE_MM_WIDE_SLICE - 1) / NNCUBE_MM_WIDE_SLICE;
     const int32_t slice = (groups + slices - 1) / slices;
@@ -671,14 +676,17 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
     for (cb = c_begin; cb < c_end; cb += chunk) {
         const int32_t n = c_end - cb < chunk ? c_end - cb : chunk;
         const int32_t pairs = n / 2;
-        int32_t *a = acc;
+        int32_t *const a = acc + 4 * pairs;
         int32_t i, g0;
-        for (i = 0; i < pairs; ++i, a += 4, bias += 2 * bias_step) {
-            const int32_t b0 = bias[0], b1 = bias[bias_step];
-            a[0] = b0 + sum0;
-            a[1] = b0 + sum1;
-            a[2] = b1 + sum0;
-            a[3] = b1 + sum1;
+        if (!from_bias) {
+            int32_t *s = acc;
+            for (i = 0; i < pairs; ++i, s += 4, bias += 2 * bias_step) {
+                const int32_t b0 = bias[0], b1 = bias[bias_step];
+                s[0] = b0 + sum0;
+                s[1] = b0 + sum1;
+                s[2] = b1 + sum0;
+                s[3] = b1 + sum1;
+            }
         }
         if (pairs > 0) {
             for (g0 = 0; g0 < groups; g0 += slice) {
@@ -686,8 +694,12 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
                 if (!one_slice) {
                     nncube_mm_widen(a0, a1, g0, g, depth, rows);
                 }
-                nncube_mm_pairs2x2_wide(rows, g, w + 8 * g0, 2 * row_bytes - 8 * g, acc, pairs);
+                nncube_mm_pairs2x2_wide(rows, g, w + 8 * g0, 2 * row_bytes - 8 * g,
+                                        from_bias && g0 == 0 ? bias : NULL, acc, pairs);
             }
+        }
+        if (from_bias) {
+            bias += 2 * pairs;
         }
         w += (size_t)pairs * 2 * row_bytes;
         if (n % 2 == 1) {
@@ -755,7 +767,7 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
     if (a1 == NULL) {
         nncube_mm_single_row(m, c_begin, c_end, a0, out0);
 #if NNCUBE_MM_ASM
-    } else if (m->depth == 8 || m->depth == 16 || m->depth == 32) {
+    } else if ((m->depth == 8 || m->depth == 16 || m->depth == 32) && m->bias != NULL && m->q->filter_offset == 0) {
         nncube_mm_two_rows_small(m, c_begin, c_end, a0, a1, out0, out1);
     } else {
         nncube_mm_two_rows_wide(m, c_begin, c_end, a0, a1, out0, out1);
