@@ -197,15 +197,12 @@ pub fn write_npy(path: &Path, t: &TensorData) -> Result<(), NpyError> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NpyError> {
-    let io = |source| NpyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    crate::files::write_file(path, bytes).map_err(
+        |crate::files::FilesError::Io { source, .. }| NpyError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    )
 }
 
 /// CRC-32 (IEEE), as zip requires.

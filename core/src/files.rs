@@ -1,0 +1,67 @@
+//! Writing output files so that none is ever half-written: a file's bytes go to a sibling `<name>.partial` file
+//! that is then renamed over the target (a rename within one directory is atomic), so a reader sees the old file
+//! or the new one, never a mix; an error leaves the target as it was.
+
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why an output file could not be written.
+#[derive(Debug, Error)]
+pub enum FilesError {
+    /// A directory could not be created or a file written.
+    #[error("cannot {what} {path}: {source}")]
+    Io {
+        /// What failed ("write", "create the directory").
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Writes `bytes` to `path`, complete or not at all (through a sibling `.partial` file renamed over `path`).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FilesError> {
+    let io = |source| FilesError::Io {
+        what: "write",
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        io(source)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_file_replaces_whole_and_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old contents, longer than the new ones").unwrap();
+        write_file(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.txt"]);
+    }
+
+    #[test]
+    fn write_file_error_names_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-dir").join("out.txt");
+        let err = write_file(&path, b"x").unwrap_err().to_string();
+        assert!(err.starts_with("cannot write "), "{err}");
+        assert!(err.contains("missing-dir/out.txt:"), "{err}");
+        assert!(!path.exists());
+    }
+}
