@@ -1,6 +1,7 @@
 //! Writing output files so that none is ever half-written: a file's bytes go to a sibling `<name>.partial` file
 //! that is then renamed over the target (a rename within one directory is atomic), so a reader sees the old file
-//! or the new one, never a mix; an error leaves the target as it was.
+//! or the new one, never a mix; an error leaves the target as it was. A tree of files ([`write_tree`]) is written
+//! file by file that way, creating the directories it needs.
 
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -37,6 +38,32 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FilesError> {
     })
 }
 
+/// Writes each of `files` (path relative to `dir`, contents) under `dir` with [`write_file`], creating `dir` and
+/// the subdirectories; returns the paths written, in the order given.
+pub fn write_tree<P: AsRef<Path>, C: AsRef<[u8]>>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (P, C)>,
+) -> Result<Vec<PathBuf>, FilesError> {
+    let create_dir = |path: &Path| {
+        std::fs::create_dir_all(path).map_err(|source| FilesError::Io {
+            what: "create the directory",
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    for (rel, contents) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            create_dir(parent)?;
+        }
+        write_file(&path, contents.as_ref())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +90,31 @@ mod tests {
         assert!(err.starts_with("cannot write "), "{err}");
         assert!(err.contains("missing-dir/out.txt:"), "{err}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn write_tree_creates_subdirectories_and_returns_paths_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out");
+        let written = write_tree(&root, [("b/c.txt", "c"), ("a.txt", "a")]).unwrap();
+        assert_eq!(written, [root.join("b/c.txt"), root.join("a.txt")]);
+        assert_eq!(std::fs::read_to_string(root.join("b/c.txt")).unwrap(), "c");
+        assert_eq!(std::fs::read_to_string(root.join("a.txt")).unwrap(), "a");
+        assert!(
+            write_tree(&dir.path().join("empty"), Vec::<(&str, &str)>::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(dir.path().join("empty").is_dir());
+    }
+
+    #[test]
+    fn write_tree_error_names_the_directory_it_cannot_create() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        let err = write_tree(&dir.path().join("file"), [("x", "x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cannot create the directory "), "{err}");
     }
 }

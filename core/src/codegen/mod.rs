@@ -91,19 +91,16 @@ pub struct GeneratedFiles {
 }
 
 impl GeneratedFiles {
-    /// Writes every file under `dir` (creating subdirectories).
+    /// Writes every file under `dir` (creating it and the subdirectories; each file whole or not at all).
     pub fn write_to(&self, dir: &Path) -> Result<(), CodegenError> {
-        for (rel, contents) in &self.files {
-            let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| CodegenError::Io {
-                    path: parent.to_path_buf(),
+        crate::files::write_tree(dir, &self.files)
+            .map(drop)
+            .map_err(
+                |crate::files::FilesError::Io { path, source, .. }| CodegenError::Io {
+                    path,
                     source,
-                })?;
-            }
-            std::fs::write(&path, contents).map_err(|source| CodegenError::Io { path, source })?;
-        }
-        Ok(())
+                },
+            )
     }
 }
 

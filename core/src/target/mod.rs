@@ -168,6 +168,17 @@ pub enum TargetError {
     },
 }
 
+impl From<crate::files::FilesError> for TargetError {
+    fn from(e: crate::files::FilesError) -> Self {
+        let crate::files::FilesError::Io { what, path, source } = e;
+        TargetError::Io {
+            what: what.to_string(),
+            path,
+            source,
+        }
+    }
+}
+
 /// A memory region that is too small for the firmware.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionShortfall {
