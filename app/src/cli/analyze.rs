@@ -8,7 +8,7 @@ use nncube_core::memplan::{self, MemoryPlan, PlanOptions};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view;
 use nncube_core::target::Board;
-use nncube_core::target::project::plan_for_board;
+use nncube_core::target::project::plan_activations;
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
@@ -75,25 +75,18 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         outputs_in_activations: !args.no_outputs_allocation,
         ..PlanOptions::default()
     };
-    let plan = match &args.board {
-        Some(board) => {
-            let board = Board::find(board).context("cannot load the board")?;
-            plan_for_board(&graph, &board, &options)
-                .map_err(anyhow::Error::from)
-                .with_context(|| {
-                    format!(
-                        "cannot plan the activation memory of {}",
-                        args.model.display()
-                    )
-                })?
-        }
-        None => memplan::plan(&graph, &options).with_context(|| {
-            format!(
-                "cannot plan the activation memory of {}",
-                args.model.display()
-            )
-        })?,
-    };
+    let board = args
+        .board
+        .as_deref()
+        .map(Board::find)
+        .transpose()
+        .context("cannot load the board")?;
+    let plan = plan_activations(&graph, board.as_ref(), &options).with_context(|| {
+        format!(
+            "cannot plan the activation memory of {}",
+            args.model.display()
+        )
+    })?;
     let report = report::analyze(
         &graph,
         Some((plan.total_bytes, plan_method(&options, &plan))),

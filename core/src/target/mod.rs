@@ -158,6 +158,9 @@ pub enum TargetError {
     /// Generating the network's C failed.
     #[error(transparent)]
     Codegen(Box<crate::codegen::CodegenError>),
+    /// The activations could not be planned (no board: one unbounded pool).
+    #[error(transparent)]
+    Plan(#[from] crate::memplan::PlanError),
     /// The size tool's output could not be understood.
     #[error("cannot read the section sizes of {elf}: {detail}; this is a bug")]
     SizeOutput {

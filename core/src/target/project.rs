@@ -120,6 +120,19 @@ pub fn plan_for_board(
     })
 }
 
+/// Plans the activations of `graph`: over the pools of `board` when one is given ([`plan_for_board`]), else in
+/// one unbounded pool ([`memplan::plan`]). What `nncube analyze [--board]` and the GUI show.
+pub fn plan_activations(
+    graph: &Graph,
+    board: Option<&Board>,
+    options: &PlanOptions,
+) -> Result<MemoryPlan, TargetError> {
+    match board {
+        Some(board) => plan_for_board(graph, board, options),
+        None => Ok(memplan::plan(graph, options)?),
+    }
+}
+
 /// `nncube_io.h`: the number and byte sizes of the graph's inputs and outputs.
 pub fn io_header(graph: &Graph) -> String {
     let sizes = |ids: &[TensorId]| {
