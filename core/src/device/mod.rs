@@ -59,20 +59,6 @@ pub enum DeviceError {
         /// The device.
         device: String,
     },
-    /// The emulator is not installed.
-    #[error(
-        "{program} not found ({detail}); install the Debian package `{package}` (apt-get install {package}) or set {env_var} to its path"
-    )]
-    ToolMissing {
-        /// The program.
-        program: String,
-        /// Where nncube looked.
-        detail: String,
-        /// The Debian package that provides it.
-        package: String,
-        /// The environment variable that overrides its path.
-        env_var: String,
-    },
     /// The board cannot be run by this device.
     #[error("board `{board}` cannot run on {device}: {reason}")]
     WrongBoard {

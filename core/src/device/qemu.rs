@@ -11,7 +11,7 @@
 //! directory, where semihosting opens files) along with `console.txt` and QEMU's own output.
 
 use super::{Device, DeviceError, HostFile, RunOutput};
-use crate::target::toolchain::resolve_program;
+use crate::target::toolchain::locate_program;
 use crate::target::{Board, CancelToken, Firmware};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -75,14 +75,12 @@ impl QemuDevice {
 }
 
 fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
-    resolve_program("qemu-system-arm", override_path, QEMU_ENV).map_err(|detail| {
-        DeviceError::ToolMissing {
-            program: "qemu-system-arm".to_string(),
-            detail,
-            package: "qemu-system-arm".to_string(),
-            env_var: QEMU_ENV.to_string(),
-        }
-    })
+    Ok(locate_program(
+        "qemu-system-arm",
+        override_path,
+        QEMU_ENV,
+        "qemu-system-arm",
+    )?)
 }
 
 fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceError {
@@ -240,8 +238,11 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("Debian package `qemu-system-arm`"), "{err}");
-        assert!(err.contains(QEMU_ENV), "{err}");
+        assert_eq!(
+            err,
+            "qemu-system-arm not found (NNCUBE_QEMU=/nonexistent/qemu-system-arm does not exist); install the \
+             Debian package `qemu-system-arm` (apt-get install qemu-system-arm) or set NNCUBE_QEMU to its path"
+        );
     }
 
     #[test]

@@ -39,8 +39,8 @@ pub fn locate_program(
     })
 }
 
-/// [`locate_program`] without the error type: on failure, where it looked (for the caller's "tool missing" error).
-pub(crate) fn resolve_program(
+/// [`locate_program`] without the error type: on failure, where it looked.
+fn resolve_program(
     default_name: &str,
     override_path: Option<PathBuf>,
     env_var: &str,
