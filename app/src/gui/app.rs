@@ -23,7 +23,7 @@ pub enum OpenRequest {
 }
 
 /// What a background task hands back to the UI.
-pub enum TaskOutput {
+enum TaskOutput {
     /// A model (maybe through a project file) was imported, or failed to.
     Opened {
         /// The import result.
@@ -63,7 +63,7 @@ pub enum TaskOutput {
 
 /// Why a file dialog was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pick {
+enum Pick {
     /// Open a model or a project.
     Open,
     /// Choose where to save the project.
@@ -162,12 +162,6 @@ impl NncubeApp {
     /// The errors shown in the error panel, oldest first.
     pub fn errors(&self) -> &[String] {
         &self.errors
-    }
-
-    /// Selects a layer in the Graph tab (as clicking its box does) and shows that tab.
-    pub fn select_layer(&mut self, node: nncube_core::ir::NodeId) {
-        self.views.graph.selected = Some(node);
-        self.settings.tab = Tab::Graph;
     }
 
     /// The layer selected in the Graph tab.

@@ -18,7 +18,7 @@ use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
 /// The built-in model (MLPerf Tiny KWS DS-CNN, see assets/models/README.md), opened when no model is given.
-pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../assets/models/default.tflite");
+const DEFAULT_MODEL: &[u8] = include_bytes!("../../../assets/models/default.tflite");
 
 /// Where a model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Environment variable that overrides the path of `qemu-system-arm`.
-pub const QEMU_ENV: &str = "NNCUBE_QEMU";
+const QEMU_ENV: &str = "NNCUBE_QEMU";
 /// The default time limit of one run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL_INTERVAL: Duration = Duration::from_millis(5);
@@ -51,7 +51,7 @@ impl QemuDevice {
     }
 
     /// Like [`QemuDevice::new`], with `qemu` as the emulator when given instead of the environment and `PATH`.
-    pub fn with_emulator(
+    fn with_emulator(
         board: &Board,
         qemu: Option<PathBuf>,
         timeout: Duration,

@@ -270,7 +270,7 @@ impl InstructionCounter {
 
 impl Board {
     /// Parses a board from RON text; `origin` names the file in errors. The board is validated.
-    pub fn from_ron(text: &str, origin: &str) -> Result<Board, TargetError> {
+    fn from_ron(text: &str, origin: &str) -> Result<Board, TargetError> {
         let board: Board = ron::from_str(text).map_err(|e| TargetError::BoardParse {
             origin: origin.to_string(),
             detail: e.to_string(),

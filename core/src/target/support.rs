@@ -6,27 +6,27 @@ use super::TargetError;
 use std::path::{Path, PathBuf};
 
 /// The platform API header every firmware and host build includes.
-pub const PLATFORM_HEADER: (&str, &str) = (
+const PLATFORM_HEADER: (&str, &str) = (
     "nncube_platform.h",
     include_str!("../../../assets/templates/nncube_platform.h"),
 );
 /// The board-independent console record printers.
-pub const PLATFORM_COMMON: (&str, &str) = (
+const PLATFORM_COMMON: (&str, &str) = (
     "nncube_platform_common.c",
     include_str!("../../../assets/templates/nncube_platform_common.c"),
 );
 /// The semihosting platform layer and instruction counters (board builds).
-pub const PLATFORM_SEMIHOST: (&str, &str) = (
+const PLATFORM_SEMIHOST: (&str, &str) = (
     "nncube_platform_semihost.c",
     include_str!("../../../assets/templates/nncube_platform_semihost.c"),
 );
 /// The stdio platform layer (host builds).
-pub const PLATFORM_HOST: (&str, &str) = (
+const PLATFORM_HOST: (&str, &str) = (
     "nncube_platform_host.c",
     include_str!("../../../assets/templates/nncube_platform_host.c"),
 );
 /// Startup code and vector table.
-pub const STARTUP: (&str, &str) = (
+const STARTUP: (&str, &str) = (
     "nncube_startup.c",
     include_str!("../../../assets/templates/nncube_startup.c"),
 );
