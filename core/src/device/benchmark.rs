@@ -9,7 +9,9 @@ use super::{Device, DeviceError, HostFile, measure};
 use crate::codegen;
 use crate::ir::Graph;
 use crate::report::layer_macc;
-use crate::target::{ArmToolchain, Board, FirmwareSpec, build_firmware, project, support};
+use crate::target::{
+    ArmToolchain, Board, FirmwareSpec, TargetError, build_firmware, project, support,
+};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -86,7 +88,8 @@ pub fn benchmark(
     work_dir: &Path,
 ) -> Result<BenchmarkReport, DeviceError> {
     let files = project::network_files(graph)?;
-    let mut network_sources = support::c_sources(crate::files::write_tree(work_dir, &files)?);
+    let mut network_sources =
+        support::c_sources(crate::files::write_tree(work_dir, &files).map_err(TargetError::from)?);
     let net_dir = work_dir.join("network");
     let app_dir = work_dir.join("app");
     let io = project::io_header(graph);

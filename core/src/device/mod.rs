@@ -137,17 +137,6 @@ pub enum DeviceError {
     },
 }
 
-impl From<crate::files::FilesError> for DeviceError {
-    fn from(e: crate::files::FilesError) -> Self {
-        let crate::files::FilesError::Io { what, path, source } = e;
-        DeviceError::Io {
-            what: what.to_string(),
-            path,
-            source,
-        }
-    }
-}
-
 /// Checked results of one run: outputs and instruction counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measurement {
