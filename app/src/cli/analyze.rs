@@ -4,6 +4,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use nncube_core::files::write_file;
 use nncube_core::memplan::{self, MemoryPlan, PlanOptions};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view;
@@ -97,8 +98,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
     }
     if let Some(path) = &args.json {
-        std::fs::write(path, report.to_json() + "\n")
-            .with_context(|| format!("cannot write the JSON report to {}", path.display()))?;
+        write_file(path, (report.to_json() + "\n").as_bytes())
+            .context("cannot write the JSON report")?;
     }
     if let Some(path) = &args.memory {
         write_memory_timeline(&graph, &plan, path)?;
@@ -156,8 +157,7 @@ fn write_memory_timeline(
             path.display()
         ),
     };
-    std::fs::write(path, text)
-        .with_context(|| format!("cannot write the memory timeline to {}", path.display()))
+    write_file(path, text.as_bytes()).context("cannot write the memory timeline")
 }
 
 /// The "optimizations" block printed after the report: layer counts and what each pass changed.
@@ -202,6 +202,5 @@ fn write_graph(
             path.display()
         ),
     };
-    std::fs::write(path, text)
-        .with_context(|| format!("cannot write the graph picture to {}", path.display()))
+    write_file(path, text.as_bytes()).context("cannot write the graph picture")
 }
