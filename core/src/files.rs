@@ -9,32 +9,33 @@ use thiserror::Error;
 /// Why an output file could not be written.
 #[derive(Debug, Error)]
 pub enum FilesError {
-    /// A directory could not be created or a file written.
-    #[error("cannot {what} {path}: {source}")]
+    /// A directory could not be created or a file written. The OS error is part of the message, not a separate
+    /// `source`, so an error chain (`{err:#}`) shows it once.
+    #[error("cannot {what} {path}: {io}")]
     Io {
         /// What failed ("write", "create the directory").
         what: &'static str,
         /// The file or directory.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        io: std::io::Error,
     },
 }
 
 /// Writes `bytes` to `path`, complete or not at all (through a sibling `.partial` file renamed over `path`).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FilesError> {
-    let io = |source| FilesError::Io {
+    let failed = |io| FilesError::Io {
         what: "write",
         path: path.to_path_buf(),
-        source,
+        io,
     };
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|source| {
+    std::fs::write(&tmp, bytes).map_err(failed)?;
+    std::fs::rename(&tmp, path).map_err(|io| {
         let _ = std::fs::remove_file(&tmp);
-        io(source)
+        failed(io)
     })
 }
 
@@ -45,10 +46,10 @@ pub fn write_tree<P: AsRef<Path>, C: AsRef<[u8]>>(
     files: impl IntoIterator<Item = (P, C)>,
 ) -> Result<Vec<PathBuf>, FilesError> {
     let create_dir = |path: &Path| {
-        std::fs::create_dir_all(path).map_err(|source| FilesError::Io {
+        std::fs::create_dir_all(path).map_err(|io| FilesError::Io {
             what: "create the directory",
             path: path.to_path_buf(),
-            source,
+            io,
         })
     };
     create_dir(dir)?;
@@ -88,7 +89,12 @@ mod tests {
         let path = dir.path().join("missing-dir").join("out.txt");
         let err = write_file(&path, b"x").unwrap_err().to_string();
         assert!(err.starts_with("cannot write "), "{err}");
-        assert!(err.contains("missing-dir/out.txt:"), "{err}");
+        assert!(err.contains("missing-dir/out.txt: "), "{err}");
+        let e = write_file(&path, b"x").unwrap_err();
+        assert!(
+            std::error::Error::source(&e).is_none(),
+            "the OS error is in the message: a source would show it twice in an error chain"
+        );
         assert!(!path.exists());
     }
 

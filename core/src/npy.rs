@@ -198,7 +198,7 @@ pub fn write_npy(path: &Path, t: &TensorData) -> Result<(), NpyError> {
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NpyError> {
     crate::files::write_file(path, bytes).map_err(
-        |crate::files::FilesError::Io { source, .. }| NpyError::Io {
+        |crate::files::FilesError::Io { io: source, .. }| NpyError::Io {
             path: path.to_path_buf(),
             source,
         },

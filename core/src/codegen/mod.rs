@@ -96,10 +96,9 @@ impl GeneratedFiles {
         crate::files::write_tree(dir, &self.files)
             .map(drop)
             .map_err(
-                |crate::files::FilesError::Io { path, source, .. }| CodegenError::Io {
-                    path,
-                    source,
-                },
+                |crate::files::FilesError::Io {
+                     path, io: source, ..
+                 }| CodegenError::Io { path, source },
             )
     }
 }

@@ -173,7 +173,11 @@ pub enum TargetError {
 
 impl From<crate::files::FilesError> for TargetError {
     fn from(e: crate::files::FilesError) -> Self {
-        let crate::files::FilesError::Io { what, path, source } = e;
+        let crate::files::FilesError::Io {
+            what,
+            path,
+            io: source,
+        } = e;
         TargetError::Io {
             what: what.to_string(),
             path,
