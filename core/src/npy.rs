@@ -15,12 +15,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum NpyError {
     /// The file could not be read or written.
-    #[error("cannot access {path}: {source}")]
+    #[error("cannot access {path}: {io}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// The file is not a valid `.npy`/`.npz`, or uses a feature this reader does not support.
     #[error("{path}: {message}")]
@@ -186,7 +186,7 @@ fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
 pub fn read_npy(path: &Path) -> Result<TensorData, NpyError> {
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
-        source,
+        io: source,
     })?;
     decode_npy(&bytes, path)
 }
@@ -197,12 +197,12 @@ pub fn write_npy(path: &Path, t: &TensorData) -> Result<(), NpyError> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NpyError> {
-    crate::files::write_file(path, bytes).map_err(
-        |crate::files::FilesError::Io { io: source, .. }| NpyError::Io {
+    crate::files::write_file(path, bytes).map_err(|crate::files::FilesError::Io { io, .. }| {
+        NpyError::Io {
             path: path.to_path_buf(),
-            source,
-        },
-    )
+            io,
+        }
+    })
 }
 
 /// CRC-32 (IEEE), as zip requires.
@@ -384,7 +384,7 @@ fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>, Np
 pub fn read_npz(path: &Path) -> Result<Vec<(String, TensorData)>, NpyError> {
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
-        source,
+        io: source,
     })?;
     decode_npz(&bytes, path)
 }

@@ -56,12 +56,12 @@ pub enum CodegenError {
     #[error("the graph is invalid: {0}")]
     Verify(#[from] crate::ir::VerifyError),
     /// Writing the files failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {io}")]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        io: std::io::Error,
     },
 }
 
@@ -95,11 +95,7 @@ impl GeneratedFiles {
     pub fn write_to(&self, dir: &Path) -> Result<(), CodegenError> {
         crate::files::write_tree(dir, &self.files)
             .map(drop)
-            .map_err(
-                |crate::files::FilesError::Io {
-                     path, io: source, ..
-                 }| CodegenError::Io { path, source },
-            )
+            .map_err(|crate::files::FilesError::Io { path, io, .. }| CodegenError::Io { path, io })
     }
 }
 

@@ -70,14 +70,14 @@ pub enum DeviceError {
         reason: String,
     },
     /// A file could not be prepared or read.
-    #[error("cannot {what} {path}: {source}")]
+    #[error("cannot {what} {path}: {io}")]
     Io {
         /// What nncube was doing.
         what: String,
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// The emulator itself failed (bad arguments, cannot load the image).
     #[error("{device} failed to run {elf}: {stderr}")]

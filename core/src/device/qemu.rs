@@ -86,7 +86,11 @@ fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
 fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceError {
     let what = what.to_string();
     let path = path.to_path_buf();
-    move |source| DeviceError::Io { what, path, source }
+    move |source| DeviceError::Io {
+        what,
+        path,
+        io: source,
+    }
 }
 
 /// Creates an empty run directory next to the ELF and writes the host files into it.
@@ -110,7 +114,7 @@ fn prepare_run_dir(elf: &Path, files: &[HostFile]) -> Result<PathBuf, DeviceErro
             return Err(DeviceError::Io {
                 what: "write the host file (its name must be a plain file name)".to_string(),
                 path,
-                source: std::io::ErrorKind::InvalidInput.into(),
+                io: std::io::ErrorKind::InvalidInput.into(),
             });
         }
         std::fs::write(&path, &file.bytes).map_err(io_error("write the host file", &path))?;

@@ -289,7 +289,7 @@ impl Board {
         let text = std::fs::read_to_string(path).map_err(|source| TargetError::Io {
             what: "read the board file".to_string(),
             path: path.to_path_buf(),
-            source,
+            io: source,
         })?;
         Board::from_ron(&text, &path.display().to_string())
     }

@@ -42,14 +42,14 @@ pub enum TargetError {
         board: String,
     },
     /// A file could not be read or written.
-    #[error("cannot {what} {path}: {source}")]
+    #[error("cannot {what} {path}: {io}")]
     Io {
         /// What nncube was doing.
         what: String,
         /// The file or directory.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// A board file is not valid RON for the board schema.
     #[error("board file {origin} does not match the board schema (docs/boards.md): {detail}")]
@@ -173,15 +173,11 @@ pub enum TargetError {
 
 impl From<crate::files::FilesError> for TargetError {
     fn from(e: crate::files::FilesError) -> Self {
-        let crate::files::FilesError::Io {
-            what,
-            path,
-            io: source,
-        } = e;
+        let crate::files::FilesError::Io { what, path, io } = e;
         TargetError::Io {
             what: what.to_string(),
             path,
-            source,
+            io,
         }
     }
 }
