@@ -113,8 +113,21 @@ static inline int8_t nncube_mm_sat8(int32_t v)
 }
 
 #if NNCUBE_MM_ASM
+/* klo and khi + 1 of nncube_mm_rq_make for e - 1 = 0 .. 30, read by nncube_mm_requantize_run with one LDRD. */
+static const uint32_t nncube_mm_rq_k[31][2] __attribute__((used)) = {
+    {0xC0000000u, 1u},         {0x40000000u, 2u},         {0x40000000u, 3u},         {0x40000000u, 5u},
+    {0x40000000u, 9u},         {0x40000000u, 17u},        {0x40000000u, 33u},        {0x40000000u, 65u},
+    {0x40000000u, 129u},       {0x40000000u, 257u},       {0x40000000u, 513u},       {0x40000000u, 1025u},
+    {0x40000000u, 2049u},      {0x40000000u, 4097u},      {0x40000000u, 8193u},      {0x40000000u, 16385u},
+    {0x40000000u, 32769u},     {0x40000000u, 65537u},     {0x40000000u, 131073u},    {0x40000000u, 262145u},
+    {0x40000000u, 524289u},    {0x40000000u, 1048577u},   {0x40000000u, 2097153u},   {0x40000000u, 4194305u},
+    {0x40000000u, 8388609u},   {0x40000000u, 16777217u},  {0x40000000u, 33554433u},  {0x40000000u, 67108865u},
+    {0x40000000u, 134217729u}, {0x40000000u, 268435457u}, {0x40000000u, 536870913u},
+};
+
 /* The output stage of channels [c, n) of two rows for per-channel multipliers and the whole int8 range, fused in
- * one loop: per channel the constants of nncube_mm_rq_make (khi + 1 is kept, see below), per value 8 instructions:
+ * one loop: per channel the constants of nncube_mm_rq_make from nncube_mm_rq_k (khi + 1, see below; the table's
+ * address by MOVW/MOVT, no register and no literal pool), per value 8 instructions:
  * the nncube_mm_rq_apply form with [x < 0] * 2^31 added as AND + ADDS and subtracted from khi + 1 as SBC with the
  * carry (klo + 2^31 * [x < 0] and khi - [x < 0] + carry, as ASR/ADDS/ADC form them), the output offset, SSAT, the
  * store. Stops at the first channel whose shift is outside [-31, -1] and returns its index (n when done). */
@@ -143,19 +156,17 @@ static inline int32_t nncube_mm_requantize_run(int32_t *acc, int32_t c, int32_t 
                      "bcs 2f\n\t"
                      "ldr %[m], [%[mp]], #4\n\t"
                      "mvn %[e1], %[e1]\n\t"
-                     "movs %[x], #1\n\t"
-                     "lsl %[x], %[x], %[e1]\n\t"
-                     "lsr %[khi], %[x], #1\n\t"
-                     "add %[khi], %[khi], #1\n\t"
-                     "lsl %[klo], %[x], #31\n\t"
-                     "orr %[klo], %[klo], #0x40000000\n\t" NNCUBE_MM_RQ_VALUE("o0") NNCUBE_MM_RQ_VALUE("o1")
+                     "movw %[x], #:lower16:%c[k]\n\t"
+                     "movt %[x], #:upper16:%c[k]\n\t"
+                     "add %[x], %[x], %[e1], lsl #3\n\t"
+                     "ldrd %[klo], %[khi], [%[x]]\n\t" NNCUBE_MM_RQ_VALUE("o0") NNCUBE_MM_RQ_VALUE("o1")
                      "cmp %[ap], %[end]\n\t"
                      "bne 1b\n"
                      "2:"
                      : [ap] "+r"(ap), [mp] "+r"(mp), [shp] "+r"(shp), [o0] "+r"(o0), [o1] "+r"(o1), [e1] "=&r"(e1),
                        [m] "=&r"(m), [khi] "=&r"(khi), [klo] "=&r"(klo), [x] "=&r"(x), [lo] "=&r"(lo),
                        [hi] "=&r"(hi)
-                     : [end] "r"(end), [off] "r"(off)
+                     : [end] "r"(end), [off] "r"(off), [k] "i"(nncube_mm_rq_k)
                      : "cc", "memory");
 #undef NNCUBE_MM_RQ_VALUE
     return (int32_t)(ap - acc) / 2;
