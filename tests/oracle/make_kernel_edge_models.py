@@ -27,16 +27,18 @@ X_Q, W_Q, Y_Q = (0.05, -3), (0.02, 0), (0.3, 5)
 
 
 def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=False):
-    """huge_bias: channel 0's bias is near 2^30, beyond the narrow requantization's bound (the general one runs)."""
+    """k: the window's side, or (height, width). huge_bias: channel 0's bias is near 2^30, beyond the narrow
+    requantization's bound (the general one runs)."""
     n, h, w, c = in_shape
+    kh, kw = k if isinstance(k, tuple) else (k, k)
     oc = c * mult
-    weights = rng.integers(-60, 61, size=(1, k, k, oc), dtype=np.int8)
+    weights = rng.integers(-60, 61, size=(1, kh, kw, oc), dtype=np.int8)
     bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
     if huge_bias:
         bias[0] = (1 << 30) - 1000
     tensors = [
         dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
-        dict(name="w", shape=[1, k, k, oc], type=TT.INT8, quant=W_Q, data=weights),
+        dict(name="w", shape=[1, kh, kw, oc], type=TT.INT8, quant=W_Q, data=weights),
         dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
         dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
     ]
@@ -77,6 +79,14 @@ def cases():
     yield "dw_c11_w9_valid_relu6", depthwise(rng, [1, 4, 9, 11], 3, 1, 1, Padding.VALID, ACT.RELU6, (2, 7))
     yield "dw_c4_s2_valid_w7", depthwise(rng, [1, 7, 7, 4], 3, 1, 2, Padding.VALID, ACT.NONE, (3, 3))
     yield "dw_c6_huge_bias", depthwise(rng, [1, 5, 5, 6], 3, 1, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
+    # The paired-tap path (depth multiplier >= 2): a 1-channel input whose last window ends on the image's last byte
+    # (the row loads must stop short of it), 2 input channels (every pixel gathered), a 5x6 window in the generic
+    # order (groups of 4 taps with unused lanes) at stride 2 and stride 1 VALID, and a bias beyond the narrow bound.
+    yield "dw_dm8_c1_w9_valid_relu6", depthwise(rng, [1, 7, 9, 1], 3, 8, 1, Padding.VALID, ACT.RELU6, (5, 7))
+    yield "dw_dm8_c2_s2_same", depthwise(rng, [1, 7, 7, 2], 3, 8, 2, Padding.SAME, ACT.RELU, (4, 4))
+    yield "dw_dm4_c1_k5x6_s2_same", depthwise(rng, [1, 11, 13, 1], (5, 6), 4, 2, Padding.SAME, ACT.NONE, (6, 7))
+    yield "dw_dm8_c1_k5x6_valid", depthwise(rng, [1, 8, 11, 1], (5, 6), 8, 1, Padding.VALID, ACT.RELU6, (4, 6))
+    yield "dw_dm4_c2_huge_bias", depthwise(rng, [1, 5, 5, 2], 3, 4, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
 
 
 def main():
