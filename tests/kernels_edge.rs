@@ -2,7 +2,8 @@
 //! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multipliers 2, 4, 7, 8,
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding, max pooling
 //! with a ReLU6 clamp, the 3×3 interior depthwise path with out_w 1, odd widths and stride 2, a bias beyond the
-//! narrow requantization's bound) go through code generation, run as portable C on the host and as the Cortex-M4
+//! narrow requantization's bound, the paired-tap path for depth multipliers ≥ 2 on 1 and 2 input channels with 3×3
+//! and 5×6 windows, a last window that ends on the image's last byte) go through code generation, run as portable C on the host and as the Cortex-M4
 //! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two
 //! C checks under tests/fixtures/runtime cover the fast requantization and the in-place promise of add/sub.
 

@@ -2,7 +2,9 @@
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
 pooling) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
-padding, the 3x3 interior path (out_w 1, odd widths, stride 2) and a bias beyond the narrow requantization's bound. Weights come from a seeded generator.
+padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, and
+the paired-tap path (depth multipliers 4 and 8 on 1 and 2 input channels, 3x3 and 5x6 windows, a last window that ends
+on the image's last byte). Weights come from a seeded generator.
 
 Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
 """

@@ -69,7 +69,9 @@ void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_pa
                             int32_t pool_kind, const nncube_clamp_f32_params *pool_clamp, const float *input,
                             const float *filter, const float *bias, float *output);
 
-/* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. */
+/* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. The int8
+ * fast paths re-arrange what they need on the stack once per call: at most 3 KiB (3x3, depth multiplier 1: the
+ * channels' requantization records) or 1.9 KiB (depth multiplier >= 2: per-channel tap records). */
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 void nncube_depthwise_conv2d_f32(const nncube_window *w, int32_t depth_multiplier,
