@@ -454,7 +454,7 @@ typedef struct {
     "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                                          \
     "smlatt %[a3], %[xw], %[fw], %[a3]\n\t"
 #define NNCUBE_DW_3X3_COL "add %[xp], %[xp], %[col]\n\tadd %[fp], %[fp], %[col]\n\t"
-#define NNCUBE_DW_3X3_NEXT_ROW "add %[xp], %[xp], %[rs]\n\tadd %[fp], %[fp], %[col]\n\t"
+#define NNCUBE_DW_3X3_NEXT_ROW "ldr %[t], %[rs]\n\tadd %[xp], %[xp], %[t]\n\tadd %[fp], %[fp], %[col]\n\t"
 #define NNCUBE_DW_3X3_TAPS9()                                                                                        \
     do {                                                                                                             \
         uint32_t xw_, fw_, t_, u_;                                                                                   \
@@ -465,7 +465,7 @@ typedef struct {
                                 NNCUBE_DW_3X3_TAP_ASM("")                                                            \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp), [fp] "+r"(fp),       \
                   [xw] "=&r"(xw_), [fw] "=&r"(fw_), [t] "=&r"(t_), [u] "=&r"(u_)                                   \
-                : [col] "r"(col), [rs] "r"(row_skip), [off] "r"(in_off2)                                             \
+                : [col] "r"(col), [rs] "m"(row_skip), [off] "r"(in_off2)                                             \
                 : "memory");                                                                                         \
     } while (0)
 #else
@@ -612,14 +612,15 @@ static inline NNCUBE_DW_ALWAYS_INLINE void nncube_dw_store4(const nncube_dw_3x3_
     *out += 4;
 }
 
-/* Depth multiplier 1, a 3x3 window entirely inside the input (dilation 1 across), a symmetric filter, a bias and a
- * layer that meets nncube_dw_narrow_ok and nncube_dw_fold_ok: `blocks` groups of 4 channels, each accumulating its
- * 9 taps in registers from the bias (fully unrolled, no tap table, no accumulator array) and requantized at once
- * with the records `rq` (nncube_dw_fold_record, 3 words a channel). `x` is the window's top-left input byte and `f`
- * the filter, both at the first channel; out receives 4 * blocks bytes. */
+/* Depth multiplier 1, 3x3 windows entirely inside the input (dilation 1 across), a symmetric filter, a bias and a
+ * layer that meets nncube_dw_narrow_ok and nncube_dw_fold_ok: `pixels` adjacent output pixels of one row (window
+ * origins `step` bytes apart), each `blocks` groups of 4 channels that accumulate their 9 taps in registers from
+ * the bias (fully unrolled, no tap table, no accumulator array) and are requantized at once with the records `rq`
+ * (nncube_dw_fold_record, 3 words a channel). `x` is the first window's top-left input byte and `f` the filter,
+ * both at the first channel; out receives pixels * 4 * blocks bytes. */
 static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x, const int8_t *f,
                                                     const int32_t *bias, const uint32_t *rq, int32_t blocks,
-                                                    int8_t *out)
+                                                    int32_t pixels, int32_t step, int8_t *out)
 {
     const int32_t col = k->col;
     const int32_t row_skip = k->row - 2 * k->col;
@@ -628,16 +629,20 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, 
     const int32_t f_wrap = 4 - 8 * k->ch;
     const uint32_t in_off2 = k->in_off2;
     const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
-    const int8_t *xp = x;
-    const int8_t *fp = f;
-    int8_t *const end = out + 4 * blocks;
-    while (out < end) {
-        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-        NNCUBE_DW_3X3_TAPS9();
-        xp += x_wrap;
-        fp += f_wrap;
-        nncube_dw_store4(k, full, a0, a1, a2, a3, &rq, &out);
-        bias += 4;
+    for (; pixels > 0; --pixels, x += step) {
+        const int8_t *xp = x;
+        const int8_t *fp = f;
+        const int32_t *bp = bias;
+        const uint32_t *rp = rq;
+        int8_t *const end = out + 4 * blocks;
+        while (out < end) {
+            int32_t a0 = bp[0], a1 = bp[1], a2 = bp[2], a3 = bp[3];
+            NNCUBE_DW_3X3_TAPS9();
+            xp += x_wrap;
+            fp += f_wrap;
+            nncube_dw_store4(k, full, a0, a1, a2, a3, &rp, &out);
+            bp += 4;
+        }
     }
 }
 
@@ -1180,7 +1185,7 @@ static void nncube_dw_pixel_3x3_s8(const nncube_window *w, const nncube_quant_s8
     const int32_t c0 = w->in_c & ~3;
     int32_t acc[3];
     if (s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3) {
-        nncube_dw_3x3_blocks(k, input + origin, filter, bias, rq, c0 / 4, out);
+        nncube_dw_3x3_blocks(k, input + origin, filter, bias, rq, c0 / 4, 1, 0, out);
     } else {
         /* An empty window (no column inside the input) leaves the bias: zero rows. */
         const int32_t rows = s->kx1 > s->kx0 ? s->ky1 - s->ky0 : 0;
@@ -1211,13 +1216,18 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_s8(const nncube_window *w, const nn
                                  ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset,
                                  q->act_min,
                                  q->act_max};
-    /* No in_c % 4 leftover: interior pixels go straight to nncube_dw_3x3_blocks. */
+    /* No in_c % 4 leftover: each row's interior pixels go to nncube_dw_3x3_blocks in one call. The interior columns
+     * are [ox_first, ox_end): the window starts at or after column 0 and ends at or before column in_w - 1. */
     const int whole_groups = w->in_c % 4 == 0;
+    const int32_t ox_first = (w->pad_left + w->stride_w - 1) / w->stride_w;
+    const int32_t last_start = w->in_w - 3 + w->pad_left;
+    int32_t ox_end = last_start >= 0 ? last_start / w->stride_w + 1 : 0;
     int32_t b, oy, ox, c;
     int8_t *out = output;
     for (c = 0; c < w->in_c; ++c) {
         nncube_dw_fold_record(q, c, rq + 3 * c);
     }
+    ox_end = ox_end > w->out_w ? w->out_w : ox_end;
     for (b = 0; b < w->batches; ++b) {
         const int8_t *in = input + (size_t)b * (size_t)image;
         for (oy = 0; oy < w->out_h; ++oy) {
@@ -1233,8 +1243,13 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_s8(const nncube_window *w, const nn
                 s.kx0 = ix0 >= 0 ? 0 : (ix0 > -3 ? -ix0 : 3);
                 s.kx1 = w->in_w - ix0 < 3 ? w->in_w - ix0 : 3;
                 s.kx1 = s.kx1 < s.kx0 ? s.kx0 : s.kx1;
-                if (interior_rows && s.kx0 == 0 && s.kx1 == 3 && whole_groups) {
-                    nncube_dw_3x3_blocks(&k, in + origin, filter, bias, rq, w->in_c / 4, out);
+                if (interior_rows && whole_groups && ox == ox_first && ox_end > ox_first) {
+                    const int32_t n = ox_end - ox_first;
+                    nncube_dw_3x3_blocks(&k, in + origin, filter, bias, rq, w->in_c / 4, n, w->stride_w * w->in_c,
+                                         out);
+                    out += n * w->out_c;
+                    ox = ox_end - 1;
+                    continue;
                 } else {
                     nncube_dw_pixel_3x3_s8(w, q, &k, rq, in, origin, &s, filter, bias, out);
                 }
