@@ -2,9 +2,12 @@
 //! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multipliers 2, 4, 7, 8,
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding, max pooling
 //! with a ReLU6 clamp, the 3×3 interior depthwise path with out_w 1, odd widths and stride 2, a bias beyond the
-//! narrow requantization's bound) go through code generation, run as portable C on the host and as the Cortex-M4
-//! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two
-//! C checks under tests/fixtures/runtime cover the fast requantization and the in-place promise of add/sub.
+//! narrow requantization's bound; int8 add/sub on large and small element counts (table and per-element paths),
+//! with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1 or 3 channels with SAME/VALID padding, stride 1
+//! and 2 and odd widths) go through code generation, run as portable C on the host and as the Cortex-M4
+//! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. C
+//! checks under tests/fixtures/runtime cover the fast requantization, the in-place promise of add/sub and the add/sub
+//! tables against TFLite's reference arithmetic.
 
 mod common;
 
@@ -55,7 +58,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert_eq!(names.len(), 29, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
@@ -121,6 +124,18 @@ fn add_and_sub_run_in_place() {
         "tests/fixtures/runtime/add_in_place_check.c",
     ]);
     assert!(stdout.starts_with("0 failures"), "{stdout}");
+}
+
+/// The int8 add and sub equal TFLite's reference arithmetic on 3,000 seeded parameter sets (offsets, multipliers,
+/// every output shift, clamps), through the table path (1,000 elements per call) and the per-element path (calls of
+/// 100 elements).
+#[test]
+fn add_and_sub_tables_equal_the_reference_arithmetic() {
+    let stdout = build_and_run_runtime_check(&[
+        "core/runtime/src/nncube_add.c",
+        "tests/fixtures/runtime/add_table_check.c",
+    ]);
+    assert!(stdout.starts_with("3000 sets, 0 failures"), "{stdout}");
 }
 
 /// Builds a host C check program from `sources` (repository-relative) against the runtime headers, strictly
