@@ -3,7 +3,7 @@
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding, max pooling
 //! with a ReLU6 clamp, the 3×3 interior depthwise path with out_w 1, odd widths and stride 2, a bias beyond the
 //! narrow requantization's bound; int8 add/sub on large and small element counts (table and per-element paths),
-//! with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1 or 3 channels with SAME/VALID padding, stride 1
+//! with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1, 3 or 5 channels (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1
 //! and 2 and odd widths) go through code generation, run as portable C on the host and as the Cortex-M4
 //! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. C
 //! checks under tests/fixtures/runtime cover the fast requantization, the in-place promise of add/sub and the add/sub
@@ -58,7 +58,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 29, "{names:?}");
+    assert_eq!(names.len(), 30, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");

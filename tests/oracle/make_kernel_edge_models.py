@@ -118,6 +118,7 @@ def cases():
     yield "conv_c1_10x4_s2_same", conv(rng, [1, 21, 9, 1], (10, 4), 6, 2, Padding.SAME, ACT.RELU, (11, 5))
     yield "conv_c1_s1_valid_w7", conv(rng, [1, 6, 7, 1], (3, 3), 3, 1, Padding.VALID, ACT.NONE, (4, 5))
     yield "conv_c1_5x5_s1_same_w5", conv(rng, [1, 6, 5, 1], (5, 5), 7, 1, Padding.SAME, ACT.NONE, (6, 5))
+    yield "conv_c5_s1_same_w6", conv(rng, [1, 5, 6, 5], (3, 3), 6, 1, Padding.SAME, ACT.NONE, (5, 6))
 
 
 def main():

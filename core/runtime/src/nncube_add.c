@@ -1,6 +1,8 @@
 /*
  * nncube runtime: elementwise add, sub and mul of same-shaped tensors (int8 with TFLite's rescaling, float32).
- * Element i is written right after reading element i of both inputs, so the output may alias an input.
+ * Element i is written right after reading element i of both inputs (int8 add/sub: groups of four elements, each
+ * written after the group is read), so the output may alias an input. Long int8 add/sub calls look each input's
+ * rescaled value up in a 256-entry table built per call (docs/kernels.md, "Int8 add and sub").
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"

@@ -2,7 +2,8 @@
  * nncube runtime: 2-D convolution (int8 per-channel, float32), NHWC input, OHWI filter.
  *
  * int8: output pixels go in pairs through the blocked matrix product (nncube_matmul.c): the row of a pixel is
- * its input pixel for 1x1 unpadded windows (no copy), else its im2col patch gathered on the stack. Both pixels
+ * its input pixel for 1x1 unpadded windows (no copy), else its im2col patch gathered on the stack (kernel rows
+ * copied as 32-bit words; docs/kernels.md, "Patch gathering"). Both pixels
  * of a pair are read before either is written, and pairs go in NHWC order (see the memory contract). Patches
  * longer than NNCUBE_IM2COL_MAX_DEPTH use a direct loop, one output value at a time. The filter and bias are
  * the ones re-arranged at generation time (docs/kernels.md).
@@ -203,15 +204,111 @@ static void nncube_conv2d_s8_direct(const nncube_window *w, const nncube_quant_s
     }
 }
 
+/* `rows` kernel rows of 4 to 16 bytes (first layers: 9 for 3x3 on 3 channels, 4 for 10x4 on 1), `step` bytes
+ * apart in the input, as 1 to 4 words each (the last one ending at the row's end), the word count chosen once. */
+static void nncube_conv_copy_short_rows(int8_t *dst, const int8_t *src, size_t row_bytes, size_t step, int32_t rows)
+{
+    const size_t last = row_bytes - 4;
+    int32_t r;
+    switch ((row_bytes - 1) / 4) {
+    case 0:
+        for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
+            nncube_conv_store4(dst, nncube_conv_load4(src));
+        }
+        break;
+    case 1:
+        for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
+            nncube_conv_store4(dst, nncube_conv_load4(src));
+            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+        }
+        break;
+    case 2:
+        for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
+            nncube_conv_store4(dst, nncube_conv_load4(src));
+            nncube_conv_store4(dst + 4, nncube_conv_load4(src + 4));
+            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+        }
+        break;
+    default:
+        for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
+            nncube_conv_store4(dst, nncube_conv_load4(src));
+            nncube_conv_store4(dst + 4, nncube_conv_load4(src + 4));
+            nncube_conv_store4(dst + 8, nncube_conv_load4(src + 8));
+            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+        }
+        break;
+    }
+}
+
+/* Per-call constants of the patch gathering in nncube_conv2d_s8: output pixels with y in [y_lo, y_hi) and x in
+ * [x_lo, x_hi) have their whole window inside the image; with short kernel rows (4 to 16 bytes, no horizontal
+ * dilation) they are copied by nncube_conv_copy_short_rows, the others go through nncube_conv_patch. */
+typedef struct {
+    uint32_t zp4;
+    int32_t y_lo, y_hi, x_lo, x_hi; /* empty x range: no short-row path */
+    size_t row_bytes, in_row, step, image_bytes;
+} nncube_conv_gather;
+
+/* The range [*lo, *hi) of output coordinates o in [0, out) with o * stride - pad >= 0 and
+ * o * stride - pad + span <= size (span: the window's extent minus 1, plus 1). */
+static void nncube_conv_inside_range(int32_t out, int32_t stride, int32_t pad, int32_t span, int32_t size,
+                                     int32_t *lo, int32_t *hi)
+{
+    int32_t o;
+    *lo = 0;
+    *hi = 0;
+    for (o = 0; o < out; ++o) {
+        const int32_t i0 = o * stride - pad;
+        if (i0 >= 0 && i0 + span <= size) {
+            if (*hi == 0) {
+                *lo = o;
+            }
+            *hi = o + 1;
+        }
+    }
+}
+
+static void nncube_conv_gather_init(const nncube_window *w, int32_t input_offset, nncube_conv_gather *g)
+{
+    g->zp4 = nncube_conv_zero_point4(input_offset);
+    g->row_bytes = (size_t)w->k_w * w->in_c;
+    g->in_row = (size_t)w->in_w * w->in_c;
+    g->step = (size_t)w->dilation_h * g->in_row;
+    g->image_bytes = (size_t)w->in_h * g->in_row;
+    g->y_lo = g->y_hi = g->x_lo = g->x_hi = 0;
+    if (nncube_conv_is_pointwise(w)) {
+        return; /* no patches */
+    }
+    nncube_conv_inside_range(w->out_h, w->stride_h, w->pad_top, (w->k_h - 1) * w->dilation_h + 1, w->in_h, &g->y_lo,
+                             &g->y_hi);
+    nncube_conv_inside_range(w->out_w, w->stride_w, w->pad_left, w->k_w, w->in_w, &g->x_lo, &g->x_hi);
+    if (w->dilation_w != 1 || g->row_bytes < 4 || g->row_bytes > 16) {
+        g->x_hi = g->x_lo;
+    }
+}
+
+/* The patch of conv pixel (b, y, x) into buf. */
+static inline void nncube_conv_gather_pixel(const nncube_window *w, const nncube_conv_gather *g, const int8_t *input,
+                                            int32_t b, int32_t y, int32_t x, int8_t *buf)
+{
+    if (x >= g->x_lo && x < g->x_hi && y >= g->y_lo && y < g->y_hi) {
+        const int8_t *src = input + (size_t)b * g->image_bytes + (size_t)(y * w->stride_h - w->pad_top) * g->in_row +
+                            (size_t)(x * w->stride_w - w->pad_left) * w->in_c;
+        nncube_conv_copy_short_rows(buf, src, g->row_bytes, g->step, w->k_h);
+    } else {
+        nncube_conv_patch(w, g->zp4, input, b, y, x, buf);
+    }
+}
+
 /* The matmul row of conv pixel (b, y, x): the input pixel itself for 1x1 unpadded windows, else its patch
  * gathered into buf. */
-static inline const int8_t *nncube_conv_pixel_row(const nncube_window *w, uint32_t zp4, const int8_t *input,
-                                                  int32_t b, int32_t y, int32_t x, int8_t *buf)
+static inline const int8_t *nncube_conv_pixel_row(const nncube_window *w, const nncube_conv_gather *g,
+                                                  const int8_t *input, int32_t b, int32_t y, int32_t x, int8_t *buf)
 {
     if (nncube_conv_is_pointwise(w)) {
         return input + (((size_t)b * w->in_h + y * w->stride_h) * w->in_w + x * w->stride_w) * w->in_c;
     }
-    nncube_conv_patch(w, zp4, input, b, y, x, buf);
+    nncube_conv_gather_pixel(w, g, input, b, y, x, buf);
     return buf;
 }
 
@@ -233,7 +330,7 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
     int8_t patches[2][NNCUBE_IM2COL_MAX_DEPTH];
     const int32_t depth = w->k_h * w->k_w * w->in_c;
     const int32_t pixels = w->batches * w->out_h * w->out_w;
-    const uint32_t zp4 = nncube_conv_zero_point4(q->input_offset);
+    nncube_conv_gather g;
     nncube_matmul_s8_args m;
     int32_t b = 0, y = 0, x = 0, p;
     if (!nncube_conv_is_pointwise(w) && depth > NNCUBE_IM2COL_MAX_DEPTH) {
@@ -245,6 +342,7 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
     m.bias = bias;
     m.depth = depth;
     m.per_channel = 1;
+    nncube_conv_gather_init(w, q->input_offset, &g);
     if (!nncube_conv_is_pointwise(w) && q->filter_offset == 0 && depth % 4 != 0 &&
         (depth + 3) / 4 * 4 <= NNCUBE_IM2COL_MAX_DEPTH) {
         /* Patches padded with zeros to the filter rows' multiple of 4 (whose padding is 0): no scalar tail. The
@@ -256,12 +354,12 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
     /* Pixels in pairs, in NHWC order, walked with (b, y, x) counters (no division per pixel). */
     for (p = 0; p < pixels; p += 2) {
         int8_t *out0 = output + (size_t)p * w->out_c;
-        const int8_t *row0 = nncube_conv_pixel_row(w, zp4, input, b, y, x, patches[0]);
+        const int8_t *row0 = nncube_conv_pixel_row(w, &g, input, b, y, x, patches[0]);
         nncube_conv_next_pixel(w, &b, &y, &x);
         if (p + 1 == pixels) {
             nncube_matmul_s8(&m, 0, w->out_c, row0, NULL, out0, NULL);
         } else {
-            const int8_t *row1 = nncube_conv_pixel_row(w, zp4, input, b, y, x, patches[1]);
+            const int8_t *row1 = nncube_conv_pixel_row(w, &g, input, b, y, x, patches[1]);
             nncube_conv_next_pixel(w, &b, &y, &x);
             nncube_matmul_s8(&m, 0, w->out_c, row0, row1, out0, out0 + w->out_c);
         }
