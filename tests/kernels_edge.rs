@@ -6,8 +6,8 @@
 //! with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1, 3 or 5 channels (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1
 //! and 2 and odd widths) go through code generation, run as portable C on the host and as the Cortex-M4
 //! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. C
-//! checks under tests/fixtures/runtime cover the fast requantization, the in-place promise of add/sub and the add/sub
-//! tables against TFLite's reference arithmetic.
+//! checks under tests/fixtures/runtime cover the fast requantization, the in-place promise of add/sub, the add/sub
+//! tables against TFLite's reference arithmetic and the convolution's patch gathering against its direct loop.
 
 mod common;
 
@@ -136,6 +136,22 @@ fn add_and_sub_tables_equal_the_reference_arithmetic() {
         "tests/fixtures/runtime/add_table_check.c",
     ]);
     assert!(stdout.starts_with("3000 sets, 0 failures"), "{stdout}");
+}
+
+/// The convolution's patch gathering (word copies, interior ranges, clipped rows, zero-point fills) gives the same
+/// outputs as the tap-by-tap direct loop on about 1,300 seeded random geometries (kernels up to 5×5 and 10×4,
+/// strides 1–3, dilations, padding on any side, 1–6 input channels, two batches).
+#[test]
+fn conv_patch_gathering_equals_the_direct_loop() {
+    let stdout = build_and_run_runtime_check(&[
+        "core/runtime/src/nncube_conv.c",
+        "core/runtime/src/nncube_matmul.c",
+        "tests/fixtures/runtime/conv_gather_check.c",
+    ]);
+    assert!(
+        stdout.starts_with("0 failures in 1284 convolutions"),
+        "{stdout}"
+    );
 }
 
 /// Builds a host C check program from `sources` (repository-relative) against the runtime headers, strictly
