@@ -48,7 +48,8 @@ static int nncube_add_table(int32_t *table, int32_t off, int32_t left, int32_t m
     for (v = -128; v < 128; ++v) {
         const int32_t r = nncube_add_rescale(v, off, left, m, e, h);
         magnitudes |= (uint32_t)(r ^ (r >> 31));
-        table[v + 128] = (int32_t)((negate ? 0u - (uint32_t)r : (uint32_t)r) << 1);
+        /* -r cannot overflow: a smaller-than-one multiply's result is above INT32_MIN. */
+        table[v + 128] = (int32_t)((uint32_t)(negate ? -r : r) << 1);
     }
     return magnitudes < NNCUBE_ADD_TABLE_BOUND;
 }
