@@ -128,3 +128,20 @@ fn wrong_input_type_names_the_input_and_both_types() {
     );
     assert!(!dir.path().join("out.npy").exists());
 }
+
+/// An output that cannot be written names the file and gives the OS error once (not once per error-chain link).
+#[test]
+fn unwritable_output_names_the_file_and_the_os_error_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("missing-dir").join("out.npy");
+    let out = Command::new(common::nncube_bin())
+        .args(["run", "--random", "1", "--mode", "reference", "--output"])
+        .arg(&output)
+        .arg(common::shared_model("hello_world_int8"))
+        .output()
+        .expect("start nncube");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing-dir/out.npy"), "{stderr}");
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+}

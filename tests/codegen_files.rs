@@ -308,7 +308,7 @@ fn nncube(args: &[&str], cc: Option<&str>, cache: &Path) -> std::process::Output
 
 #[test]
 fn cli_validate_host_against_interpreter() {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let cache = common::host_cache();
     let model = common::shared_model("micro_speech_quantized");
     let o = nncube(
         &[
@@ -357,7 +357,7 @@ fn cli_validate_with_missing_compiler_fails_clearly() {
 
 #[test]
 fn cli_run_host_matches_reference_mode() {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let cache = common::host_cache();
     let tmp = tempfile::tempdir().unwrap();
     let model = common::shared_model("hello_world_int8");
     let mut outs = Vec::new();
@@ -386,7 +386,6 @@ fn cli_run_host_matches_reference_mode() {
 /// Relu family, quantize, dequantize, add/sub/mul, concatenation, pad (no shared model uses most of them): generated C vs the reference interpreter.
 #[test]
 fn elementwise_ops_match_the_interpreter() {
-    use nncube_core::interp;
     let mut g = Graph::new("elementwise");
     let i8t = |s: f32, z: i32| TensorType::new(DType::I8, vec![1, 300]).quantized(s, z);
     let x = g.add_tensor("x", i8t(0.05, 3));
@@ -500,28 +499,13 @@ fn elementwise_ops_match_the_interpreter() {
         let tmp = tempfile::tempdir().unwrap();
         compile_all(compiler, &[], &files, tmp.path());
     }
-    let runner = host::build_runner_with(
-        &g,
-        &host::c_compiler(),
-        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
-    )
-    .unwrap();
-    for seed in 0..5 {
-        let inputs = interp::random_inputs(&g, seed);
-        let want = interp::run(&g, &inputs).unwrap();
-        let got = runner
-            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
-            .unwrap();
-        for (o, w) in want.outputs().iter().enumerate() {
-            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
-        }
-    }
+    common::assert_host_matches_interpreter(&g, 5);
 }
 
 #[test]
 fn cli_validate_reads_user_inputs_and_rejects_wrong_ones() {
     use nncube_core::{interp, npy};
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let cache = common::host_cache();
     let tmp = tempfile::tempdir().unwrap();
     let model = common::shared_model("hello_world_float");
     let graph = import::load_model(&model).unwrap();
@@ -648,22 +632,5 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
 /// weights zero point): generated C on the host (portable path) vs the reference interpreter.
 #[test]
 fn matmul_edge_cases_match_the_interpreter() {
-    use nncube_core::interp;
-    let g = common::matmul_edges::graph();
-    let runner = host::build_runner_with(
-        &g,
-        &host::c_compiler(),
-        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache"),
-    )
-    .unwrap();
-    for seed in 0..5 {
-        let inputs = interp::random_inputs(&g, seed);
-        let want = interp::run(&g, &inputs).unwrap();
-        let got = runner
-            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
-            .unwrap();
-        for (o, w) in want.outputs().iter().enumerate() {
-            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
-        }
-    }
+    common::assert_host_matches_interpreter(&common::matmul_edges::graph(), 5);
 }

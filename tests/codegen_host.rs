@@ -47,15 +47,11 @@ fn random_sample(graph: &Graph, seed: u64) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Runner cache of this test build (under the target directory).
-fn cache() -> std::path::PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache")
-}
-
 fn check_model(stem: &str) {
     let model = common::shared_model(stem);
     let graph = import::load_model(&model).unwrap();
-    let runner = host::build_runner_with(&graph, &host::c_compiler(), &cache()).unwrap();
+    let runner =
+        host::build_runner_with(&graph, &host::c_compiler(), &common::host_cache()).unwrap();
     let samples: Vec<_> = (0..SAMPLES).map(|s| random_sample(&graph, s)).collect();
     let ours = runner.run(&samples, false).unwrap();
     let tmp = tempfile::tempdir().unwrap();

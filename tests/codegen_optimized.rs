@@ -12,14 +12,9 @@ use nncube_core::ir::{
     Window2d,
 };
 use nncube_core::passes::Pipeline;
-use std::path::Path;
 
 const FLOAT_REL_TOLERANCE: f32 = 1e-5;
 const SAMPLES: u64 = 10;
-
-fn cache() -> std::path::PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache-optimized")
-}
 
 fn conv_pool_count(graph: &Graph) -> usize {
     graph
@@ -31,7 +26,7 @@ fn conv_pool_count(graph: &Graph) -> usize {
 
 /// Runs `graph`'s generated C and the reference interpreter on `SAMPLES` seeded inputs and compares outputs.
 fn check_graph(label: &str, graph: &Graph) {
-    let runner = host::build_runner_with(graph, &host::c_compiler(), &cache())
+    let runner = host::build_runner_with(graph, &host::c_compiler(), &common::host_cache())
         .unwrap_or_else(|e| panic!("{label}: {e:#}"));
     let inputs: Vec<Vec<TensorData>> = (0..SAMPLES)
         .map(|s| interp::random_inputs(graph, s))

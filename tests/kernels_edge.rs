@@ -17,7 +17,6 @@ use nncube_core::device::benchmark::{BenchmarkInputs, benchmark};
 use nncube_core::import;
 use nncube_core::ir::Graph;
 use nncube_core::target::{ArmToolchain, Board};
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -61,7 +60,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
     assert_eq!(names.len(), 30, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache");
+    let cache = common::host_cache();
     for name in &names {
         let model = models_dir.join(format!("{name}.tflite"));
         let graph = import::load_model(&model).unwrap();

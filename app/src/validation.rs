@@ -96,7 +96,7 @@ impl Validation {
 pub type Progress<'a> = &'a mut dyn FnMut(f32, &str) -> bool;
 
 /// The error a cancelled validation returns.
-pub const CANCELLED: &str = "validation cancelled";
+const CANCELLED: &str = "validation cancelled";
 
 /// The samples to validate with: the arrays of `inputs` (an .npy holding one sample of a single-input model, or an
 /// .npz whose arrays, in order, are the model's inputs sample after sample), else `count` seeded random samples

@@ -11,6 +11,7 @@
 pub mod arith;
 pub mod codegen;
 pub mod device;
+pub mod files;
 pub mod import;
 pub mod interp;
 pub mod ir;

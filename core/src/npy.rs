@@ -15,12 +15,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum NpyError {
     /// The file could not be read or written.
-    #[error("cannot access {path}: {source}")]
+    #[error("cannot access {path}: {io}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// The file is not a valid `.npy`/`.npz`, or uses a feature this reader does not support.
     #[error("{path}: {message}")]
@@ -71,7 +71,7 @@ fn dtype_of(descr: &str) -> Option<DType> {
 }
 
 /// Encodes one array as `.npy` bytes.
-pub fn encode_npy(t: &TensorData) -> Vec<u8> {
+fn encode_npy(t: &TensorData) -> Vec<u8> {
     let shape = match t.shape.len() {
         0 => "()".to_string(),
         1 => format!("({},)", t.shape[0]),
@@ -120,7 +120,7 @@ fn header_field<'a>(header: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Decodes `.npy` bytes; `path` names the file in errors.
-pub fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
+fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
     let bad = |m: &str| format_err(path, m.to_string());
     if !bytes.starts_with(MAGIC) || bytes.len() < 10 {
         return Err(bad(
@@ -186,7 +186,7 @@ pub fn decode_npy(bytes: &[u8], path: &Path) -> Result<TensorData, NpyError> {
 pub fn read_npy(path: &Path) -> Result<TensorData, NpyError> {
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
-        source,
+        io: source,
     })?;
     decode_npy(&bytes, path)
 }
@@ -197,15 +197,12 @@ pub fn write_npy(path: &Path, t: &TensorData) -> Result<(), NpyError> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NpyError> {
-    let io = |source| NpyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    crate::files::write_file(path, bytes).map_err(|crate::files::FilesError::Io { io, .. }| {
+        NpyError::Io {
+            path: path.to_path_buf(),
+            io,
+        }
+    })
 }
 
 /// CRC-32 (IEEE), as zip requires.
@@ -228,7 +225,7 @@ fn crc32(data: &[u8]) -> u32 {
 }
 
 /// Encodes named arrays as `.npz` bytes (stored zip; member `name` becomes `name.npy`).
-pub fn encode_npz(arrays: &[(String, TensorData)]) -> Result<Vec<u8>, String> {
+fn encode_npz(arrays: &[(String, TensorData)]) -> Result<Vec<u8>, String> {
     const DOS_DATE_1980_01_01: u16 = 0x21;
     let mut out = Vec::new();
     let mut central = Vec::new();
@@ -302,7 +299,7 @@ fn le64(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Decodes `.npz` bytes into `(name without .npy, array)` pairs in archive order.
-pub fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>, NpyError> {
+fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>, NpyError> {
     let bad = |m: String| format_err(path, m);
     let truncated = || format_err(path, "truncated or damaged .npz (zip) archive".to_string());
     let eocd = (0..bytes.len().saturating_sub(21))
@@ -387,7 +384,7 @@ pub fn decode_npz(bytes: &[u8], path: &Path) -> Result<Vec<(String, TensorData)>
 pub fn read_npz(path: &Path) -> Result<Vec<(String, TensorData)>, NpyError> {
     let bytes = std::fs::read(path).map_err(|source| NpyError::Io {
         path: path.to_path_buf(),
-        source,
+        io: source,
     })?;
     decode_npz(&bytes, path)
 }

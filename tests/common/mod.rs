@@ -214,3 +214,27 @@ pub fn tflm_outputs(
     );
     out.stdout
 }
+
+/// The host runner cache the tests share (under the target directory: kept across runs; runners are keyed by
+/// their sources, so tests never see each other's).
+pub fn host_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nncube-cache")
+}
+
+/// Builds the host runner of `graph` (cached in [`host_cache`]) and asserts that its outputs equal the reference
+/// interpreter's, bit for bit, on the random inputs of seeds `0..seeds`.
+pub fn assert_host_matches_interpreter(graph: &nncube_core::ir::Graph, seeds: u64) {
+    use nncube_core::interp;
+    let runner =
+        nncube::host::build_runner_with(graph, &nncube::host::c_compiler(), &host_cache()).unwrap();
+    for seed in 0..seeds {
+        let inputs = interp::random_inputs(graph, seed);
+        let want = interp::run(graph, &inputs).unwrap();
+        let got = runner
+            .run(&[inputs.iter().map(|t| t.bytes.clone()).collect()], false)
+            .unwrap();
+        for (o, w) in want.outputs().iter().enumerate() {
+            assert_eq!(got[0].outputs[o], w.bytes, "seed {seed} output {o}");
+        }
+    }
+}

@@ -4,11 +4,12 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use nncube_core::files::write_file;
 use nncube_core::memplan::{self, MemoryPlan, PlanOptions};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view;
 use nncube_core::target::Board;
-use nncube_core::target::project::plan_for_board;
+use nncube_core::target::project::plan_activations;
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
@@ -75,25 +76,18 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         outputs_in_activations: !args.no_outputs_allocation,
         ..PlanOptions::default()
     };
-    let plan = match &args.board {
-        Some(board) => {
-            let board = Board::find(board).context("cannot load the board")?;
-            plan_for_board(&graph, &board, &options)
-                .map_err(anyhow::Error::from)
-                .with_context(|| {
-                    format!(
-                        "cannot plan the activation memory of {}",
-                        args.model.display()
-                    )
-                })?
-        }
-        None => memplan::plan(&graph, &options).with_context(|| {
-            format!(
-                "cannot plan the activation memory of {}",
-                args.model.display()
-            )
-        })?,
-    };
+    let board = args
+        .board
+        .as_deref()
+        .map(Board::find)
+        .transpose()
+        .context("cannot load the board")?;
+    let plan = plan_activations(&graph, board.as_ref(), &options).with_context(|| {
+        format!(
+            "cannot plan the activation memory of {}",
+            args.model.display()
+        )
+    })?;
     let report = report::analyze(
         &graph,
         Some((plan.total_bytes, plan_method(&options, &plan))),
@@ -104,8 +98,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         super::stdout::print(&optimization_text(&original, &graph, &pipeline_report))?;
     }
     if let Some(path) = &args.json {
-        std::fs::write(path, report.to_json() + "\n")
-            .with_context(|| format!("cannot write the JSON report to {}", path.display()))?;
+        write_file(path, (report.to_json() + "\n").as_bytes())
+            .context("cannot write the JSON report")?;
     }
     if let Some(path) = &args.memory {
         write_memory_timeline(&graph, &plan, path)?;
@@ -163,8 +157,7 @@ fn write_memory_timeline(
             path.display()
         ),
     };
-    std::fs::write(path, text)
-        .with_context(|| format!("cannot write the memory timeline to {}", path.display()))
+    write_file(path, text.as_bytes()).context("cannot write the memory timeline")
 }
 
 /// The "optimizations" block printed after the report: layer counts and what each pass changed.
@@ -209,6 +202,5 @@ fn write_graph(
             path.display()
         ),
     };
-    std::fs::write(path, text)
-        .with_context(|| format!("cannot write the graph picture to {}", path.display()))
+    write_file(path, text.as_bytes()).context("cannot write the graph picture")
 }

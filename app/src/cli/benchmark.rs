@@ -7,6 +7,7 @@ use clap::Args;
 use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark};
 use nncube_core::device::benchmark_table::{TableRow, builtin_baseline, render_markdown};
 use nncube_core::device::{DeviceError, QemuDevice};
+use nncube_core::files::write_file;
 use nncube_core::target::{ArmToolchain, Board, TargetError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -99,7 +100,7 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
                 .map(|(_, r)| r.to_json())
                 .unwrap_or_default()
         };
-        write_whole(path, &(json + "\n")).context("cannot write the JSON results")?;
+        write_file(path, (json + "\n").as_bytes()).context("cannot write the JSON results")?;
     }
     if let Some(path) = &args.markdown {
         let rows: Vec<TableRow<'_>> = results
@@ -109,7 +110,7 @@ pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
                 report,
             })
             .collect();
-        write_whole(path, &render_markdown(&rows, &baseline))
+        write_file(path, render_markdown(&rows, &baseline).as_bytes())
             .context("cannot write the markdown table")?;
     }
     super::stdout::print(&text)
@@ -156,19 +157,6 @@ fn run_one(
             b.id
         ))
     })
-}
-
-/// Writes `text` to a sibling temporary file, then renames it over `path`: never a half-written file.
-fn write_whole(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut tmp_name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    tmp_name.push(".partial");
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 /// The text form: totals, footprint, then one line per layer.

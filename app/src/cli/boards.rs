@@ -23,7 +23,7 @@ pub fn run(args: &BoardsArgs) -> anyhow::Result<()> {
 }
 
 /// One line per board: id, MCU, core (with FPU), clock, flash and RAM totals, and whether it is virtual.
-pub fn render_table(boards: &[Board]) -> String {
+fn render_table(boards: &[Board]) -> String {
     let rows: Vec<[String; 7]> = boards
         .iter()
         .map(|b| {

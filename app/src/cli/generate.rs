@@ -127,7 +127,7 @@ fn existing_entries(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, bool)>) -> a
 }
 
 /// Writes `files` as the whole content of `out_dir`, atomically.
-pub fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Result<()> {
+fn write_atomically(files: &GeneratedFiles, out_dir: &Path) -> anyhow::Result<()> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -34,13 +34,6 @@ pub fn write_project(graph: &Graph, board: &Board, dir: &Path) -> anyhow::Result
     };
     // Everything is generated in memory first: an error leaves the directory untouched.
     let files = project_files(graph, board, previous_main.as_deref())?;
-    for (rel, text) in &files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    nncube_core::files::write_tree(dir, &files)?;
     Ok(files.len())
 }

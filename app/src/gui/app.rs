@@ -23,7 +23,7 @@ pub enum OpenRequest {
 }
 
 /// What a background task hands back to the UI.
-pub enum TaskOutput {
+enum TaskOutput {
     /// A model (maybe through a project file) was imported, or failed to.
     Opened {
         /// The import result.
@@ -63,7 +63,7 @@ pub enum TaskOutput {
 
 /// Why a file dialog was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pick {
+enum Pick {
     /// Open a model or a project.
     Open,
     /// Choose where to save the project.
@@ -164,12 +164,6 @@ impl NncubeApp {
         &self.errors
     }
 
-    /// Selects a layer in the Graph tab (as clicking its box does) and shows that tab.
-    pub fn select_layer(&mut self, node: nncube_core::ir::NodeId) {
-        self.views.graph.selected = Some(node);
-        self.settings.tab = Tab::Graph;
-    }
-
     /// The layer selected in the Graph tab.
     pub fn selected_layer(&self) -> Option<nncube_core::ir::NodeId> {
         self.views.graph.selected
@@ -187,8 +181,7 @@ impl NncubeApp {
 
     /// The chosen board, when it is a built-in one.
     pub fn board(&self) -> Option<&Board> {
-        let id = self.settings.config.board.as_deref()?;
-        self.boards.iter().find(|b| b.id == id)
+        board_named(&self.boards, self.settings.config.board.as_deref())
     }
 
     /// Where projects are generated: the configured output directory, relative to the project file when one is
@@ -208,44 +201,26 @@ impl NncubeApp {
         let Some(model) = &self.model else {
             anyhow::bail!("no model is loaded");
         };
-        let board = self
-            .settings
-            .config
-            .board
-            .as_deref()
-            .and_then(|id| self.boards.iter().find(|b| b.id == id));
-        match tab {
-            Tab::Validate => {
-                let request = self.views.validate.start(board);
-                spawn_validation(
-                    &mut self.tasks,
-                    &model.graph,
-                    self.model_generation,
-                    request,
-                );
-            }
+        let board = board_named(&self.boards, self.settings.config.board.as_deref());
+        let job = match tab {
+            Tab::Validate => TabJob::Validate(self.views.validate.start(board)),
             Tab::Board => {
                 let Some(board) = board.filter(|b| b.virtual_board.is_some()) else {
                     anyhow::bail!(
                         "the Board tab's job needs a virtual board: choose one with --board qemu-…"
                     );
                 };
-                let request = self.views.board.start(
+                TabJob::Board(self.views.board.start(
                     board_tab::BoardAction::GenerateBuildBenchmark,
                     board,
                     &dir,
-                );
-                spawn_board_job(
-                    &mut self.tasks,
-                    &model.graph,
-                    self.model_generation,
-                    request,
-                );
+                ))
             }
             Tab::Report | Tab::Graph | Tab::Memory => {
                 anyhow::bail!("the {} tab has no job to run", tab.title())
             }
-        }
+        };
+        spawn_tab_job(&mut self.tasks, &model.graph, self.model_generation, job);
         Ok(())
     }
 
@@ -288,11 +263,7 @@ impl NncubeApp {
         }
         self.analysis_requested = Some(key.clone());
         let graph = model.graph.clone();
-        let board = key
-            .board
-            .as_deref()
-            .and_then(|id| self.boards.iter().find(|b| b.id == id))
-            .cloned();
+        let board = board_named(&self.boards, key.board.as_deref()).cloned();
         self.tasks.spawn("planning the activation memory", move || {
             let result = Analysis::compute(&graph, key.clone(), board.as_ref()).map(Box::new);
             TaskOutput::Analyzed { key, result }
@@ -560,69 +531,70 @@ impl NncubeApp {
         let generation = self.model_generation;
         match self.settings.tab {
             Tab::Report => {
-                let board = self
-                    .settings
-                    .config
-                    .board
-                    .as_deref()
-                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                let board = board_named(&self.boards, self.settings.config.board.as_deref());
                 report_tab::show(ui, &mut self.views.report, generation, analysis, board)
             }
             Tab::Graph => graph_tab::show(ui, &mut self.views.graph, model, analysis),
             Tab::Memory => memory_tab::show(ui, &mut self.views.memory, model, analysis),
             Tab::Validate => {
-                let board = self
-                    .settings
-                    .config
-                    .board
-                    .as_deref()
-                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                let board = board_named(&self.boards, self.settings.config.board.as_deref());
                 if let Some(request) =
                     validate_tab::show(ui, &mut self.views.validate, &model.graph, board)
                 {
-                    spawn_validation(&mut self.tasks, &model.graph, generation, request);
+                    spawn_tab_job(
+                        &mut self.tasks,
+                        &model.graph,
+                        generation,
+                        TabJob::Validate(request),
+                    );
                 }
             }
             Tab::Board => {
-                let board = self
-                    .settings
-                    .config
-                    .board
-                    .as_deref()
-                    .and_then(|id| self.boards.iter().find(|b| b.id == id));
+                let board = board_named(&self.boards, self.settings.config.board.as_deref());
                 let dir = self.output_dir();
                 if let Some(request) = board_tab::show(ui, &mut self.views.board, board, &dir) {
-                    spawn_board_job(&mut self.tasks, &model.graph, generation, request);
+                    spawn_tab_job(
+                        &mut self.tasks,
+                        &model.graph,
+                        generation,
+                        TabJob::Board(request),
+                    );
                 }
             }
         }
     }
 }
 
-fn spawn_validation(
-    tasks: &mut Tasks<TaskOutput>,
-    graph: &Graph,
-    generation: u64,
-    request: validate_tab::ValidateRequest,
-) {
+/// The background job of the Validate or the Board tab.
+enum TabJob {
+    Validate(validate_tab::ValidateRequest),
+    Board(board_tab::BoardRequest),
+}
+
+/// Runs `job` on a copy of `graph` as a background task (its request carries the progress and cancel token);
+/// the result comes back tagged with the model `generation` it ran for.
+fn spawn_tab_job(tasks: &mut Tasks<TaskOutput>, graph: &Graph, generation: u64, job: TabJob) {
     let graph = graph.clone();
-    tasks.spawn("validating", move || TaskOutput::Validated {
-        generation,
-        outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
+    let label = match job {
+        TabJob::Validate(_) => "validating",
+        TabJob::Board(_) => "running on the board",
+    };
+    tasks.spawn(label, move || match job {
+        TabJob::Validate(request) => TaskOutput::Validated {
+            generation,
+            outcome: Box::new(validate_tab::run_blocking(&graph, &request)),
+        },
+        TabJob::Board(request) => TaskOutput::BoardRan {
+            generation,
+            outcome: Box::new(board_tab::run_blocking(&graph, &request)),
+        },
     });
 }
 
-fn spawn_board_job(
-    tasks: &mut Tasks<TaskOutput>,
-    graph: &Graph,
-    generation: u64,
-    request: board_tab::BoardRequest,
-) {
-    let graph = graph.clone();
-    tasks.spawn("running on the board", move || TaskOutput::BoardRan {
-        generation,
-        outcome: Box::new(board_tab::run_blocking(&graph, &request)),
-    });
+/// The board with id `id` among `boards` (`None` when no id is given or none matches).
+fn board_named<'a>(boards: &'a [Board], id: Option<&str>) -> Option<&'a Board> {
+    let id = id?;
+    boards.iter().find(|b| b.id == id)
 }
 
 /// Opens a model or project on the calling thread.

@@ -158,7 +158,7 @@ fn steps(graph: &Graph, request: &BoardRequest, outcome: &mut BoardOutcome) -> a
 }
 
 /// Where the benchmark firmware is built, inside the project (a directory `generate` never writes).
-pub fn benchmark_dir(project: &Path) -> PathBuf {
+fn benchmark_dir(project: &Path) -> PathBuf {
     project.join("build").join("nncube-benchmark")
 }
 

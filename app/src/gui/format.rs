@@ -28,7 +28,7 @@ pub fn shape(dims: &[usize]) -> String {
 }
 
 /// `name` cut to at most `max` characters, keeping the end (TFLite names end with the useful part).
-pub fn ellipsis_start(name: &str, max: usize) -> String {
+fn ellipsis_start(name: &str, max: usize) -> String {
     let n = name.chars().count();
     if n <= max || max == 0 {
         name.to_string()

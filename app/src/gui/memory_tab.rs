@@ -36,7 +36,7 @@ fn buffer_color(i: usize) -> Color32 {
 }
 
 /// The hover text of a buffer.
-pub fn buffer_text(r: &TimelineRect, pool: &PoolBand) -> String {
+fn buffer_text(r: &TimelineRect, pool: &PoolBand) -> String {
     format!(
         "{}\n{} ({})\npool {}: offset {} B, size {}\nalive steps {} – {}",
         r.tensor_name,

@@ -28,7 +28,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 
 /// What to open at start: the given model or project, or the built-in model.
-pub fn start_request(input: Option<PathBuf>) -> OpenRequest {
+fn start_request(input: Option<PathBuf>) -> OpenRequest {
     input.map_or(OpenRequest::BuiltIn, OpenRequest::Path)
 }
 

@@ -13,12 +13,12 @@ use nncube_core::memplan::{self, MemoryPlan, PlanOptions, Timeline};
 use nncube_core::passes::{Pipeline, PipelineReport};
 use nncube_core::report::graph_view::{self, GraphView};
 use nncube_core::target::Board;
-use nncube_core::target::project::plan_for_board;
+use nncube_core::target::project::plan_activations;
 use nncube_core::{import, report};
 use std::path::{Path, PathBuf};
 
 /// The built-in model (MLPerf Tiny KWS DS-CNN, see assets/models/README.md), opened when no model is given.
-pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../assets/models/default.tflite");
+const DEFAULT_MODEL: &[u8] = include_bytes!("../../../assets/models/default.tflite");
 
 /// Where a model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,11 +142,8 @@ impl Analysis {
         board: Option<&Board>,
     ) -> anyhow::Result<Analysis> {
         let planner = plan_options(&key.options);
-        let plan = match board {
-            Some(board) => plan_for_board(graph, board, &planner).map_err(anyhow::Error::from),
-            None => memplan::plan(graph, &planner).map_err(anyhow::Error::from),
-        }
-        .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
+        let plan = plan_activations(graph, board, &planner)
+            .with_context(|| format!("cannot plan the activation memory of {}", graph.name))?;
         Ok(Analysis::from_plan(graph, key, &planner, plan))
     }
 

@@ -64,11 +64,8 @@ impl Project {
         let pretty = ron::ser::PrettyConfig::new().struct_names(true);
         let text =
             ron::ser::to_string_pretty(&stored, pretty).context("cannot serialize the project")?;
-        let tmp = path.with_extension("ron.tmp");
-        std::fs::write(&tmp, text + "\n")
-            .with_context(|| format!("cannot write project file {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot write project file {}", path.display()))
+        nncube_core::files::write_file(path, (text + "\n").as_bytes())
+            .context("cannot save the project")
     }
 }
 

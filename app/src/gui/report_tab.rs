@@ -63,7 +63,7 @@ impl ReportView {
 }
 
 /// Row indices of `layers` sorted by `key` (ties keep schedule order).
-pub fn sorted_rows(layers: &[LayerReport], key: SortKey, descending: bool) -> Vec<usize> {
+fn sorted_rows(layers: &[LayerReport], key: SortKey, descending: bool) -> Vec<usize> {
     let mut rows: Vec<usize> = (0..layers.len()).collect();
     rows.sort_by(|&a, &b| {
         let (x, y) = (&layers[a], &layers[b]);

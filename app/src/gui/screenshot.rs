@@ -26,10 +26,9 @@ pub fn render_to_png(mut app: NncubeApp, tab: Tab, path: &Path) -> anyhow::Resul
         .render()
         .map_err(anyhow::Error::msg)
         .context("cannot render the window offscreen (needs a Vulkan or GL driver such as mesa lavapipe/llvmpipe)")?;
-    let tmp = path.with_extension("png.tmp");
+    let mut png = std::io::Cursor::new(Vec::new());
     image
-        .save_with_format(&tmp, image::ImageFormat::Png)
-        .with_context(|| format!("cannot write screenshot {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot write screenshot {}", path.display()))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .context("cannot encode the screenshot as PNG")?;
+    nncube_core::files::write_file(path, png.get_ref()).context("cannot write the screenshot")
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// How many recent files the File menu remembers.
-pub const MAX_RECENT: usize = 8;
+const MAX_RECENT: usize = 8;
 
 /// The inference runtime the generated project uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -48,7 +48,7 @@ pub fn c_compiler() -> String {
 }
 
 /// The cache directory for compiled runners.
-pub fn cache_dir() -> PathBuf {
+fn cache_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("NNCUBE_CACHE_DIR") {
         return PathBuf::from(d);
     }

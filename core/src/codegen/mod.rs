@@ -56,12 +56,12 @@ pub enum CodegenError {
     #[error("the graph is invalid: {0}")]
     Verify(#[from] crate::ir::VerifyError),
     /// Writing the files failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {io}")]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        io: std::io::Error,
     },
 }
 
@@ -91,19 +91,11 @@ pub struct GeneratedFiles {
 }
 
 impl GeneratedFiles {
-    /// Writes every file under `dir` (creating subdirectories).
+    /// Writes every file under `dir` (creating it and the subdirectories; each file whole or not at all).
     pub fn write_to(&self, dir: &Path) -> Result<(), CodegenError> {
-        for (rel, contents) in &self.files {
-            let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| CodegenError::Io {
-                    path: parent.to_path_buf(),
-                    source,
-                })?;
-            }
-            std::fs::write(&path, contents).map_err(|source| CodegenError::Io { path, source })?;
-        }
-        Ok(())
+        crate::files::write_tree(dir, &self.files)
+            .map(drop)
+            .map_err(|crate::files::FilesError::Io { path, io, .. }| CodegenError::Io { path, io })
     }
 }
 

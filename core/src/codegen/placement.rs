@@ -138,7 +138,7 @@ impl Placement {
     }
 
     /// Size of the buffer of pool `pool`.
-    pub fn pool_bytes(&self, pool: usize) -> usize {
+    fn pool_bytes(&self, pool: usize) -> usize {
         if self.is_multi_pool() {
             self.pools.get(pool).map_or(0, |p| p.bytes)
         } else {

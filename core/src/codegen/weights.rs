@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Alignment of every weights tensor in the blob, in bytes.
-pub const WEIGHTS_ALIGN_BYTES: usize = 16;
+const WEIGHTS_ALIGN_BYTES: usize = 16;
 
 /// What a blob entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

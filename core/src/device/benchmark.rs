@@ -9,9 +9,11 @@ use super::{Device, DeviceError, HostFile, measure};
 use crate::codegen;
 use crate::ir::Graph;
 use crate::report::layer_macc;
-use crate::target::{ArmToolchain, Board, FirmwareSpec, build_firmware, project, support};
+use crate::target::{
+    ArmToolchain, Board, FirmwareSpec, TargetError, build_firmware, project, support,
+};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Where the benchmark's inputs come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,25 +88,8 @@ pub fn benchmark(
     work_dir: &Path,
 ) -> Result<BenchmarkReport, DeviceError> {
     let files = project::network_files(graph)?;
-    let mut network_sources: Vec<PathBuf> = Vec::new();
-    for (rel, text) in &files {
-        let path = work_dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| DeviceError::Io {
-                what: "create the directory".to_string(),
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        std::fs::write(&path, text).map_err(|source| DeviceError::Io {
-            what: "write".to_string(),
-            path: path.clone(),
-            source,
-        })?;
-        if rel.extension().is_some_and(|e| e == "c") {
-            network_sources.push(path);
-        }
-    }
+    let mut network_sources =
+        support::c_sources(crate::files::write_tree(work_dir, &files).map_err(TargetError::from)?);
     let net_dir = work_dir.join("network");
     let app_dir = work_dir.join("app");
     let io = project::io_header(graph);

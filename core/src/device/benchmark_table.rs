@@ -8,7 +8,7 @@ use crate::report::thousands;
 use std::fmt::Write as _;
 
 /// The TFLM + CMSIS-NN baseline, as kept in the repository.
-pub const TFLM_BASELINE_CSV: &str = include_str!("../../../docs/data/tflm-baseline.csv");
+const TFLM_BASELINE_CSV: &str = include_str!("../../../docs/data/tflm-baseline.csv");
 
 /// Errors of this module.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct BaselineRow {
 }
 
 /// Parses the baseline CSV: `#` comment lines, one header line starting with `model,`, then data lines.
-pub fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>, BaselineError> {
+fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>, BaselineError> {
     let mut rows = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();

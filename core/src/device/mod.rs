@@ -59,20 +59,6 @@ pub enum DeviceError {
         /// The device.
         device: String,
     },
-    /// The emulator is not installed.
-    #[error(
-        "{program} not found ({detail}); install the Debian package `{package}` (apt-get install {package}) or set {env_var} to its path"
-    )]
-    ToolMissing {
-        /// The program.
-        program: String,
-        /// Where nncube looked.
-        detail: String,
-        /// The Debian package that provides it.
-        package: String,
-        /// The environment variable that overrides its path.
-        env_var: String,
-    },
     /// The board cannot be run by this device.
     #[error("board `{board}` cannot run on {device}: {reason}")]
     WrongBoard {
@@ -84,14 +70,14 @@ pub enum DeviceError {
         reason: String,
     },
     /// A file could not be prepared or read.
-    #[error("cannot {what} {path}: {source}")]
+    #[error("cannot {what} {path}: {io}")]
     Io {
         /// What nncube was doing.
         what: String,
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// The emulator itself failed (bad arguments, cannot load the image).
     #[error("{device} failed to run {elf}: {stderr}")]

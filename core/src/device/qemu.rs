@@ -11,7 +11,7 @@
 //! directory, where semihosting opens files) along with `console.txt` and QEMU's own output.
 
 use super::{Device, DeviceError, HostFile, RunOutput};
-use crate::target::toolchain::resolve_program;
+use crate::target::toolchain::locate_program;
 use crate::target::{Board, CancelToken, Firmware};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Environment variable that overrides the path of `qemu-system-arm`.
-pub const QEMU_ENV: &str = "NNCUBE_QEMU";
+const QEMU_ENV: &str = "NNCUBE_QEMU";
 /// The default time limit of one run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL_INTERVAL: Duration = Duration::from_millis(5);
@@ -51,7 +51,7 @@ impl QemuDevice {
     }
 
     /// Like [`QemuDevice::new`], with `qemu` as the emulator when given instead of the environment and `PATH`.
-    pub fn with_emulator(
+    fn with_emulator(
         board: &Board,
         qemu: Option<PathBuf>,
         timeout: Duration,
@@ -75,20 +75,22 @@ impl QemuDevice {
 }
 
 fn locate_qemu(override_path: Option<PathBuf>) -> Result<PathBuf, DeviceError> {
-    resolve_program("qemu-system-arm", override_path, QEMU_ENV).map_err(|detail| {
-        DeviceError::ToolMissing {
-            program: "qemu-system-arm".to_string(),
-            detail,
-            package: "qemu-system-arm".to_string(),
-            env_var: QEMU_ENV.to_string(),
-        }
-    })
+    Ok(locate_program(
+        "qemu-system-arm",
+        override_path,
+        QEMU_ENV,
+        "qemu-system-arm",
+    )?)
 }
 
 fn io_error(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> DeviceError {
     let what = what.to_string();
     let path = path.to_path_buf();
-    move |source| DeviceError::Io { what, path, source }
+    move |source| DeviceError::Io {
+        what,
+        path,
+        io: source,
+    }
 }
 
 /// Creates an empty run directory next to the ELF and writes the host files into it.
@@ -112,7 +114,7 @@ fn prepare_run_dir(elf: &Path, files: &[HostFile]) -> Result<PathBuf, DeviceErro
             return Err(DeviceError::Io {
                 what: "write the host file (its name must be a plain file name)".to_string(),
                 path,
-                source: std::io::ErrorKind::InvalidInput.into(),
+                io: std::io::ErrorKind::InvalidInput.into(),
             });
         }
         std::fs::write(&path, &file.bytes).map_err(io_error("write the host file", &path))?;
@@ -240,8 +242,11 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("Debian package `qemu-system-arm`"), "{err}");
-        assert!(err.contains(QEMU_ENV), "{err}");
+        assert_eq!(
+            err,
+            "qemu-system-arm not found (NNCUBE_QEMU=/nonexistent/qemu-system-arm does not exist); install the \
+             Debian package `qemu-system-arm` (apt-get install qemu-system-arm) or set NNCUBE_QEMU to its path"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct LowerBounds {
 }
 
 /// The largest number of bytes an output of `out` bytes can share with an input of `inp` bytes under `rule`.
-pub fn max_overlap_bytes(rule: OverlapRule, inp: u64, out: u64) -> u64 {
+fn max_overlap_bytes(rule: OverlapRule, inp: u64, out: u64) -> u64 {
     let (inp, out) = (inp as i64, out as i64);
     // Shifts x = output − input offset with x ≤ max_shift: the union spans max(in − x, out) for x ≤ 0,
     // max(in, x + out) for x ≥ 0; the best shift is min(max_shift, 0).

@@ -25,7 +25,7 @@ pub fn sole_consumer(graph: &Graph, t: TensorId) -> Option<NodeId> {
 }
 
 /// TFLite's name of an operator kind, as users know it from the source model.
-pub fn tflite_name(op: &Op) -> String {
+fn tflite_name(op: &Op) -> String {
     let name = match op {
         Op::Relu => "RELU",
         Op::Relu6 => "RELU6",

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
 /// Width of a box.
-pub const BOX_W: f32 = 240.0;
+const BOX_W: f32 = 240.0;
 /// Height of a box.
-pub const BOX_H: f32 = 64.0;
+const BOX_H: f32 = 64.0;
 const GAP_X: f32 = 40.0;
 const GAP_Y: f32 = 48.0;
 const MARGIN: f32 = 20.0;

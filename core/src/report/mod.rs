@@ -15,7 +15,7 @@ pub use text::render_text;
 pub use text::thousands;
 
 /// Version of the JSON schema written by `nncube analyze --json`.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// A graph input or output as users see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ pub fn thousands(v: u64) -> String {
 }
 
 /// Formats a byte count as `219,064 B (213.93 KiB)`.
-pub fn bytes_text(v: u64) -> String {
+fn bytes_text(v: u64) -> String {
     if v >= 1024 {
         format!("{} B ({:.2} KiB)", thousands(v), v as f64 / 1024.0)
     } else {

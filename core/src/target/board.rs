@@ -270,7 +270,7 @@ impl InstructionCounter {
 
 impl Board {
     /// Parses a board from RON text; `origin` names the file in errors. The board is validated.
-    pub fn from_ron(text: &str, origin: &str) -> Result<Board, TargetError> {
+    fn from_ron(text: &str, origin: &str) -> Result<Board, TargetError> {
         let board: Board = ron::from_str(text).map_err(|e| TargetError::BoardParse {
             origin: origin.to_string(),
             detail: e.to_string(),
@@ -289,7 +289,7 @@ impl Board {
         let text = std::fs::read_to_string(path).map_err(|source| TargetError::Io {
             what: "read the board file".to_string(),
             path: path.to_path_buf(),
-            source,
+            io: source,
         })?;
         Board::from_ron(&text, &path.display().to_string())
     }

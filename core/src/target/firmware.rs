@@ -102,7 +102,7 @@ pub fn build_firmware(
     std::fs::write(&script_path, script).map_err(|source| TargetError::Io {
         what: "write the linker script".to_string(),
         path: script_path.clone(),
-        source,
+        io: source,
     })?;
 
     let mut flags = ArmToolchain::cpu_flags(board);
@@ -135,7 +135,7 @@ pub fn build_firmware(
     std::fs::create_dir_all(&obj_dir).map_err(|source| TargetError::Io {
         what: "create the directory".to_string(),
         path: obj_dir.clone(),
-        source,
+        io: source,
     })?;
     let mut stems = BTreeSet::new();
     let mut objects = Vec::new();

@@ -42,14 +42,14 @@ pub enum TargetError {
         board: String,
     },
     /// A file could not be read or written.
-    #[error("cannot {what} {path}: {source}")]
+    #[error("cannot {what} {path}: {io}")]
     Io {
         /// What nncube was doing.
         what: String,
         /// The file or directory.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate `source`: an error chain shows it once).
+        io: std::io::Error,
     },
     /// A board file is not valid RON for the board schema.
     #[error("board file {origin} does not match the board schema (docs/boards.md): {detail}")]
@@ -158,6 +158,9 @@ pub enum TargetError {
     /// Generating the network's C failed.
     #[error(transparent)]
     Codegen(Box<crate::codegen::CodegenError>),
+    /// The activations could not be planned (no board: one unbounded pool).
+    #[error(transparent)]
+    Plan(#[from] crate::memplan::PlanError),
     /// The size tool's output could not be understood.
     #[error("cannot read the section sizes of {elf}: {detail}; this is a bug")]
     SizeOutput {
@@ -166,6 +169,17 @@ pub enum TargetError {
         /// What was unexpected.
         detail: String,
     },
+}
+
+impl From<crate::files::FilesError> for TargetError {
+    fn from(e: crate::files::FilesError) -> Self {
+        let crate::files::FilesError::Io { what, path, io } = e;
+        TargetError::Io {
+            what: what.to_string(),
+            path,
+            io,
+        }
+    }
 }
 
 /// A memory region that is too small for the firmware.

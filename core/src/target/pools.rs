@@ -33,13 +33,13 @@ pub struct BoardPool {
 
 impl BoardPool {
     /// Bytes the activations may use.
-    pub fn usable_bytes(&self) -> u64 {
+    fn usable_bytes(&self) -> u64 {
         u64::from(self.region.size_bytes.saturating_sub(self.reserved_bytes))
     }
 }
 
 /// Bytes of the system RAM kept for the firmware when its stack reservation is `stack_bytes`.
-pub fn firmware_ram_reserve_bytes(stack_bytes: u32) -> u32 {
+fn firmware_ram_reserve_bytes(stack_bytes: u32) -> u32 {
     stack_bytes.saturating_add(STATIC_DATA_RESERVE_BYTES)
 }
 

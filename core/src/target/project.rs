@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The network name used in generated applications (C symbols `network_*`).
-pub const NETWORK_NAME: &str = "network";
+const NETWORK_NAME: &str = "network";
 /// The application: performance (default) or validation (with `NNCUBE_INPUTS_FROM_FILES`).
 pub const APP_MAIN: &str = include_str!("../../../assets/templates/nncube_benchmark_main.c");
 const MAKEFILE: &str = include_str!("../../../assets/templates/project/Makefile");
@@ -70,7 +70,7 @@ pub fn arena_header(placement: &codegen::Placement) -> String {
 
 /// `network_arena.c` for `placement`: [`arena_source`] with one pool; with several, one arena per pool in
 /// section `.bss.nn_pool_<REGION>` (the linker script puts it in that RAM region).
-pub fn arena_source_for(placement: &codegen::Placement) -> String {
+fn arena_source_for(placement: &codegen::Placement) -> String {
     if !placement.is_multi_pool() {
         return arena_source();
     }
@@ -118,6 +118,19 @@ pub fn plan_for_board(
             reason: format!("cannot plan the activations: {other}"),
         })),
     })
+}
+
+/// Plans the activations of `graph`: over the pools of `board` when one is given ([`plan_for_board`]), else in
+/// one unbounded pool ([`memplan::plan`]). What `nncube analyze [--board]` and the GUI show.
+pub fn plan_activations(
+    graph: &Graph,
+    board: Option<&Board>,
+    options: &PlanOptions,
+) -> Result<MemoryPlan, TargetError> {
+    match board {
+        Some(board) => plan_for_board(graph, board, options),
+        None => Ok(memplan::plan(graph, options)?),
+    }
 }
 
 /// `nncube_io.h`: the number and byte sizes of the graph's inputs and outputs.
@@ -170,7 +183,7 @@ fn network_files_placed(
 
 /// Copies the bodies of `USER CODE BEGIN <name>` … `USER CODE END <name>` blocks of `old` into the same blocks
 /// of `new`; blocks that `new` no longer has are dropped, blocks `old` lacks stay empty.
-pub fn keep_user_code(new: &str, old: &str) -> String {
+fn keep_user_code(new: &str, old: &str) -> String {
     let mut out = String::with_capacity(new.len());
     let mut lines = new.lines();
     while let Some(line) = lines.next() {

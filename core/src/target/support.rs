@@ -6,27 +6,27 @@ use super::TargetError;
 use std::path::{Path, PathBuf};
 
 /// The platform API header every firmware and host build includes.
-pub const PLATFORM_HEADER: (&str, &str) = (
+const PLATFORM_HEADER: (&str, &str) = (
     "nncube_platform.h",
     include_str!("../../../assets/templates/nncube_platform.h"),
 );
 /// The board-independent console record printers.
-pub const PLATFORM_COMMON: (&str, &str) = (
+const PLATFORM_COMMON: (&str, &str) = (
     "nncube_platform_common.c",
     include_str!("../../../assets/templates/nncube_platform_common.c"),
 );
 /// The semihosting platform layer and instruction counters (board builds).
-pub const PLATFORM_SEMIHOST: (&str, &str) = (
+const PLATFORM_SEMIHOST: (&str, &str) = (
     "nncube_platform_semihost.c",
     include_str!("../../../assets/templates/nncube_platform_semihost.c"),
 );
 /// The stdio platform layer (host builds).
-pub const PLATFORM_HOST: (&str, &str) = (
+const PLATFORM_HOST: (&str, &str) = (
     "nncube_platform_host.c",
     include_str!("../../../assets/templates/nncube_platform_host.c"),
 );
 /// Startup code and vector table.
-pub const STARTUP: (&str, &str) = (
+const STARTUP: (&str, &str) = (
     "nncube_startup.c",
     include_str!("../../../assets/templates/nncube_startup.c"),
 );
@@ -35,24 +35,16 @@ pub const LINKER_SCRIPT_TEMPLATE: &str = include_str!("../../../assets/templates
 
 /// Writes `files` into `dir` (created if needed) and returns the paths of the `.c` files among them.
 pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, TargetError> {
-    std::fs::create_dir_all(dir).map_err(|source| TargetError::Io {
-        what: "create the directory".to_string(),
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut sources = Vec::new();
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|source| TargetError::Io {
-            what: "write".to_string(),
-            path: path.clone(),
-            source,
-        })?;
-        if name.ends_with(".c") {
-            sources.push(path);
-        }
-    }
-    Ok(sources)
+    let written = crate::files::write_tree(dir, files.iter().copied())?;
+    Ok(c_sources(written))
+}
+
+/// The `.c` files among `paths`.
+pub(crate) fn c_sources(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect()
 }
 
 /// The support files of a board firmware (startup, semihosting platform layer).

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Environment variable that overrides the path of `arm-none-eabi-gcc`.
-pub const ARM_GCC_ENV: &str = "NNCUBE_ARM_GCC";
+const ARM_GCC_ENV: &str = "NNCUBE_ARM_GCC";
 /// Environment variable that overrides the host C compiler.
-pub const HOST_CC_ENV: &str = "NNCUBE_HOST_CC";
+const HOST_CC_ENV: &str = "NNCUBE_HOST_CC";
 
 /// Finds `name` in the directories of `$PATH`.
-pub fn find_in_path(name: &str) -> Option<PathBuf> {
+fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
@@ -39,8 +39,8 @@ pub fn locate_program(
     })
 }
 
-/// [`locate_program`] without the error type: on failure, where it looked (for the caller's "tool missing" error).
-pub(crate) fn resolve_program(
+/// [`locate_program`] without the error type: on failure, where it looked.
+fn resolve_program(
     default_name: &str,
     override_path: Option<PathBuf>,
     env_var: &str,
@@ -92,7 +92,7 @@ impl ArmToolchain {
     }
 
     /// Finds the toolchain with `gcc` as the compiler when given, else `arm-none-eabi-gcc` from the `PATH`.
-    pub fn locate_with(gcc: Option<PathBuf>) -> Result<ArmToolchain, TargetError> {
+    fn locate_with(gcc: Option<PathBuf>) -> Result<ArmToolchain, TargetError> {
         let gcc = locate_program("arm-none-eabi-gcc", gcc, ARM_GCC_ENV, "gcc-arm-none-eabi")?;
         let size = sibling_tool(&gcc, "size")
             .or_else(|| find_in_path("arm-none-eabi-size"))
