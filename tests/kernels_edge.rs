@@ -2,9 +2,14 @@
 //! tests/oracle/make_kernel_edge_models.py (channel counts that are not a multiple of 4, depth multipliers 2, 4, 7, 8,
 //! stride 2 with SAME padding, 1-pixel-wide inputs, 5×5 windows, pooling windows clipped by padding, max pooling
 //! with a ReLU6 clamp, the 3×3 interior depthwise path with out_w 1, odd widths and stride 2, a bias beyond the
-//! narrow requantization's bound) go through code generation, run as portable C on the host and as the Cortex-M4
-//! DSP path on the virtual board (qemu-netduinoplus2), and must equal TFLM's outputs bit for bit on seeded random inputs. Two
-//! C checks under tests/fixtures/runtime cover the fast requantization and the in-place promise of add/sub.
+//! narrow requantization's bound, the paired-tap path for depth multipliers ≥ 2 on 1 and 2 input channels with 3×3
+//! and 5×6 windows, a last window that ends on the image's last byte; int8 add/sub on large and small element counts
+//! (table and per-element paths), with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1, 3 or 5 channels
+//! (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1 and 2 and odd widths) go through code generation,
+//! run as portable C on the host and as the Cortex-M4 DSP path on the virtual board (qemu-netduinoplus2), and must
+//! equal TFLM's outputs bit for bit on seeded random inputs. C checks under tests/fixtures/runtime cover the fast
+//! requantization, the in-place promise of add/sub, the add/sub tables against TFLite's reference arithmetic and the
+//! convolution's patch gathering against its direct loop.
 
 mod common;
 
@@ -54,7 +59,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert_eq!(names.len(), 35, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = common::host_cache();
@@ -120,6 +125,34 @@ fn add_and_sub_run_in_place() {
         "tests/fixtures/runtime/add_in_place_check.c",
     ]);
     assert!(stdout.starts_with("0 failures"), "{stdout}");
+}
+
+/// The int8 add and sub equal TFLite's reference arithmetic on 3,000 seeded parameter sets (offsets, multipliers,
+/// every output shift, clamps), through the table path (1,000 elements per call) and the per-element path (calls of
+/// 100 elements).
+#[test]
+fn add_and_sub_tables_equal_the_reference_arithmetic() {
+    let stdout = build_and_run_runtime_check(&[
+        "core/runtime/src/nncube_add.c",
+        "tests/fixtures/runtime/add_table_check.c",
+    ]);
+    assert!(stdout.starts_with("3000 sets, 0 failures"), "{stdout}");
+}
+
+/// The convolution's patch gathering (word copies, interior ranges, clipped rows, zero-point fills) gives the same
+/// outputs as the tap-by-tap direct loop on about 1,300 seeded random geometries (kernels up to 5×5 and 10×4,
+/// strides 1–3, dilations, padding on any side, 1–6 input channels, two batches).
+#[test]
+fn conv_patch_gathering_equals_the_direct_loop() {
+    let stdout = build_and_run_runtime_check(&[
+        "core/runtime/src/nncube_conv.c",
+        "core/runtime/src/nncube_matmul.c",
+        "tests/fixtures/runtime/conv_gather_check.c",
+    ]);
+    assert!(
+        stdout.starts_with("0 failures in 1284 convolutions"),
+        "{stdout}"
+    );
 }
 
 /// Builds a host C check program from `sources` (repository-relative) against the runtime headers, strictly

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
-pooling) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
+pooling, add/sub, first-layer convolutions) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
-padding, the 3x3 interior path (out_w 1, odd widths, stride 2) and a bias beyond the narrow requantization's bound. Weights come from a seeded generator.
+padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, and
+the paired-tap path (depth multipliers 4 and 8 on 1 and 2 input channels, 3x3 and 5x6 windows, a last window that ends
+on the image's last byte). Weights come from a seeded generator.
 
 Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
 """
@@ -22,21 +24,24 @@ from tflite.Padding import Padding  # noqa: E402
 from tflite.TensorType import TensorType as TT  # noqa: E402
 
 make_op_models.T["DepthwiseConv2DOptions"] = importlib.import_module("tflite.DepthwiseConv2DOptions")
+make_op_models.T["Conv2DOptions"] = importlib.import_module("tflite.Conv2DOptions")
 
 X_Q, W_Q, Y_Q = (0.05, -3), (0.02, 0), (0.3, 5)
 
 
 def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=False):
-    """huge_bias: channel 0's bias is near 2^30, beyond the narrow requantization's bound (the general one runs)."""
+    """k: the window's side, or (height, width). huge_bias: channel 0's bias is near 2^30, beyond the narrow
+    requantization's bound (the general one runs)."""
     n, h, w, c = in_shape
+    kh, kw = k if isinstance(k, tuple) else (k, k)
     oc = c * mult
-    weights = rng.integers(-60, 61, size=(1, k, k, oc), dtype=np.int8)
+    weights = rng.integers(-60, 61, size=(1, kh, kw, oc), dtype=np.int8)
     bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
     if huge_bias:
         bias[0] = (1 << 30) - 1000
     tensors = [
         dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
-        dict(name="w", shape=[1, k, k, oc], type=TT.INT8, quant=W_Q, data=weights),
+        dict(name="w", shape=[1, kh, kw, oc], type=TT.INT8, quant=W_Q, data=weights),
         dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
         dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
     ]
@@ -53,6 +58,31 @@ def pool(op, in_shape, k, stride, out_hw, act=ACT.NONE):
     options = simple_options("Pool2DOptions", BO.Pool2DOptions, Padding=Padding.SAME, StrideW=stride,
                              StrideH=stride, FilterWidth=k, FilterHeight=k, FusedActivationFunction=act)
     return build(tensors, op, [0], [1], [0], [1], options)
+
+
+def conv(rng, in_shape, k, oc, stride, padding, act, out_hw):
+    """A first-layer style convolution (1 or 3 input channels), per-tensor symmetric weights."""
+    n, h, w, c = in_shape
+    weights = rng.integers(-60, 61, size=(oc, k[0], k[1], c), dtype=np.int8)
+    bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
+    tensors = [
+        dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
+        dict(name="w", shape=[oc, k[0], k[1], c], type=TT.INT8, quant=W_Q, data=weights),
+        dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
+        dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
+    ]
+    options = simple_options("Conv2DOptions", BO.Conv2DOptions, Padding=padding, StrideW=stride, StrideH=stride,
+                             FusedActivationFunction=act, DilationWFactor=1, DilationHFactor=1)
+    return build(tensors, OP.CONV_2D, [0, 1, 2], [3], [0], [3], options)
+
+
+def binary(op, shape, qa, qb, qo, act):
+    """Same-shape int8 add or sub."""
+    mod, kind = ("AddOptions", BO.AddOptions) if op == OP.ADD else ("SubOptions", BO.SubOptions)
+    tensors = [dict(name="a", shape=shape, type=TT.INT8, quant=qa),
+               dict(name="b", shape=shape, type=TT.INT8, quant=qb),
+               dict(name="y", shape=shape, type=TT.INT8, quant=qo)]
+    return build(tensors, op, [0, 1], [2], [0, 1], [2], simple_options(mod, kind, FusedActivationFunction=act))
 
 
 def cases():
@@ -77,6 +107,30 @@ def cases():
     yield "dw_c11_w9_valid_relu6", depthwise(rng, [1, 4, 9, 11], 3, 1, 1, Padding.VALID, ACT.RELU6, (2, 7))
     yield "dw_c4_s2_valid_w7", depthwise(rng, [1, 7, 7, 4], 3, 1, 2, Padding.VALID, ACT.NONE, (3, 3))
     yield "dw_c6_huge_bias", depthwise(rng, [1, 5, 5, 6], 3, 1, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
+    # The paired-tap path (depth multiplier >= 2): a 1-channel input whose last window ends on the image's last byte
+    # (the row loads must stop short of it), 2 input channels (every pixel gathered), a 5x6 window in the generic
+    # order (groups of 4 taps with unused lanes) at stride 2 and stride 1 VALID, and a bias beyond the narrow bound.
+    yield "dw_dm8_c1_w9_valid_relu6", depthwise(rng, [1, 7, 9, 1], 3, 8, 1, Padding.VALID, ACT.RELU6, (5, 7))
+    yield "dw_dm8_c2_s2_same", depthwise(rng, [1, 7, 7, 2], 3, 8, 2, Padding.SAME, ACT.RELU, (4, 4))
+    yield "dw_dm4_c1_k5x6_s2_same", depthwise(rng, [1, 11, 13, 1], (5, 6), 4, 2, Padding.SAME, ACT.NONE, (6, 7))
+    yield "dw_dm8_c1_k5x6_valid", depthwise(rng, [1, 8, 11, 1], (5, 6), 8, 1, Padding.VALID, ACT.RELU6, (4, 6))
+    yield "dw_dm4_c2_huge_bias", depthwise(rng, [1, 5, 5, 2], 3, 4, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
+    # Add and sub: the table path (large counts) and the per-element path (small counts), fused ReLU / ReLU6, input
+    # scales 1000x apart, and an output scale so small that the output rescale leaves the table path's domain.
+    yield "add_4608_relu", binary(OP.ADD, [1, 24, 24, 8], (0.05, -3), (0.08, 10), (0.1, 2), ACT.RELU)
+    yield "add_105_relu6", binary(OP.ADD, [1, 3, 5, 7], (0.05, -3), (0.08, 10), (0.1, 2), ACT.RELU6)
+    yield "sub_2400_scales_1000x", binary(OP.SUB, [1, 20, 20, 6], (0.001, -20), (1.0, 3), (2.0, 10), ACT.NONE)
+    yield "sub_63", binary(OP.SUB, [1, 1, 7, 9], (0.05, 7), (0.03, -5), (0.06, -1), ACT.NONE)
+    yield "add_1024_tiny_output_scale", binary(OP.ADD, [1, 16, 16, 4], (0.05, 0), (0.04, 1), (1e-7, 0), ACT.NONE)
+    # First-layer convolutions (1 or 3 input channels): SAME and VALID padding, stride 1 and 2, odd widths.
+    yield "conv_c3_s2_same_w11", conv(rng, [1, 13, 11, 3], (3, 3), 8, 2, Padding.SAME, ACT.RELU, (7, 6))
+    yield "conv_c3_s1_same_w9_relu6", conv(rng, [1, 7, 9, 3], (3, 3), 5, 1, Padding.SAME, ACT.RELU6, (7, 9))
+    yield "conv_c3_s1_valid_w9", conv(rng, [1, 8, 9, 3], (3, 3), 4, 1, Padding.VALID, ACT.NONE, (6, 7))
+    yield "conv_c3_s2_valid_w10", conv(rng, [1, 9, 10, 3], (3, 3), 8, 2, Padding.VALID, ACT.NONE, (4, 4))
+    yield "conv_c1_10x4_s2_same", conv(rng, [1, 21, 9, 1], (10, 4), 6, 2, Padding.SAME, ACT.RELU, (11, 5))
+    yield "conv_c1_s1_valid_w7", conv(rng, [1, 6, 7, 1], (3, 3), 3, 1, Padding.VALID, ACT.NONE, (4, 5))
+    yield "conv_c1_5x5_s1_same_w5", conv(rng, [1, 6, 5, 1], (5, 5), 7, 1, Padding.SAME, ACT.NONE, (6, 5))
+    yield "conv_c5_s1_same_w6", conv(rng, [1, 5, 6, 5], (3, 3), 6, 1, Padding.SAME, ACT.NONE, (5, 6))
 
 
 def main():

@@ -14,7 +14,8 @@ def main():
     model_path, samples_path = sys.argv[1], sys.argv[2]
     with open(model_path, "rb") as f:
         model = f.read()
-    interp = runtime.Interpreter.from_bytes(model)
+    # The default arena (10 x the model size) is too small for single-op models with large activations.
+    interp = runtime.Interpreter.from_bytes(model, arena_size=max(10 * len(model), 1 << 20))
     inputs = interp.get_input_details
     n_inputs = 0
     while True:

@@ -69,7 +69,9 @@ void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_pa
                             int32_t pool_kind, const nncube_clamp_f32_params *pool_clamp, const float *input,
                             const float *filter, const float *bias, float *output);
 
-/* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. */
+/* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. The int8
+ * fast paths re-arrange what they need on the stack once per call: at most 3 KiB (3x3, depth multiplier 1: the
+ * channels' requantization records) or 1.9 KiB (depth multiplier >= 2: per-channel tap records). */
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 void nncube_depthwise_conv2d_f32(const nncube_window *w, int32_t depth_multiplier,
@@ -163,9 +165,6 @@ typedef struct {
 /* `fill` holds one element (elem_bytes bytes). Output elements are produced in row-major order. */
 void nncube_pad(const nncube_pad_params *p, const uint8_t *fill, const uint8_t *input, uint8_t *output);
 
-/* Sum of (a[i] + a_offset) * (b[i] + b_offset) over n elements (the int8 inner loop; SIMD on Cortex-M DSP). */
-int32_t nncube_dot_s8(const int8_t *a, const int8_t *b, int32_t n, int32_t a_offset, int32_t b_offset);
-
 /* The blocked int8 matrix product shared by convolution, conv+pool and fully connected (nncube_matmul.c).
  * Matmul layout (written by the code generator, docs/kernels.md): rows of `depth` values padded with zeros to
  * R = 4 * ceil(depth / 4) bytes; channels 2j and 2j+1 are stored together in 2R bytes at offset 2j * R as
@@ -204,6 +203,15 @@ int32_t nncube_conv_sum_direct_s8(const nncube_window *w, const nncube_quant_s8 
                                   const int8_t *filter, const int32_t *bias, int32_t b, int32_t oy, int32_t ox,
                                   int32_t oc);
 
+/* Channels [c0, c0 + n) of int8 conv output pixel (b, oy, ox) into out[0 .. n), requantized and clamped, one value
+ * at a time through nncube_conv_sum_direct_s8 (patches too long for the stack; shared with conv+pool). */
+void nncube_conv_pixel_direct_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                                 const int8_t *filter, const int32_t *bias, int32_t b, int32_t oy, int32_t ox,
+                                 int32_t c0, int32_t n, int8_t *out);
+/* The float convolution value at (b, oy, ox, oc) with its clamp, summed in nncube_conv2d_f32's order (shared with
+ * conv+pool). */
+float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                            const float *filter, const float *bias, int32_t b, int32_t oy, int32_t ox, int32_t oc);
 /* Clips the pooling window of output (oy, ox) to the input: [*y0, *y1) x [*x0, *x1) in input coordinates
  * (shared by the pooling and the fused conv+pool kernels). */
 void nncube_pool_window(const nncube_window *w, int32_t oy, int32_t ox, int32_t *y0, int32_t *y1, int32_t *x0,

@@ -34,10 +34,6 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_depthwise.c"),
     ),
     (
-        "src/nncube_dot.c",
-        include_str!("../../runtime/src/nncube_dot.c"),
-    ),
-    (
         "src/nncube_elementwise.c",
         include_str!("../../runtime/src/nncube_elementwise.c"),
     ),
