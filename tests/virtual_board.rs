@@ -117,6 +117,14 @@ fn tiny_conv_on_virtual_boards_matches_the_host_with_repeatable_counts() {
             first, second,
             "{id}: two runs differ (outputs or instruction counts)"
         );
+        // The stack high-water mark: measured, within the reservation, and well below it for this small app.
+        let stack = first.stack.expect("no #stack record");
+        assert_eq!(stack.reserved_bytes, 4096, "{id}");
+        assert!(
+            (64..1024).contains(&stack.used_bytes),
+            "{id}: stack used {} bytes",
+            stack.used_bytes
+        );
 
         // Both inferences of a run execute the same instructions, and the layers add up.
         let counts = &first.instructions_per_inference;
@@ -157,6 +165,50 @@ fn tiny_conv_on_virtual_boards_matches_the_host_with_repeatable_counts() {
     assert!(
         exact.abs_diff(coarse) <= 40,
         "netduinoplus2 {exact} vs mps2-an386 {coarse}"
+    );
+}
+
+/// The stack high-water mark follows a known stack depth: a 2 KiB stack buffer shows as 2 KiB more stack (plus a
+/// frame), and a buffer larger than the reservation is reported as a stack overflow, not as a good run or a bare
+/// fault.
+#[test]
+fn the_stack_high_water_mark_follows_a_known_stack_buffer_and_an_overflow_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let board = Board::find("qemu-netduinoplus2").unwrap();
+    let used = |probe: &str, stack_bytes: u32| {
+        let mut spec = tiny_conv_spec(&[("TINY_CONV_STACK_PROBE_BYTES", probe)]);
+        spec.stack_bytes = stack_bytes;
+        let dir = tmp.path().join(format!("probe-{probe}-{stack_bytes}"));
+        let firmware = build(&board, &spec, &dir).unwrap();
+        run(&board, &firmware, &[])
+    };
+    let base = run(
+        &board,
+        &build(&board, &tiny_conv_spec(&[]), &tmp.path().join("base")).unwrap(),
+        &[],
+    )
+    .unwrap()
+    .stack
+    .unwrap()
+    .used_bytes;
+    let probed = used("2048", 4096).unwrap().stack.unwrap();
+    assert_eq!(probed.reserved_bytes, 4096);
+    assert!(
+        (base.max(2048 + 8)..=2048 + base + 64).contains(&probed.used_bytes),
+        "a 2048-byte buffer: used {} bytes (without it {base})",
+        probed.used_bytes
+    );
+
+    let err = used("2048", 1024).unwrap_err();
+    let DeviceError::StackOverflow { reserved, used, .. } = &err else {
+        panic!("a 2048-byte buffer on a 1024-byte stack: {err}");
+    };
+    // The stack is first in the RAM: the buffer runs off its start and faults, with SP at least 2 KiB down.
+    assert!(*reserved == 1024 && *used >= 2048, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("the stack overflowed its 1024-byte reservation") && text.contains("--stack"),
+        "{text}"
     );
 }
 

@@ -1,9 +1,9 @@
 /* nncube benchmark and validation application: runs the generated network `network` once without and once with the per-layer
  * observer, printing the instruction-counter ticks of the whole inference and of each layer, and the outputs of
- * the first run. Inputs: embedded deterministic bytes, or (with NNCUBE_INPUTS_FROM_FILES) host files input<i>.bin
- * read through semihosting; they are loaded before each run because inputs live in the arena, which a run reuses.
- * nncube_io.h (generated) gives the input/output sizes. Code between USER CODE BEGIN/END markers is kept when
- * nncube regenerates a project. */
+ * the first run, then the stack high-water mark of both (`#stack used <bytes> reserved <bytes>`). Inputs: embedded
+ * deterministic bytes, or (with NNCUBE_INPUTS_FROM_FILES) host files input<i>.bin read through semihosting; they are loaded
+ * before each run because inputs live in the arena, which a run reuses. nncube_io.h (generated) gives the
+ * input/output sizes. Code between USER CODE BEGIN/END markers is kept when nncube regenerates a project. */
 #include "nncube_platform.h"
 #include "nncube_io.h"
 #include "network.h"
@@ -77,5 +77,7 @@ int main(void) {
   network_set_observer(&net, on_layer, NULL);
   layer_start = nncube_counter_ticks();
   (void)network_run(&net);
+  /* The stack high-water mark of both runs (and everything before them). */
+  nncube_print_stack_usage();
   return 0;
 }

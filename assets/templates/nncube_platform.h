@@ -5,6 +5,7 @@
  *   #output <index> <hex bytes>
  *   #ticks inference <ticks>
  *   #ticks layer <index> <ticks>
+ *   #stack used <bytes> reserved <bytes>
  * Any other line is free text. */
 #ifndef NNCUBE_PLATFORM_H
 #define NNCUBE_PLATFORM_H
@@ -26,6 +27,14 @@ int32_t nncube_read_file(const char *path, void *dst, size_t len);
 void nncube_counter_start(void);
 /* Counter ticks since nncube_counter_start(); always 0 where there is no counter (the host). */
 uint32_t nncube_counter_ticks(void);
+/* Bytes of the main-stack reservation ever written since reset (its high-water mark); 0 where it is not measured
+ * (the host). Startup paints the reservation with NNCUBE_STACK_PAINT; this scans it from the bottom for the first
+ * word that is no longer paint. */
+uint32_t nncube_stack_used_bytes(void);
+/* Bytes of the main-stack reservation (the linker script's `.stack`); 0 where there is none (the host). */
+uint32_t nncube_stack_reserved_bytes(void);
+/* Writes `#stack used <nncube_stack_used_bytes()> reserved <nncube_stack_reserved_bytes()>`. */
+void nncube_print_stack_usage(void);
 /* Formats `value` as decimal into `buf` (at least 11 bytes) and returns `buf`. */
 char *nncube_u32_to_dec(uint32_t value, char *buf);
 

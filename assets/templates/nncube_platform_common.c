@@ -53,3 +53,12 @@ void nncube_print_layer_ticks(uint32_t index, uint32_t ticks) {
   nncube_puts(nncube_u32_to_dec(ticks, num));
   nncube_puts("\n");
 }
+
+void nncube_print_stack_usage(void) {
+  char num[11];
+  nncube_puts("#stack used ");
+  nncube_puts(nncube_u32_to_dec(nncube_stack_used_bytes(), num));
+  nncube_puts(" reserved ");
+  nncube_puts(nncube_u32_to_dec(nncube_stack_reserved_bytes(), num));
+  nncube_puts("\n");
+}

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark};
+use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark_with_stack};
 use nncube_core::device::benchmark_table::{TableRow, builtin_baseline, render_markdown};
 use nncube_core::device::{DeviceError, QemuDevice};
 use nncube_core::files::write_file;
@@ -36,6 +36,9 @@ pub struct BenchmarkArgs {
     /// Directory for the generated code and firmware (default: a temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// Main-stack reservation of the firmware, in bytes (a multiple of 8); a run whose stack reaches its end fails.
+    #[arg(long, value_name = "BYTES", default_value_t = nncube_core::target::firmware::DEFAULT_STACK_BYTES)]
+    pub stack: u32,
     /// Time limit of each run, in seconds.
     #[arg(long, default_value_t = 120)]
     pub timeout_s: u64,
@@ -43,6 +46,12 @@ pub struct BenchmarkArgs {
 
 /// Runs the command.
 pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
+    if args.stack == 0 || args.stack % 8 != 0 {
+        anyhow::bail!(
+            "--stack {} is not a positive multiple of 8 bytes (the Cortex-M stack is 8-byte aligned); give e.g. --stack 8192",
+            args.stack
+        );
+    }
     let board = Board::find(&args.board).context("cannot load the board")?;
     let fallback = match &args.fallback_board {
         Some(id) => Some(Board::find(id).context("cannot load the fallback board")?),
@@ -128,13 +137,14 @@ fn run_one(
     let graph = super::model_graph::load(model, args.no_optimize)?;
     let attempt = |board: &Board| -> Result<BenchmarkReport, DeviceError> {
         let mut device = QemuDevice::new(board, Duration::from_secs(args.timeout_s))?;
-        benchmark(
+        benchmark_with_stack(
             &graph,
             board,
             toolchain,
             &mut device,
             &BenchmarkInputs::Embedded,
             work_dir,
+            args.stack,
         )
     };
     let result = match (attempt(board), fallback) {
@@ -164,7 +174,7 @@ pub fn render_text(r: &BenchmarkReport) -> String {
     let mut out = format!(
         "board {}\ninstructions/inference {} (resolution {} instructions)\nmacc {}\ninstructions/macc {:.2}\n\
          code {} bytes (network + kernels {} bytes)\nweights {} bytes\nactivations {} bytes\n\
-         other static RAM {} bytes, stack {} bytes\n\nlayer  op                    macc        instructions  name\n",
+         other static RAM {} bytes, stack {} bytes (used {})\n\nlayer  op                    macc        instructions  name\n",
         r.board,
         r.instructions_per_inference,
         r.resolution_instructions,
@@ -175,7 +185,8 @@ pub fn render_text(r: &BenchmarkReport) -> String {
         r.weights_bytes,
         r.activations_bytes,
         r.static_ram_bytes,
-        r.stack_bytes
+        r.stack_bytes,
+        r.stack_used_bytes
     );
     for l in &r.layers {
         out.push_str(&format!(

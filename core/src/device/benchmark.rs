@@ -64,6 +64,8 @@ pub struct BenchmarkReport {
     pub static_ram_bytes: u64,
     /// Reserved stack.
     pub stack_bytes: u64,
+    /// Measured stack high-water mark: bytes of the reservation ever written during the run.
+    pub stack_used_bytes: u64,
     /// Per-layer counts.
     pub layers: Vec<LayerBenchmark>,
     /// Output buffers as bytes (hex in JSON).
@@ -78,7 +80,8 @@ impl BenchmarkReport {
     }
 }
 
-/// Generates, builds and runs `graph` on `device` for `board`, with files under `work_dir`.
+/// Generates, builds and runs `graph` on `device` for `board`, with files under `work_dir`, with the default stack
+/// reservation ([`crate::target::firmware::DEFAULT_STACK_BYTES`]).
 pub fn benchmark(
     graph: &Graph,
     board: &Board,
@@ -86,6 +89,29 @@ pub fn benchmark(
     device: &mut dyn Device,
     inputs: &BenchmarkInputs,
     work_dir: &Path,
+) -> Result<BenchmarkReport, DeviceError> {
+    let stack_bytes = crate::target::firmware::DEFAULT_STACK_BYTES;
+    benchmark_with_stack(
+        graph,
+        board,
+        toolchain,
+        device,
+        inputs,
+        work_dir,
+        stack_bytes,
+    )
+}
+
+/// [`benchmark`] with a main-stack reservation of `stack_bytes`; a run whose stack reaches the end of it is a
+/// [`DeviceError::StackOverflow`].
+pub fn benchmark_with_stack(
+    graph: &Graph,
+    board: &Board,
+    toolchain: &ArmToolchain,
+    device: &mut dyn Device,
+    inputs: &BenchmarkInputs,
+    work_dir: &Path,
+    stack_bytes: u32,
 ) -> Result<BenchmarkReport, DeviceError> {
     let files = project::network_files(graph)?;
     let mut network_sources =
@@ -110,6 +136,7 @@ pub fn benchmark(
     )?);
 
     let mut spec = FirmwareSpec::new("benchmark", app_sources);
+    spec.stack_bytes = stack_bytes;
     spec.network_sources = network_sources;
     spec.include_dirs = vec![
         net_dir.clone(),
@@ -140,6 +167,12 @@ pub fn benchmark(
         return Err(DeviceError::Protocol {
             line: String::new(),
             detail: "the benchmark printed no `#ticks inference` record".to_string(),
+        });
+    };
+    let Some(stack) = measured.stack else {
+        return Err(DeviceError::Protocol {
+            line: String::new(),
+            detail: "the benchmark printed no `#stack` record".to_string(),
         });
     };
     let layers: Vec<LayerBenchmark> = measured
@@ -175,6 +208,7 @@ pub fn benchmark(
         activations_bytes: fp.activations_bytes,
         static_ram_bytes: fp.static_ram_bytes,
         stack_bytes: fp.stack_bytes,
+        stack_used_bytes: stack.used_bytes,
         layers,
         outputs: measured.outputs,
     })

@@ -135,6 +135,7 @@ mod tests {
             activations_bytes: 11328,
             static_ram_bytes: 32,
             stack_bytes: 4096,
+            stack_used_bytes: 2048,
             layers: Vec::new(),
             outputs: Vec::new(),
         }

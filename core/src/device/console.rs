@@ -4,6 +4,7 @@
 //! #output <index> <hex bytes>      an output buffer
 //! #ticks inference <ticks>         instruction-counter ticks of one inference
 //! #ticks layer <index> <ticks>     ticks of one layer
+//! #stack used <bytes> reserved <bytes>   the main stack's high-water mark and its reservation (0 0 on the host)
 //! #fault <name>                    the firmware faulted (then exits with status 126)
 //! ```
 //! Other lines are free text. Outputs are stored by index; an index printed twice keeps the last value.
@@ -21,6 +22,30 @@ pub struct ConsoleReport {
     pub layer_ticks: Vec<(u32, u64)>,
     /// The fault reported, if any.
     pub fault: Option<String>,
+    /// The last stack record, if any.
+    pub stack: Option<StackUsage>,
+}
+
+/// The main stack's high-water mark, as measured by the firmware (a painted reservation scanned after the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StackUsage {
+    /// Bytes of the reservation ever written since reset; after a fault taken with the SP below the reservation,
+    /// how far below the top the SP was (more than reserved).
+    pub used_bytes: u64,
+    /// Bytes reserved (the linker script's `.stack`); 0 where the stack is not measured (the host).
+    pub reserved_bytes: u64,
+}
+
+impl StackUsage {
+    /// Headroom below which a run counts as a stack overflow: a high-water mark this close to the bottom of the
+    /// reservation leaves no room for an interrupt frame or a slightly different input path.
+    pub const OVERFLOW_MARGIN_BYTES: u64 = 64;
+
+    /// Whether the stack reached (or came within [`Self::OVERFLOW_MARGIN_BYTES`] of) the end of its reservation.
+    pub fn overflowed(&self) -> bool {
+        self.reserved_bytes > 0
+            && self.used_bytes + Self::OVERFLOW_MARGIN_BYTES >= self.reserved_bytes
+    }
 }
 
 impl ConsoleReport {
@@ -53,6 +78,14 @@ impl ConsoleReport {
                         layer.parse().map_err(|_| bad("bad layer index"))?,
                         ticks.parse().map_err(|_| bad("bad tick count"))?,
                     ));
+                }
+                ["#stack", "used", used, "reserved", reserved] => {
+                    report.stack = Some(StackUsage {
+                        used_bytes: used.parse().map_err(|_| bad("bad stack byte count"))?,
+                        reserved_bytes: reserved
+                            .parse()
+                            .map_err(|_| bad("bad stack byte count"))?,
+                    });
                 }
                 ["#fault", name @ ..] => report.fault = Some(name.join(" ")),
                 [first, ..] if first.starts_with('#') => {

@@ -15,7 +15,7 @@ pub mod console;
 pub mod fake;
 pub mod qemu;
 
-pub use console::ConsoleReport;
+pub use console::{ConsoleReport, StackUsage};
 pub use fake::FakeDevice;
 pub use qemu::QemuDevice;
 
@@ -125,6 +125,22 @@ pub enum DeviceError {
     /// Generating the network's C failed.
     #[error(transparent)]
     Codegen(#[from] crate::codegen::CodegenError),
+    /// The firmware's stack reached the end of its reservation (the run faulted, or nearly did).
+    #[error(
+        "{elf} on {device}: the stack overflowed its {reserved}-byte reservation: it reached {used} bytes (coming within {margin} bytes of the end counts as an overflow); give the firmware a larger stack (`nncube benchmark --stack BYTES`; `_stack_bytes` in a generated project's board.ld; `FirmwareSpec::stack_bytes` in the library)",
+        margin = StackUsage::OVERFLOW_MARGIN_BYTES
+    )]
+    StackOverflow {
+        /// The device.
+        device: String,
+        /// The firmware.
+        elf: PathBuf,
+        /// Bytes of the reservation.
+        reserved: u64,
+        /// Bytes of it ever written, or (after a fault taken below the reservation) how far below its top the SP
+        /// was.
+        used: u64,
+    },
     /// A console line of the nncube protocol is malformed.
     #[error(
         "malformed console line `{line}`: {detail}; the firmware and nncube disagree on the protocol (this is a bug)"
@@ -148,9 +164,12 @@ pub struct Measurement {
     pub instructions_per_layer: Vec<(u32, u64)>,
     /// The counter's resolution: one tick is this many instructions (counts are exact multiples of it).
     pub resolution_instructions: u32,
+    /// The stack high-water mark, if the firmware printed one (`#stack` record).
+    pub stack: Option<StackUsage>,
 }
 
-/// Runs `firmware` on `device` and checks the run: exit status 0, no fault; parses outputs and counts.
+/// Runs `firmware` on `device` and checks the run: no stack overflow (checked first: an overflow can cause a fault),
+/// exit status 0, no fault; parses outputs and counts.
 /// `counter` converts ticks to instructions (`None`: a device without instruction counter, counts are ticks).
 pub fn measure(
     device: &mut dyn Device,
@@ -160,6 +179,14 @@ pub fn measure(
 ) -> Result<Measurement, DeviceError> {
     let run = device.run(firmware, files)?;
     let report = ConsoleReport::parse(&run.console)?;
+    if let Some(stack) = report.stack.filter(StackUsage::overflowed) {
+        return Err(DeviceError::StackOverflow {
+            device: device.describe(),
+            elf: firmware.elf.clone(),
+            reserved: stack.reserved_bytes,
+            used: stack.used_bytes,
+        });
+    }
     if run.exit_status != 0 || report.fault.is_some() {
         return Err(DeviceError::FirmwareFailed {
             device: device.describe(),
@@ -180,6 +207,7 @@ pub fn measure(
             .map(|(layer, ticks)| (layer, scale(ticks)))
             .collect(),
         resolution_instructions: per_tick,
+        stack: report.stack,
     })
 }
 

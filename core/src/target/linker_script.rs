@@ -1,12 +1,14 @@
 //! The linker script generated from a board's memory map.
 //!
 //! Layout: vector table, code, weights (`.nn_weights`, the network's read-only data) in the first flash region;
-//! `.data`, `.bss` and the reserved stack in the first RAM region (the stack grows down from its end);
+//! the reserved stack `.stack` `[_sstack, _estack)` first in the system RAM, then `.data` and `.bss` (the initial
+//! SP is `_estack`, so the stack grows down from the top of its reservation, and an overflow runs off the start of
+//! the RAM and faults instead of overwriting data);
 //! activations (`.nn_activations`, the network's zero-initialised data) in the chosen RAM region. With several
 //! activation pools, each pool's arena is in input section `.bss.nn_pool_<REGION>` and gets an output section
 //! `.nn_pool_<REGION>` in that region, placed before `.data` so that no generic `.bss` rule takes it (the first
-//! matching rule of a linker script wins), and so first in its region. Every board region is declared, so the
-//! linker itself rejects a firmware that does not fit.
+//! matching rule of a linker script wins), and so first in its region (after the stack in the system RAM). Every
+//! board region is declared, so the linker itself rejects a firmware that does not fit.
 
 use super::support::LINKER_SCRIPT_TEMPLATE;
 use super::{Board, MemoryRegion};
@@ -16,7 +18,7 @@ use super::{Board, MemoryRegion};
 pub struct Placement {
     /// Region of the activations (`.nn_activations`).
     pub activations_region: String,
-    /// Bytes reserved for the main stack at the end of the system RAM.
+    /// Bytes reserved for the main stack (section `.stack`, after the system RAM's static data).
     pub stack_bytes: u32,
     /// Regions with a pool section `.nn_pool_<REGION>` (several activation pools); empty with one pool.
     pub pool_regions: Vec<String>,
@@ -85,8 +87,12 @@ mod tests {
         assert!(script.contains("DTCM (rwx) : ORIGIN = 0x20000000, LENGTH = 131072"));
         assert!(script.contains("FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 2097152"));
         assert!(script.contains("*nn__*.o(.bss .bss.* COMMON) } > AXI_SRAM"));
-        assert!(script.contains("_estack = ORIGIN(DTCM) + LENGTH(DTCM);"));
         assert!(script.contains("_stack_bytes = 8192;"));
+        // The initial SP is the top of the `.stack` reservation, which is in the system RAM.
+        assert!(script.contains(
+            ".stack (NOLOAD) : ALIGN(8) { _sstack = .; . = . + _stack_bytes; . = ALIGN(8); _estack = .; } > DTCM"
+        ));
+        assert_eq!(script.matches("_estack =").count(), 1, "{script}");
         assert!(!script.contains("{{"), "unfilled template field:\n{script}");
         assert!(!script.contains(".nn_pool_"));
     }
@@ -109,6 +115,7 @@ mod tests {
             .find(".nn_pool_AXI_SRAM (NOLOAD) : ALIGN(16) { *(.bss.nn_pool_AXI_SRAM) } > AXI_SRAM")
             .unwrap();
         let data = script.find("  .data : ").unwrap();
-        assert!(dtcm < axi && axi < data, "{script}");
+        let stack = script.find("  .stack (NOLOAD)").unwrap();
+        assert!(stack < dtcm && dtcm < axi && axi < data, "{script}");
     }
 }
