@@ -240,13 +240,14 @@ fn outcome_ui(o: &BoardOutcome, ui: &mut egui::Ui) {
         r.instructions_per_macc
     ));
     ui.label(format!(
-        "code {} (network + kernels {}), weights {}, activations {}, other RAM {}, stack {}",
+        "code {} (network + kernels {}), weights {}, activations {}, other RAM {}, stack {} (used {})",
         format::bytes(r.code_bytes),
         format::bytes(r.network_code_bytes),
         format::bytes(r.weights_bytes),
         format::bytes(r.activations_bytes),
         format::bytes(r.static_ram_bytes),
-        format::bytes(r.stack_bytes)
+        format::bytes(r.stack_bytes),
+        format::bytes(r.stack_used_bytes)
     ));
     let max = r
         .layers
