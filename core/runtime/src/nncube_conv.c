@@ -366,8 +366,11 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
     }
 }
 
-float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
-                            const float *filter, const float *bias, int32_t b, int32_t oy, int32_t ox, int32_t oc)
+/* The body of nncube_conv_value_f32, inlined into nncube_conv2d_f32's loop (a call per output value cost
+ * vww_96_float 3.6 % more instructions). */
+static inline float nncube_conv_value_f32_inline(const nncube_window *w, const nncube_clamp_f32_params *c,
+                                                 const float *input, const float *filter, const float *bias,
+                                                 int32_t b, int32_t oy, int32_t ox, int32_t oc)
 {
     const int32_t iy0 = oy * w->stride_h - w->pad_top;
     const int32_t ix0 = ox * w->stride_w - w->pad_left;
@@ -398,6 +401,12 @@ float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_param
     return nncube_clamp_f32(total, c->act_min, c->act_max);
 }
 
+float nncube_conv_value_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
+                            const float *filter, const float *bias, int32_t b, int32_t oy, int32_t ox, int32_t oc)
+{
+    return nncube_conv_value_f32_inline(w, c, input, filter, bias, b, oy, ox, oc);
+}
+
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                        const float *filter, const float *bias, float *output)
 {
@@ -407,7 +416,7 @@ void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c,
             for (ox = 0; ox < w->out_w; ++ox) {
                 float *out = output + (((size_t)b * w->out_h + oy) * w->out_w + ox) * w->out_c;
                 for (oc = 0; oc < w->out_c; ++oc) {
-                    out[oc] = nncube_conv_value_f32(w, c, input, filter, bias, b, oy, ox, oc);
+                    out[oc] = nncube_conv_value_f32_inline(w, c, input, filter, bias, b, oy, ox, oc);
                 }
             }
         }
