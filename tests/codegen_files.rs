@@ -291,10 +291,16 @@ fn cli_generate_refuses_read_only_directory() {
 fn cli_generate_rejects_bad_name() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("gen");
-    let o = run_generate(&["-o", out.to_str().unwrap(), "--name", "9-bad"]);
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid network name"));
-    assert!(!out.exists());
+    for name in ["9-bad", "nncube_net"] {
+        let o = run_generate(&["-o", out.to_str().unwrap(), "--name", name]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("invalid network name `{name}`")),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
 }
 
 fn nncube(args: &[&str], cc: Option<&str>, cache: &Path) -> std::process::Output {

@@ -71,6 +71,23 @@ fn generated_project_builds_runs_and_validates() {
         common::run_ok(Command::new("cmake").args(&args));
     }
     let cmake_elf = cmake_build.join("validation.elf");
+    // Both builds place and count the network alike (board.ld recognises make's nn__*.o and CMake's nn__network
+    // objects): same weights, activations and network code.
+    let footprint = |elf: &std::path::Path| {
+        let board = Board::find("qemu-netduinoplus2").unwrap();
+        let fw = Firmware::from_elf(&ArmToolchain::locate().unwrap(), &board, elf.to_path_buf())
+            .unwrap();
+        fw.footprint
+    };
+    let (make_fp, cmake_fp) = (footprint(&make_elf), footprint(&cmake_elf));
+    assert!(
+        make_fp.weights_bytes > 0
+            && make_fp.activations_bytes > 0
+            && make_fp.network_code_bytes > 0
+    );
+    assert_eq!(cmake_fp.weights_bytes, make_fp.weights_bytes);
+    assert_eq!(cmake_fp.activations_bytes, make_fp.activations_bytes);
+    assert!(cmake_fp.network_code_bytes > 0);
     let input_type = &graph.tensor(graph.inputs[0]).ty;
     for value in [0x80u8, 0xf0, 0x10, 0x7f] {
         let bytes = vec![value; input_type.size_bytes()];

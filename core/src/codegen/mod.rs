@@ -38,9 +38,10 @@ pub enum CodegenError {
         /// Why.
         reason: String,
     },
-    /// The network name is not a C identifier.
+    /// The network name is not a C identifier, or starts with the kernel library's `nncube_` prefix.
     #[error(
-        "invalid network name `{name}`: use letters, digits and `_`, not starting with a digit"
+        "invalid network name `{name}`: use letters, digits and `_`, not starting with a digit nor with `nncube_` \
+         (reserved for the kernel library)"
     )]
     InvalidName {
         /// The rejected name.
@@ -99,7 +100,8 @@ impl GeneratedFiles {
     }
 }
 
-/// Turns a graph name into a C identifier (`vww_96_int8` stays, `my-net.v2` → `my_net_v2`).
+/// Turns a graph name into a C identifier (`vww_96_int8` stays, `my-net.v2` → `my_net_v2`, `nncube_demo` →
+/// `net_nncube_demo`).
 pub fn default_name(graph_name: &str) -> String {
     let mut s: String = graph_name
         .chars()
@@ -111,15 +113,21 @@ pub fn default_name(graph_name: &str) -> String {
             }
         })
         .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) || s.starts_with(RESERVED_PREFIX)
+    {
         s.insert_str(0, "net_");
     }
     s
 }
 
+/// The kernel library's prefix (its files, symbols and, in firmware builds, the objects whose constant tables count
+/// as code rather than weights): a network name may not start with it.
+const RESERVED_PREFIX: &str = "nncube_";
+
 fn check_name(name: &str) -> Result<(), CodegenError> {
     let ok = !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
+        && !name.starts_with(RESERVED_PREFIX)
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())

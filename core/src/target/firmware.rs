@@ -2,7 +2,8 @@
 //! linker script generated from the board, then measure the footprint.
 //!
 //! Network sources (the generated network and the kernel runtime) are compiled to objects named `nn__<stem>.o`;
-//! the linker script recognises that prefix to place their code, weights and activations in sections of their own.
+//! the linker script recognises that prefix to place their code, weights and activations in sections of their own
+//! (and the kernel library's `nncube_*` objects' constant tables with the code).
 
 use super::footprint::{Footprint, parse_overflows, parse_size_output};
 use super::linker_script::{self, Placement};
