@@ -28,12 +28,7 @@
 /* The hand-scheduled inner loops: Thumb-2 with DSP, GCC, optimized builds. The 2 x 2 loop needs 14 registers,
  * which clang (r7 kept as frame pointer) and GCC at -O0 cannot give; builds with -fno-omit-frame-pointer define
  * NNCUBE_NO_ASM. Everyone else runs the C loops, which compute the same sums. */
-#if NNCUBE_MM_DSP && defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && \
-    !defined(NNCUBE_NO_ASM)
-#define NNCUBE_MM_ASM 1
-#else
-#define NNCUBE_MM_ASM 0
-#endif
+#define NNCUBE_MM_ASM NNCUBE_MATMUL_WIDENED
 
 /* The output stage, copied out of nncube_quant_s8 once per call: int8 stores may alias anything, so fields
  * read through the pointer would be reloaded after every store. */
@@ -218,6 +213,16 @@ static inline __attribute__((always_inline)) void nncube_mm_requantize_rows(cons
         }
     }
 }
+
+#if NNCUBE_MM_ASM
+/* nncube_mm_requantize_rows as a call: one copy for the widened paths (less code; one call per chunk). */
+static __attribute__((noinline)) void nncube_mm_requantize_chunk(const nncube_mm_stage *st, int32_t *acc, int32_t n,
+                                                                 const int32_t *mult, const int32_t *shift,
+                                                                 int32_t step, int8_t *out0, int8_t *out1)
+{
+    nncube_mm_requantize_rows(st, acc, n, mult, shift, step, out0, out1);
+}
+#endif
 
 /* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
 static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offset)
@@ -718,7 +723,36 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
             a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
             a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
         }
-        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+        nncube_mm_requantize_chunk(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
+    }
+}
+#endif
+
+#if NNCUBE_MM_ASM
+/* Channels per pass of nncube_matmul_s8_widened (its sums on the stack: 512 bytes). */
+#define NNCUBE_MM_WIDENED_CHUNK 64
+
+void nncube_matmul_s8_widened(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const uint32_t *rows,
+                              int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
+    const int32_t groups = m->depth / 4;
+    const int32_t step = m->per_channel ? 1 : 0;
+    const int32_t *bias = m->bias + c_begin;
+    const int8_t *w = m->filter + (size_t)c_begin * m->depth;
+    int32_t acc[2 * NNCUBE_MM_WIDENED_CHUNK];
+    int32_t cb;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_WIDENED_CHUNK) {
+        const int32_t n = c_end - cb < NNCUBE_MM_WIDENED_CHUNK ? c_end - cb : NNCUBE_MM_WIDENED_CHUNK;
+        nncube_mm_pairs2x2_wide(rows, groups, w, 0, bias, acc, n / 2);
+        w += (size_t)n * m->depth;
+        bias += n;
+        nncube_mm_requantize_chunk(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
                                   out0 + (cb - c_begin), out1 + (cb - c_begin));
     }
 }
