@@ -319,9 +319,9 @@ pub fn graph() -> Graph {
         }
     }
     // Patches the conv widens while gathering (nncube_matmul_s8_widened, even out_c, with bias): 3x3 padded on
-    // in_c 3 (depth 27 padded to 28, 7 groups, every window through the int8 patch), on in_c 16 (depth 144,
-    // inside windows widened in place) and on in_c 48 (depth 432, the longest that fits), 35 pixels (the odd
-    // last one alone), and stride 2 on in_c 16.
+    // in_c 3 (depth 27 padded to 28, 7 groups, every window through the int8 patch), on in_c 8 (18 groups:
+    // groups % 4 = 2), 16 (depth 144, inside windows widened in place) and 48 (depth 432, the longest that
+    // fits), 35 pixels (the odd last one alone), and stride 2 on in_c 16.
     wide_outputs.push(wide(
         &mut g,
         "conv3x3_w27",
@@ -331,7 +331,7 @@ pub fn graph() -> Graph {
         conv(1),
         0.5,
     ));
-    for (in_c, out_c) in [(16usize, 6usize), (48, 2)] {
+    for (in_c, out_c) in [(8usize, 4usize), (16, 6), (48, 2)] {
         let name = format!("pw3_{in_c}");
         let r = wide(
             &mut g,

@@ -402,13 +402,13 @@ static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int3
  * and receives the results in place (or, with bias, the sums start from the pair's biases, for both rows: the first
  * slice without a filter offset); w points at the first pair's slice and moves by skip bytes from the end of
  * one pair's slice to the start of the next. Per group: LDRD of the pair's weight words, 4 SXTB16, LDRD of each
- * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled twice (an odd group count
- * enters the second half). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
+ * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled four times (groups % 4
+ * first). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
 static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups, const int8_t *w, int32_t skip,
                                            const int32_t *bias, int32_t *acc, int32_t pairs)
 {
     const uint32_t *const rows_end = rows + 4 * groups;
-    const int32_t odd = groups & 1;
+    const int32_t rest = groups & 3;
     int32_t *const acc_end = acc + 4 * pairs;
     int32_t s00, s10, s01, s11;
     uint32_t wa, wb, we, wf, xe, xo;
@@ -429,16 +429,22 @@ static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups,
     "smlad %[s11], %[xe], %[wf], %[s11]\n\t"                                                                      \
     "smlad %[s10], %[xo], %[wa], %[s10]\n\t"                                                                      \
     "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
-/* The pair loop after the four sums are started: the slice's groups (entering the second half for an odd count),
- * the sums stored, the step to the next pair. */
+/* The pair loop after the four sums are started: the slice's groups (groups % 4 first: LSLS #31 puts bit 1 in
+ * the carry and bit 0 in N, which the group's instructions leave alone; then 4 per iteration), the sums stored,
+ * the step to the next pair. */
 #define NNCUBE_MM_WIDE_PAIR                                                                                       \
     "ldr %[p], %[rows]\n\t"                                                                                       \
     "ldr %[pend], %[rows_end]\n\t"                                                                                \
-    "ldr %[wa], %[odd]\n\t"                                                                                       \
-    "cmp %[wa], #0\n\t"                                                                                           \
-    "bne 3f\n"                                                                                                    \
-    "2:\n\t" NNCUBE_MM_WIDE_GROUP "3:\n\t" NNCUBE_MM_WIDE_GROUP "cmp %[p], %[pend]\n\t"                            \
-    "bne 2b\n\t"                                                                                                  \
+    "ldr %[wa], %[rest]\n\t"                                                                                      \
+    "lsls %[wa], %[wa], #31\n\t"                                                                                  \
+    "bcc 4f\n\t" NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP "4:\n\t"                                               \
+    "bpl 5f\n\t" NNCUBE_MM_WIDE_GROUP "5:\n\t"                                                                    \
+    "cmp %[p], %[pend]\n\t"                                                                                       \
+    "beq 6f\n"                                                                                                    \
+    "2:\n\t" NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP                    \
+    "cmp %[p], %[pend]\n\t"                                                                                       \
+    "bne 2b\n"                                                                                                    \
+    "6:\n\t"                                                                                                      \
     "strd %[s01], %[s11], [%[acc], #8]\n\t"                                                                       \
     "strd %[s00], %[s10], [%[acc]], #16\n\t"                                                                      \
     "ldr %[wa], %[skip]\n\t"                                                                                      \
@@ -450,7 +456,7 @@ static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups,
     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w), [acc] "+r"(acc),       \
       [p] "=&r"(p), [pend] "=&r"(pend), [wa] "=&r"(wa), [wb] "=&r"(wb), [we] "=&r"(we), [wf] "=&r"(wf),          \
       [xe] "=&r"(xe), [xo] "=&r"(xo), [bias] "+m"(bias)                                                             \
-    : [rows] "m"(rows), [rows_end] "m"(rows_end), [odd] "m"(odd), [skip] "m"(skip), [acc_end] "m"(acc_end)       \
+    : [rows] "m"(rows), [rows_end] "m"(rows_end), [rest] "m"(rest), [skip] "m"(skip), [acc_end] "m"(acc_end)       \
     : "cc", "memory"
     if (bias != NULL) {
         /* First slice, no filter offset: both rows' sums start from the pair's two biases (one LDRD). */
