@@ -10,7 +10,7 @@ use nncube_core::ir::{
 /// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
 /// fully connected over 7 batch rows (weights zero point 3), a per-channel fully connected on the conv and a
 /// conv 1x1 with extreme per-channel multipliers and shifts (out_c 7, ReLU6), and chains of 1x1 convs with in_c
-/// 8, 16 and 32 and odd output channel counts.
+/// 8, 16 and 32 and odd output channel counts, and 3x3 convs whose patches are widened while gathered.
 pub fn graph() -> Graph {
     let mut seed = 7u32;
     let mut weights = |n: usize| -> Vec<i8> {
@@ -315,6 +315,56 @@ pub fn graph() -> Graph {
                 vec![2, 5],
                 fc,
                 1.5,
+            ));
+        }
+    }
+    // Patches the conv widens while gathering (nncube_matmul_s8_widened, even out_c, with bias): 3x3 padded on
+    // in_c 3 (depth 27 padded to 28, 7 groups, every window through the int8 patch), on in_c 8 (18 groups:
+    // groups % 4 = 2), 16 (depth 144, inside windows widened in place) and 48 (depth 432, the longest that
+    // fits), 35 pixels (the odd last one alone), and stride 2 on in_c 16.
+    wide_outputs.push(wide(
+        &mut g,
+        "conv3x3_w27",
+        x,
+        vec![4, 3, 3, 3],
+        vec![1, 7, 5, 4],
+        conv(1),
+        0.5,
+    ));
+    for (in_c, out_c) in [(8usize, 4usize), (16, 6), (48, 2)] {
+        let name = format!("pw3_{in_c}");
+        let r = wide(
+            &mut g,
+            &name,
+            x,
+            vec![in_c, 1, 1, 3],
+            vec![1, 7, 5, in_c],
+            conv(0),
+            0.02,
+        );
+        let name = format!("conv3x3_w{}", 9 * in_c);
+        wide_outputs.push(wide(
+            &mut g,
+            &name,
+            r,
+            vec![out_c, 3, 3, in_c],
+            vec![1, 7, 5, out_c],
+            conv(1),
+            0.6,
+        ));
+        if in_c == 16 {
+            let op = Op::Conv2d {
+                window: window((2, 2), 1),
+                activation: Activation::None,
+            };
+            wide_outputs.push(wide(
+                &mut g,
+                "conv3x3_w144_s2",
+                r,
+                vec![out_c, 3, 3, in_c],
+                vec![1, 4, 3, out_c],
+                op,
+                0.6,
             ));
         }
     }

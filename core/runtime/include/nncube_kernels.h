@@ -185,6 +185,21 @@ typedef struct {
  * rows of two consecutive output pixels, the memory contract above guarantees it). */
 void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const int8_t *a0,
                       const int8_t *a1, int8_t *out0, int8_t *out1);
+/* 1 where nncube_matmul_s8_widened exists: the matmul's assembly paths (Thumb-2 with DSP, GCC, optimized,
+ * without NNCUBE_NO_ASM). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__) && !defined(__clang__) && \
+    defined(__thumb2__) && defined(__OPTIMIZE__) && !defined(NNCUBE_NO_ASM)
+#define NNCUBE_MATMUL_WIDENED 1
+#else
+#define NNCUBE_MATMUL_WIDENED 0
+#endif
+#if NNCUBE_MATMUL_WIDENED
+/* nncube_matmul_s8 for two rows already widened by the caller (im2col patches widened while gathered): per group
+ * of 4 values k..k+3, four words: SXTB16 of row 0's word (values k, k+2 as 16-bit lanes), SXTB16 ROR #8 of it
+ * (k+1, k+3), then the same two for row 1. depth is a multiple of 4, bias is set, filter_offset is 0, c_begin and c_end even. */
+void nncube_matmul_s8_widened(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const uint32_t *rows,
+                              int8_t *out0, int8_t *out1);
+#endif
 /* Value k of channel c (of `channels`) of a filter in the matmul layout. */
 int8_t nncube_matmul_weight(const int8_t *filter, int32_t depth, int32_t channels, int32_t c, int32_t k);
 

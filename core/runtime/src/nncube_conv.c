@@ -4,7 +4,9 @@
  * int8: output pixels go in pairs through the blocked matrix product (nncube_matmul.c): the row of a pixel is
  * its input pixel for 1x1 unpadded windows (no copy), else its im2col patch gathered on the stack (kernel rows
  * copied as 32-bit words; docs/kernels.md, "Patch gathering"). Both pixels
- * of a pair are read before either is written, and pairs go in NHWC order (see the memory contract). Patches
+ * of a pair are read before either is written, and pairs go in NHWC order (see the memory contract). Where the
+ * matmul has its assembly paths, patches of up to 460 values (bias set, even out_c) are widened to 16-bit lanes
+ * while gathered, windows inside the image straight from the input, and go to nncube_matmul_s8_widened. Patches
  * longer than NNCUBE_IM2COL_MAX_DEPTH use a direct loop, one output value at a time. The filter and bias are
  * the ones re-arranged at generation time (docs/kernels.md).
  */
@@ -206,7 +208,7 @@ static void nncube_conv2d_s8_direct(const nncube_window *w, const nncube_quant_s
 
 /* `rows` kernel rows of 4 to 16 bytes (first layers: 9 for 3x3 on 3 channels, 4 for 10x4 on 1), `step` bytes
  * apart in the input, as 1 to 4 words each (the last one ending at the row's end), the word count chosen once. */
-static void nncube_conv_copy_short_rows(int8_t *dst, const int8_t *src, size_t row_bytes, size_t step, int32_t rows)
+static __attribute__((noinline)) void nncube_conv_copy_short_rows(int8_t *dst, const int8_t *src, size_t row_bytes, size_t step, int32_t rows)
 {
     const size_t last = row_bytes - 4;
     int32_t r;
@@ -246,6 +248,7 @@ static void nncube_conv_copy_short_rows(int8_t *dst, const int8_t *src, size_t r
 typedef struct {
     uint32_t zp4;
     int32_t y_lo, y_hi, x_lo, x_hi; /* empty x range: no short-row path */
+    int32_t x_in_lo, x_in_hi;       /* the whole inside x range (empty with horizontal dilation) */
     size_t row_bytes, in_row, step, image_bytes;
 } nncube_conv_gather;
 
@@ -275,13 +278,17 @@ static void nncube_conv_gather_init(const nncube_window *w, int32_t input_offset
     g->in_row = (size_t)w->in_w * w->in_c;
     g->step = (size_t)w->dilation_h * g->in_row;
     g->image_bytes = (size_t)w->in_h * g->in_row;
-    g->y_lo = g->y_hi = g->x_lo = g->x_hi = 0;
+    g->y_lo = g->y_hi = g->x_lo = g->x_hi = g->x_in_lo = g->x_in_hi = 0;
     if (nncube_conv_is_pointwise(w)) {
         return; /* no patches */
     }
     nncube_conv_inside_range(w->out_h, w->stride_h, w->pad_top, (w->k_h - 1) * w->dilation_h + 1, w->in_h, &g->y_lo,
                              &g->y_hi);
     nncube_conv_inside_range(w->out_w, w->stride_w, w->pad_left, w->k_w, w->in_w, &g->x_lo, &g->x_hi);
+    if (w->dilation_w == 1) {
+        g->x_in_lo = g->x_lo;
+        g->x_in_hi = g->x_hi;
+    }
     if (w->dilation_w != 1 || g->row_bytes < 4 || g->row_bytes > 16) {
         g->x_hi = g->x_lo;
     }
@@ -324,10 +331,80 @@ static inline void nncube_conv_next_pixel(const nncube_window *w, int32_t *b, in
     }
 }
 
+#if NNCUBE_MATMUL_WIDENED
+/* nncube_conv_gather_pixel as a call (the widened path's border pixels and odd last pixel: less code). */
+static __attribute__((noinline)) void nncube_conv_gather_pixel_call(const nncube_window *w,
+                                                                    const nncube_conv_gather *g, const int8_t *input,
+                                                                    int32_t b, int32_t y, int32_t x, int8_t *buf)
+{
+    nncube_conv_gather_pixel(w, g, input, b, y, x, buf);
+}
+
+/* Sign-extends the bytes of k words at src into the widened layout of nncube_matmul_s8_widened (two words per
+ * source word, dst advancing by 4 words: the other row's two words are between). */
+static inline uint32_t *nncube_conv_widen_words(uint32_t *dst, const int8_t *src, size_t k)
+{
+    size_t i;
+    for (i = 0; i < k; ++i, src += 4, dst += 4) {
+        const uint32_t v = nncube_conv_load4(src);
+        uint32_t e, o;
+        __asm__("sxtb16 %0, %1" : "=r"(e) : "r"(v));
+        __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));
+        dst[0] = e;
+        dst[1] = o;
+    }
+    return dst;
+}
+
+/* The patch of conv pixel (b, y, x), `depth` values (a multiple of 4, padding after the window's values being
+ * the zeros already in `tmp`), widened into dst (the first row's words of each group; the second row's: dst + 2).
+ * Windows inside the image with kernel rows of whole words are read in place; the others are gathered into tmp
+ * first. */
+static void nncube_conv_widen_pixel(const nncube_window *w, const nncube_conv_gather *g, const int8_t *input,
+                                    int32_t depth, int32_t b, int32_t y, int32_t x, int8_t *tmp, uint32_t *dst)
+{
+    if (g->row_bytes % 4 == 0 && y >= g->y_lo && y < g->y_hi && x >= g->x_in_lo && x < g->x_in_hi) {
+        const int8_t *src = input + (size_t)b * g->image_bytes + (size_t)(y * w->stride_h - w->pad_top) * g->in_row +
+                            (size_t)(x * w->stride_w - w->pad_left) * w->in_c;
+        const size_t words = g->row_bytes / 4;
+        int32_t ky;
+        for (ky = 0; ky < w->k_h; ++ky, src += g->step) {
+            dst = nncube_conv_widen_words(dst, src, words);
+        }
+        return;
+    }
+    nncube_conv_gather_pixel_call(w, g, input, b, y, x, tmp);
+    (void)nncube_conv_widen_words(dst, tmp, (size_t)depth / 4);
+}
+
+/* nncube_conv2d_s8's pixel pairs through nncube_matmul_s8_widened (the caller checked the conditions); an odd last
+ * pixel goes through nncube_matmul_s8. */
+static __attribute__((noinline)) void nncube_conv2d_s8_widened(const nncube_window *w, const nncube_conv_gather *g,
+                                     const nncube_matmul_s8_args *m, const int8_t *input, int8_t *output,
+                                     uint32_t *rows, int8_t *tmp)
+{
+    const int32_t pixels = w->batches * w->out_h * w->out_w;
+    int32_t b = 0, y = 0, x = 0, p;
+    for (p = 0; p + 1 < pixels; p += 2) {
+        int8_t *out0 = output + (size_t)p * w->out_c;
+        nncube_conv_widen_pixel(w, g, input, m->depth, b, y, x, tmp, rows);
+        nncube_conv_next_pixel(w, &b, &y, &x);
+        nncube_conv_widen_pixel(w, g, input, m->depth, b, y, x, tmp, rows + 2);
+        nncube_conv_next_pixel(w, &b, &y, &x);
+        nncube_matmul_s8_widened(m, 0, w->out_c, rows, out0, out0 + w->out_c);
+    }
+    if (p < pixels) {
+        nncube_conv_gather_pixel_call(w, g, input, b, y, x, tmp);
+        nncube_matmul_s8(m, 0, w->out_c, tmp, NULL, output + (size_t)p * w->out_c, NULL);
+    }
+}
+#endif
+
 void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
                       const int8_t *filter, const int32_t *bias, int8_t *output)
 {
-    int8_t patches[2][NNCUBE_IM2COL_MAX_DEPTH];
+    uint32_t patch_words[2 * NNCUBE_IM2COL_MAX_DEPTH / 4]; /* two int8 patches, or widened rows and one patch */
+    int8_t *const patches[2] = {(int8_t *)patch_words, (int8_t *)patch_words + NNCUBE_IM2COL_MAX_DEPTH};
     const int32_t depth = w->k_h * w->k_w * w->in_c;
     const int32_t pixels = w->batches * w->out_h * w->out_w;
     nncube_conv_gather g;
@@ -351,6 +428,16 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
         memset(patches[0] + depth, 0, (size_t)(m.depth - depth));
         memset(patches[1] + depth, 0, (size_t)(m.depth - depth));
     }
+#if NNCUBE_MATMUL_WIDENED
+    /* Widened rows (4 * m.depth bytes) at the start of the buffer, the patch for border pixels after them. */
+    if (!nncube_conv_is_pointwise(w) && m.depth % 4 == 0 && bias != NULL && q->filter_offset == 0 && w->out_c % 2 == 0 &&
+        5 * m.depth <= 2 * NNCUBE_IM2COL_MAX_DEPTH) {
+        int8_t *const tmp = (int8_t *)patch_words + 4 * (size_t)m.depth;
+        memset(tmp + depth, 0, (size_t)(m.depth - depth));
+        nncube_conv2d_s8_widened(w, &g, &m, input, output, patch_words, tmp);
+        return;
+    }
+#endif
     /* Pixels in pairs, in NHWC order, walked with (b, y, x) counters (no division per pixel). */
     for (p = 0; p < pixels; p += 2) {
         int8_t *out0 = output + (size_t)p * w->out_c;

@@ -28,12 +28,7 @@
 /* The hand-scheduled inner loops: Thumb-2 with DSP, GCC, optimized builds. The 2 x 2 loop needs 14 registers,
  * which clang (r7 kept as frame pointer) and GCC at -O0 cannot give; builds with -fno-omit-frame-pointer define
  * NNCUBE_NO_ASM. Everyone else runs the C loops, which compute the same sums. */
-#if NNCUBE_MM_DSP && defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && \
-    !defined(NNCUBE_NO_ASM)
-#define NNCUBE_MM_ASM 1
-#else
-#define NNCUBE_MM_ASM 0
-#endif
+#define NNCUBE_MM_ASM NNCUBE_MATMUL_WIDENED
 
 /* The output stage, copied out of nncube_quant_s8 once per call: int8 stores may alias anything, so fields
  * read through the pointer would be reloaded after every store. */
@@ -219,6 +214,16 @@ static inline __attribute__((always_inline)) void nncube_mm_requantize_rows(cons
     }
 }
 
+#if NNCUBE_MM_ASM
+/* nncube_mm_requantize_rows as a call: one copy for the widened paths (less code; one call per chunk). */
+static __attribute__((noinline)) void nncube_mm_requantize_chunk(const nncube_mm_stage *st, int32_t *acc, int32_t n,
+                                                                 const int32_t *mult, const int32_t *shift,
+                                                                 int32_t step, int8_t *out0, int8_t *out1)
+{
+    nncube_mm_requantize_rows(st, acc, n, mult, shift, step, out0, out1);
+}
+#endif
+
 /* sum(a[k] + a_offset) over depth values: the factor of a non-zero filter offset. */
 static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offset)
 {
@@ -397,13 +402,13 @@ static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int3
  * and receives the results in place (or, with bias, the sums start from the pair's biases, for both rows: the first
  * slice without a filter offset); w points at the first pair's slice and moves by skip bytes from the end of
  * one pair's slice to the start of the next. Per group: LDRD of the pair's weight words, 4 SXTB16, LDRD of each
- * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled twice (an odd group count
- * enters the second half). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
+ * row's two widened words, 8 SMLAD: 15 instructions per 16 MACs, the loop unrolled four times (groups % 4
+ * first). Same int32 sums as nncube_mm_block2x2 (additions modulo 2^32 in another order). */
 static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups, const int8_t *w, int32_t skip,
                                            const int32_t *bias, int32_t *acc, int32_t pairs)
 {
     const uint32_t *const rows_end = rows + 4 * groups;
-    const int32_t odd = groups & 1;
+    const int32_t rest = groups & 3;
     int32_t *const acc_end = acc + 4 * pairs;
     int32_t s00, s10, s01, s11;
     uint32_t wa, wb, we, wf, xe, xo;
@@ -424,16 +429,22 @@ static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups,
     "smlad %[s11], %[xe], %[wf], %[s11]\n\t"                                                                      \
     "smlad %[s10], %[xo], %[wa], %[s10]\n\t"                                                                      \
     "smlad %[s11], %[xo], %[wb], %[s11]\n\t"
-/* The pair loop after the four sums are started: the slice's groups (entering the second half for an odd count),
- * the sums stored, the step to the next pair. */
+/* The pair loop after the four sums are started: the slice's groups (groups % 4 first: LSLS #31 puts bit 1 in
+ * the carry and bit 0 in N, which the group's instructions leave alone; then 4 per iteration), the sums stored,
+ * the step to the next pair. */
 #define NNCUBE_MM_WIDE_PAIR                                                                                       \
     "ldr %[p], %[rows]\n\t"                                                                                       \
     "ldr %[pend], %[rows_end]\n\t"                                                                                \
-    "ldr %[wa], %[odd]\n\t"                                                                                       \
-    "cmp %[wa], #0\n\t"                                                                                           \
-    "bne 3f\n"                                                                                                    \
-    "2:\n\t" NNCUBE_MM_WIDE_GROUP "3:\n\t" NNCUBE_MM_WIDE_GROUP "cmp %[p], %[pend]\n\t"                            \
-    "bne 2b\n\t"                                                                                                  \
+    "ldr %[wa], %[rest]\n\t"                                                                                      \
+    "lsls %[wa], %[wa], #31\n\t"                                                                                  \
+    "bcc 4f\n\t" NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP "4:\n\t"                                               \
+    "bpl 5f\n\t" NNCUBE_MM_WIDE_GROUP "5:\n\t"                                                                    \
+    "cmp %[p], %[pend]\n\t"                                                                                       \
+    "beq 6f\n"                                                                                                    \
+    "2:\n\t" NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP NNCUBE_MM_WIDE_GROUP                    \
+    "cmp %[p], %[pend]\n\t"                                                                                       \
+    "bne 2b\n"                                                                                                    \
+    "6:\n\t"                                                                                                      \
     "strd %[s01], %[s11], [%[acc], #8]\n\t"                                                                       \
     "strd %[s00], %[s10], [%[acc]], #16\n\t"                                                                      \
     "ldr %[wa], %[skip]\n\t"                                                                                      \
@@ -445,7 +456,7 @@ static inline void nncube_mm_pairs2x2_wide(const uint32_t *rows, int32_t groups,
     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w), [acc] "+r"(acc),       \
       [p] "=&r"(p), [pend] "=&r"(pend), [wa] "=&r"(wa), [wb] "=&r"(wb), [we] "=&r"(we), [wf] "=&r"(wf),          \
       [xe] "=&r"(xe), [xo] "=&r"(xo), [bias] "+m"(bias)                                                             \
-    : [rows] "m"(rows), [rows_end] "m"(rows_end), [odd] "m"(odd), [skip] "m"(skip), [acc_end] "m"(acc_end)       \
+    : [rows] "m"(rows), [rows_end] "m"(rows_end), [rest] "m"(rest), [skip] "m"(skip), [acc_end] "m"(acc_end)       \
     : "cc", "memory"
     if (bias != NULL) {
         /* First slice, no filter offset: both rows' sums start from the pair's two biases (one LDRD). */
@@ -718,7 +729,36 @@ static __attribute__((noinline)) void nncube_mm_two_rows_wide(const nncube_matmu
             a[0] = bias[0] + sum0 + nncube_mm_block1x1(a0, w, depth);
             a[1] = bias[0] + sum1 + nncube_mm_block1x1(a1, w, depth);
         }
-        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+        nncube_mm_requantize_chunk(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
+                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
+    }
+}
+#endif
+
+#if NNCUBE_MM_ASM
+/* Channels per pass of nncube_matmul_s8_widened (its sums on the stack: 512 bytes). */
+#define NNCUBE_MM_WIDENED_CHUNK 64
+
+void nncube_matmul_s8_widened(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c_end, const uint32_t *rows,
+                              int8_t *out0, int8_t *out1)
+{
+    const nncube_quant_s8 *q = m->q;
+    nncube_mm_stage st;
+    const int32_t groups = m->depth / 4;
+    const int32_t step = m->per_channel ? 1 : 0;
+    const int32_t *bias = m->bias + c_begin;
+    const int8_t *w = m->filter + (size_t)c_begin * m->depth;
+    int32_t acc[2 * NNCUBE_MM_WIDENED_CHUNK];
+    int32_t cb;
+    st.output_offset = q->output_offset;
+    st.act_min = q->act_min;
+    st.act_max = q->act_max;
+    for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_WIDENED_CHUNK) {
+        const int32_t n = c_end - cb < NNCUBE_MM_WIDENED_CHUNK ? c_end - cb : NNCUBE_MM_WIDENED_CHUNK;
+        nncube_mm_pairs2x2_wide(rows, groups, w, 0, bias, acc, n / 2);
+        w += (size_t)n * m->depth;
+        bias += n;
+        nncube_mm_requantize_chunk(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
                                   out0 + (cb - c_begin), out1 + (cb - c_begin));
     }
 }
