@@ -12,33 +12,13 @@
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
+#include "nncube_simd.h"
 
 #include <string.h>
 
 static int nncube_conv_is_pointwise(const nncube_window *w)
 {
     return w->k_h == 1 && w->k_w == 1 && w->pad_top == 0 && w->pad_left == 0;
-}
-
-/* One unaligned 32-bit word (inlined even with -ffreestanding, where memcpy is a call). */
-static inline uint32_t nncube_conv_load4(const int8_t *p)
-{
-    uint32_t v;
-#if defined(__GNUC__)
-    __builtin_memcpy(&v, p, sizeof v);
-#else
-    memcpy(&v, p, sizeof v);
-#endif
-    return v;
-}
-
-static inline void nncube_conv_store4(int8_t *p, uint32_t v)
-{
-#if defined(__GNUC__)
-    __builtin_memcpy(p, &v, sizeof v);
-#else
-    memcpy(p, &v, sizeof v);
-#endif
 }
 
 /* Copies n bytes: rows of 4 to 32 bytes (first layers: 9 bytes for 3x3 on 3 channels, 4 for 10x4 on 1) as words,
@@ -49,9 +29,9 @@ static inline void nncube_conv_copy(int8_t *dst, const int8_t *src, size_t n)
     size_t i;
     if (n >= 4 && n <= 32) {
         for (i = 0; i + 4 < n; i += 4) {
-            nncube_conv_store4(dst + i, nncube_conv_load4(src + i));
+            nncube_store4(dst + i, nncube_load4(src + i));
         }
-        nncube_conv_store4(dst + n - 4, nncube_conv_load4(src + n - 4));
+        nncube_store4(dst + n - 4, nncube_load4(src + n - 4));
     } else if (n > 32) {
         memcpy(dst, src, n);
     } else {
@@ -67,9 +47,9 @@ static inline void nncube_conv_fill(int8_t *dst, uint32_t zp4, size_t n)
     size_t i;
     if (n >= 4) {
         for (i = 0; i + 4 < n; i += 4) {
-            nncube_conv_store4(dst + i, zp4);
+            nncube_store4(dst + i, zp4);
         }
-        nncube_conv_store4(dst + n - 4, zp4);
+        nncube_store4(dst + n - 4, zp4);
     } else {
         for (i = 0; i < n; ++i) {
             dst[i] = (int8_t)zp4;
@@ -215,28 +195,28 @@ static __attribute__((noinline)) void nncube_conv_copy_short_rows(int8_t *dst, c
     switch ((row_bytes - 1) / 4) {
     case 0:
         for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
-            nncube_conv_store4(dst, nncube_conv_load4(src));
+            nncube_store4(dst, nncube_load4(src));
         }
         break;
     case 1:
         for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
-            nncube_conv_store4(dst, nncube_conv_load4(src));
-            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+            nncube_store4(dst, nncube_load4(src));
+            nncube_store4(dst + last, nncube_load4(src + last));
         }
         break;
     case 2:
         for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
-            nncube_conv_store4(dst, nncube_conv_load4(src));
-            nncube_conv_store4(dst + 4, nncube_conv_load4(src + 4));
-            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+            nncube_store4(dst, nncube_load4(src));
+            nncube_store4(dst + 4, nncube_load4(src + 4));
+            nncube_store4(dst + last, nncube_load4(src + last));
         }
         break;
     default:
         for (r = 0; r < rows; ++r, dst += row_bytes, src += step) {
-            nncube_conv_store4(dst, nncube_conv_load4(src));
-            nncube_conv_store4(dst + 4, nncube_conv_load4(src + 4));
-            nncube_conv_store4(dst + 8, nncube_conv_load4(src + 8));
-            nncube_conv_store4(dst + last, nncube_conv_load4(src + last));
+            nncube_store4(dst, nncube_load4(src));
+            nncube_store4(dst + 4, nncube_load4(src + 4));
+            nncube_store4(dst + 8, nncube_load4(src + 8));
+            nncube_store4(dst + last, nncube_load4(src + last));
         }
         break;
     }
@@ -346,7 +326,7 @@ static inline uint32_t *nncube_conv_widen_words(uint32_t *dst, const int8_t *src
 {
     size_t i;
     for (i = 0; i < k; ++i, src += 4, dst += 4) {
-        const uint32_t v = nncube_conv_load4(src);
+        const uint32_t v = nncube_load4(src);
         uint32_t e, o;
         __asm__("sxtb16 %0, %1" : "=r"(e) : "r"(v));
         __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));

@@ -16,6 +16,7 @@
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
+#include "nncube_simd.h"
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
@@ -45,20 +46,11 @@ static void nncube_dw_clip(int32_t origin, int32_t dilation, int32_t k, int32_t 
 }
 
 #if NNCUBE_DW_SIMD
-/* An unaligned 32-bit load (Cortex-M3 and later allow them). __builtin_memcpy, not memcpy: firmware is built with
- * -ffreestanding, which turns a plain memcpy into a library call. */
-static inline uint32_t nncube_dw_load4(const int8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-
 /* Channels c..c+3 of one tap: acc[c + i] += (x_i + input_offset) * (f_i + filter_offset). */
 #define NNCUBE_DW_TAP4(xp, fp)                                                                                       \
     do {                                                                                                             \
-        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x_ = nncube_load4(xp);                                                                        \
+        const uint32_t f_ = nncube_load4(fp);                                                                        \
         const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
         const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                            \
         const uint32_t f02_ = __sxtab16(f_off2, f_);                                                                 \
@@ -96,8 +88,8 @@ static inline uint32_t nncube_dw_load4(const int8_t *p)
 #if NNCUBE_DW_SIMD
 #define NNCUBE_DW_TAP4_SYM(xp, fp)                                                                                   \
     do {                                                                                                             \
-        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x_ = nncube_load4(xp);                                                                        \
+        const uint32_t f_ = nncube_load4(fp);                                                                        \
         const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
         const uint32_t x13_ = __sxtab16(in_off2, (x_ >> 8) | (x_ << 24));                                            \
         const uint32_t f02_ = __sxtb16(f_);                                                                          \
@@ -383,8 +375,8 @@ typedef struct {
 /* One tap of 4 channels for the 3x3 path: the input widened with its offset, the filter without one. */
 #define NNCUBE_DW_3X3_TAP(xp, fp)                                                                                    \
     do {                                                                                                             \
-        const uint32_t x_ = nncube_dw_load4(xp);                                                                     \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                     \
+        const uint32_t x_ = nncube_load4(xp);                                                                        \
+        const uint32_t f_ = nncube_load4(fp);                                                                        \
         const uint32_t x02_ = __sxtab16(in_off2, x_);                                                                \
         const uint32_t x13_ = nncube_dw_sxtab16_odd(in_off2, x_);                                                    \
         const uint32_t f02_ = __sxtb16(f_);                                                                          \
@@ -705,7 +697,7 @@ static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_
     do {                                                                                                         \
         const int32_t xv_ = (int32_t)*(xp) + in_off;                                                             \
         const uint32_t x2_ = ((uint32_t)xv_ << 16) | (uint16_t)xv_;                                              \
-        const uint32_t f_ = nncube_dw_load4(fp);                                                                 \
+        const uint32_t f_ = nncube_load4(fp);                                                                    \
         const uint32_t f02_ = __sxtab16(f_off2, f_);                                                             \
         const uint32_t f13_ = __sxtab16(f_off2, (f_ >> 8) | (f_ << 24));                                         \
         a0 = __smlabb(x2_, f02_, a0);                                                                            \
@@ -1068,9 +1060,9 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pairs_3x3_run(const nncube_dw_pairs_ctx
     const uint32_t in_off2 = k->in_off2;
     const int32_t lo = k->lo, hi = k->hi;
     for (; pixels > 0; --pixels, x += step) {
-        const uint32_t r0 = nncube_dw_load4(x);
-        const uint32_t r1 = nncube_dw_load4(x + row);
-        const uint32_t r2 = nncube_dw_load4(x + 2 * row);
+        const uint32_t r0 = nncube_load4(x);
+        const uint32_t r1 = nncube_load4(x + row);
+        const uint32_t r2 = nncube_load4(x + 2 * row);
         const uint32_t x0 = __sxtab16(in_off2, r0);
         const uint32_t x1 = (nncube_dw_sxtab16_odd(in_off2, r0) & 0xFFFFu) | (nncube_dw_sxtab16_odd(in_off2, r1) << 16);
         const uint32_t x2 = __sxtab16(in_off2, r1);
@@ -1099,7 +1091,7 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pairs_run(const nncube_dw_pairs_ctx *k,
         uint32_t *p = xw;
         for (ky = 0; ky < k->w->k_h; ++ky) {
             for (g = 0; g < groups; ++g) {
-                const uint32_t v = nncube_dw_load4(x + ky * row + 4 * g);
+                const uint32_t v = nncube_load4(x + ky * row + 4 * g);
                 *p++ = __sxtab16(k->in_off2, v);
                 *p++ = nncube_dw_sxtab16_odd(k->in_off2, v);
             }

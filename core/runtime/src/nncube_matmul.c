@@ -15,6 +15,7 @@
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
+#include "nncube_simd.h"
 
 #include <string.h>
 
@@ -236,19 +237,6 @@ static int32_t nncube_mm_row_sum(const int8_t *a, int32_t depth, int32_t a_offse
 }
 
 #if NNCUBE_MM_DSP
-/* A 32-bit load from any address (Cortex-M4/M7 LDR allows unaligned addresses). Firmware is built with
- * -ffreestanding, where a plain memcpy call is not inlined: use the builtin. */
-static inline uint32_t nncube_mm_load4(const int8_t *p)
-{
-    uint32_t v;
-#if defined(__GNUC__)
-    __builtin_memcpy(&v, p, sizeof v);
-#else
-    memcpy(&v, p, sizeof v);
-#endif
-    return v;
-}
-
 /* Bytes 1 and 3 of v, sign-extended to the two 16-bit lanes (bytes 0 and 2: __sxtb16). GCC does not fold the
  * rotation into SXTB16's ROR operand (measured: one extra instruction per word), so say it directly. */
 static inline uint32_t nncube_mm_odd(uint32_t v)
@@ -272,20 +260,20 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
     int32_t k = 0, j;
     for (; k + 4 <= depth; k += 4, w += 8) {
 #if NNCUBE_MM_DSP
-        const uint32_t vw0 = nncube_mm_load4(w);
-        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t vw0 = nncube_load4(w);
+        const uint32_t vw1 = nncube_load4(w + 4);
         const uint32_t w0e = __sxtb16(vw0);
         const uint32_t w0o = nncube_mm_odd(vw0);
         const uint32_t w1e = __sxtb16(vw1);
         const uint32_t w1o = nncube_mm_odd(vw1);
-        uint32_t va = nncube_mm_load4(a0 + k);
+        uint32_t va = nncube_load4(a0 + k);
         uint32_t ae = __sxtb16(va);
         va = nncube_mm_odd(va);
         s00 = (int32_t)__smlad(ae, w0e, (uint32_t)s00);
         s01 = (int32_t)__smlad(ae, w1e, (uint32_t)s01);
         s00 = (int32_t)__smlad(va, w0o, (uint32_t)s00);
         s01 = (int32_t)__smlad(va, w1o, (uint32_t)s01);
-        va = nncube_mm_load4(a1 + k);
+        va = nncube_load4(a1 + k);
         ae = __sxtb16(va);
         va = nncube_mm_odd(va);
         s10 = (int32_t)__smlad(ae, w0e, (uint32_t)s10);
@@ -376,7 +364,7 @@ static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int3
     const int8_t *p0 = a0 + 4 * g0, *p1 = a1 + 4 * g0;
     int32_t g;
     for (g = 0; g < whole; ++g, p0 += 4, p1 += 4, rows += 4) {
-        const uint32_t x0 = nncube_mm_load4(p0), x1 = nncube_mm_load4(p1);
+        const uint32_t x0 = nncube_load4(p0), x1 = nncube_load4(p1);
         rows[0] = __sxtb16(x0);
         rows[1] = nncube_mm_odd(x0);
         rows[2] = __sxtb16(x1);
@@ -390,10 +378,10 @@ static void nncube_mm_widen(const int8_t *a0, const int8_t *a1, int32_t g0, int3
             t0[j] = p0[j];
             t1[j] = p1[j];
         }
-        rows[0] = __sxtb16(nncube_mm_load4(t0));
-        rows[1] = nncube_mm_odd(nncube_mm_load4(t0));
-        rows[2] = __sxtb16(nncube_mm_load4(t1));
-        rows[3] = nncube_mm_odd(nncube_mm_load4(t1));
+        rows[0] = __sxtb16(nncube_load4(t0));
+        rows[1] = nncube_mm_odd(nncube_load4(t0));
+        rows[2] = __sxtb16(nncube_load4(t1));
+        rows[3] = nncube_mm_odd(nncube_load4(t1));
     }
 }
 
@@ -512,9 +500,9 @@ static inline void nncube_mm_block1x2(const int8_t *a, const int8_t *w, int32_t 
 #else
     for (; k + 4 <= depth; k += 4, w += 8) {
 #if NNCUBE_MM_DSP
-        const uint32_t va = nncube_mm_load4(a + k);
-        const uint32_t vw0 = nncube_mm_load4(w);
-        const uint32_t vw1 = nncube_mm_load4(w + 4);
+        const uint32_t va = nncube_load4(a + k);
+        const uint32_t vw0 = nncube_load4(w);
+        const uint32_t vw1 = nncube_load4(w + 4);
         const uint32_t ae = __sxtb16(va);
         const uint32_t ao = nncube_mm_odd(va);
         s0 = (int32_t)__smlad(ae, __sxtb16(vw0), (uint32_t)s0);
@@ -544,8 +532,8 @@ static inline int32_t nncube_mm_block1x1(const int8_t *a, const int8_t *w, int32
     int32_t k = 0;
 #if NNCUBE_MM_DSP
     for (; k + 4 <= depth; k += 4) {
-        const uint32_t va = nncube_mm_load4(a + k);
-        const uint32_t vw = nncube_mm_load4(w + k);
+        const uint32_t va = nncube_load4(a + k);
+        const uint32_t vw = nncube_load4(w + k);
         s = (int32_t)__smlad(__sxtb16(va), __sxtb16(vw), (uint32_t)s);
         s = (int32_t)__smlad(nncube_mm_odd(va), nncube_mm_odd(vw), (uint32_t)s);
     }

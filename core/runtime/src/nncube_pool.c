@@ -6,6 +6,7 @@
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
+#include "nncube_simd.h"
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
@@ -49,8 +50,7 @@ static void nncube_avg_sums4_s8(const nncube_window *w, const int8_t *first, int
     for (y = 0; y < rows; ++y) {
         const int8_t *p = first + (size_t)y * row_stride;
         for (x = 0; x < cols; ++x, p += px_stride) {
-            uint32_t v;
-            __builtin_memcpy(&v, p, sizeof v);
+            const uint32_t v = nncube_load4(p);
             s02 = __sxtab16(s02, v);
             s13 = nncube_pool_sxtab16_ror8(s13, v);
         }
@@ -147,8 +147,7 @@ static void nncube_max4_s8(const nncube_window *w, const int8_t *first, int32_t 
     for (y = 0; y < rows; ++y) {
         const int8_t *p = first + (size_t)y * row_stride;
         for (x = 0; x < cols; ++x, p += w->in_c) {
-            uint32_t v;
-            __builtin_memcpy(&v, p, sizeof v);
+            const uint32_t v = nncube_load4(p);
             (void)__ssub8((int32_t)v, (int32_t)best);
             best = __sel(v, best);
         }
@@ -157,7 +156,7 @@ static void nncube_max4_s8(const nncube_window *w, const int8_t *first, int32_t 
     best = __sel(best, lo4);
     (void)__ssub8((int32_t)hi4, (int32_t)best);
     best = __sel(best, hi4);
-    __builtin_memcpy(out, &best, sizeof best);
+    nncube_store4(out, best);
 }
 #endif
 

@@ -14,6 +14,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/include/nncube_kernels.h"),
     ),
     (
+        "include/nncube_simd.h",
+        include_str!("../../runtime/include/nncube_simd.h"),
+    ),
+    (
         "include/nncube_network.h",
         include_str!("../../runtime/include/nncube_network.h"),
     ),
