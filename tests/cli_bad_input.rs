@@ -71,6 +71,8 @@ fn missing_file() {
         err.contains("cannot read model file /nonexistent/model.tflite"),
         "{err}"
     );
+    // The OS error once, not once per link of the error chain.
+    assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
 }
 
 #[test]

@@ -16,13 +16,14 @@ pub const SUPPORTED_OPS_HINT: &str =
 /// Why a model could not be imported. Messages name the node or tensor at fault and say what to do.
 #[derive(Debug, Error)]
 pub enum ImportError {
-    /// The file could not be read.
-    #[error("cannot read model file {path}: {source}")]
+    /// The file could not be read. The OS error is part of the message, not a separate `source`, so an error chain
+    /// (`{err:#}`) shows it once.
+    #[error("cannot read model file {path}: {io}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        io: std::io::Error,
     },
     /// The file is empty.
     #[error("the model file is empty (0 bytes); export the model again")]
@@ -99,9 +100,9 @@ pub fn import_bytes(bytes: &[u8], name: &str) -> Result<Graph, ImportError> {
 
 /// Reads and imports the model file at `path`; the graph is named after the file stem.
 pub fn load_model(path: &Path) -> Result<Graph, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|io| ImportError::Io {
         path: path.to_path_buf(),
-        source,
+        io,
     })?;
     let name = path
         .file_stem()
