@@ -42,21 +42,21 @@ typedef struct {
 /* One tap of 4 channels, then the input pointer moves by `step` and the filter pointer by `fstep` bytes. */
 #define NNCUBE_DW_3X3_STEP(step) NNCUBE_DW_3X3_STEP2(step, ch)
 #if NNCUBE_DW_ASM
+/* One tap of 4 channels as assembly text: the two loads, `advance` (pointer moves), widening and accumulation. */
+#define NNCUBE_DW_3X3_TAP_ASM(advance)                                                                               \
+    "ldr %[xw], [%[xp]]\n\t"                                                                                         \
+    "ldr %[fw], [%[fp]]\n\t" advance "sxtab16 %[t], %[off], %[xw]\n\t"                                               \
+    "sxtab16 %[xw], %[off], %[xw], ror #8\n\t"                                                                       \
+    "sxtb16 %[u], %[fw]\n\t"                                                                                         \
+    "sxtb16 %[fw], %[fw], ror #8\n\t"                                                                                \
+    "smlabb %[a0], %[t], %[u], %[a0]\n\t"                                                                            \
+    "smlatt %[a2], %[t], %[u], %[a2]\n\t"                                                                            \
+    "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                                          \
+    "smlatt %[a3], %[xw], %[fw], %[a3]\n\t"
 #define NNCUBE_DW_3X3_STEP2(step, fstep)                                                                             \
     do {                                                                                                             \
         uint32_t xw_, fw_, t_, u_;                                                                                   \
-        __asm__("ldr %[xw], [%[xp]]\n\t"                                                                             \
-                "ldr %[fw], [%[fp]]\n\t"                                                                             \
-                "add %[xp], %[xp], %[st]\n\t"                                                                        \
-                "add %[fp], %[fp], %[ch]\n\t"                                                                        \
-                "sxtab16 %[t], %[off], %[xw]\n\t"                                                                    \
-                "sxtab16 %[xw], %[off], %[xw], ror #8\n\t"                                                           \
-                "sxtb16 %[u], %[fw]\n\t"                                                                             \
-                "sxtb16 %[fw], %[fw], ror #8\n\t"                                                                    \
-                "smlabb %[a0], %[t], %[u], %[a0]\n\t"                                                                \
-                "smlatt %[a2], %[t], %[u], %[a2]\n\t"                                                                \
-                "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                              \
-                "smlatt %[a3], %[xw], %[fw], %[a3]"                                                                  \
+        __asm__(NNCUBE_DW_3X3_TAP_ASM("add %[xp], %[xp], %[st]\n\tadd %[fp], %[fp], %[ch]\n\t")                       \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp), [fp] "+r"(fp),       \
                   [xw] "=&r"(xw_), [fw] "=&r"(fw_), [t] "=&r"(t_), [u] "=&r"(u_)                                   \
                 : [st] "r"(step), [ch] "r"(fstep), [off] "r"(in_off2)                                                \
@@ -78,16 +78,6 @@ typedef struct {
  * With GCC on Thumb-2 (NNCUBE_DW_ASM) one assembly block, 106 instructions with no register moves between taps;
  * the pointer walk also hides their values from GCC, which otherwise precomputes the nine offsets and spills them. */
 #if NNCUBE_DW_ASM
-#define NNCUBE_DW_3X3_TAP_ASM(advance)                                                                               \
-    "ldr %[xw], [%[xp]]\n\t"                                                                                         \
-    "ldr %[fw], [%[fp]]\n\t" advance "sxtab16 %[t], %[off], %[xw]\n\t"                                               \
-    "sxtab16 %[xw], %[off], %[xw], ror #8\n\t"                                                                       \
-    "sxtb16 %[u], %[fw]\n\t"                                                                                         \
-    "sxtb16 %[fw], %[fw], ror #8\n\t"                                                                                \
-    "smlabb %[a0], %[t], %[u], %[a0]\n\t"                                                                            \
-    "smlatt %[a2], %[t], %[u], %[a2]\n\t"                                                                            \
-    "smlabb %[a1], %[xw], %[fw], %[a1]\n\t"                                                                          \
-    "smlatt %[a3], %[xw], %[fw], %[a3]\n\t"
 #define NNCUBE_DW_3X3_COL "add %[xp], %[xp], %[col]\n\tadd %[fp], %[fp], %[col]\n\t"
 #define NNCUBE_DW_3X3_NEXT_ROW "ldr %[t], %[rs]\n\tadd %[xp], %[xp], %[t]\n\tadd %[fp], %[fp], %[col]\n\t"
 #define NNCUBE_DW_3X3_TAPS9()                                                                                        \
