@@ -57,6 +57,12 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                        const float *filter, const float *bias, float *output);
 
+/* int8 1x1 convolution without padding (any stride) of in_c 8, 16 or 32 whose layer the code generator checked
+ * (whole int8 clamp, right shifts in [1, 22], |accumulator| < 2^30): `records` holds one record per output channel
+ * (twice the folded bias, the doubled filter as 16-bit lanes, then multiplier, rounding constant with the output
+ * offset, right shift; layout in nncube_conv1x1.c). Same memory contract as nncube_conv2d_s8. */
+void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output);
+
 /* Convolution followed by pooling in one kernel (Op::ConvPool2d), no intermediate buffer: `conv` is the
  * convolution's geometry (out_* = the unpooled result), `q` / `c` its output stage; `pool` the pooling geometry
  * (in_* = conv out_*); pool_kind NNCUBE_POOL_MAX or NNCUBE_POOL_AVERAGE; then the pool's clamp. */

@@ -354,7 +354,18 @@ impl Cx<'_> {
         } else {
             ("conv2d", String::new())
         };
-        let call = if dt == DType::I8 {
+        let call = if dt == DType::I8
+            && !depthwise
+            && super::pack::pointwise_records(self.graph, self.node).is_some()
+        {
+            // 1×1, small depth: the channel records hold the filter, bias and output stage (`super::pack`).
+            format!(
+                "nncube_conv1x1_s8(&{p}_window, (const int32_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.packed(self.index, false),
+                ops.ptr(input),
+                ops.ptr(output)
+            )
+        } else if dt == DType::I8 {
             let (mults, shifts) = self.channel_multipliers(input, filter, output, oc)?;
             decls += &self.quant_decl(p, input, 0, output, activation, &mults, &shifts)?;
             // Depthwise reads the filter as imported; regular convolutions read it re-arranged.

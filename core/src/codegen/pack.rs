@@ -10,7 +10,8 @@
 //!   multiplies raw int8 inputs: Σ (a + ao)·w = Σ a·w + ao·Σ w. Padding taps of a convolution hold the input
 //!   zero point, so they contribute exactly nothing, as in TFLite.
 
-use crate::ir::{DType, Graph, Node, Op};
+use crate::arith::{activation_range_quantized, quantize_multiplier};
+use crate::ir::{Activation, DType, Graph, Node, Op};
 
 /// The re-arranged operands of one int8 matmul node.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +128,84 @@ pub fn folded_bias(
                 .wrapping_sub(in_zp.wrapping_mul(sum))
         })
         .collect()
+}
+
+/// Input channel counts `nncube_conv1x1_s8` is unrolled for.
+pub const POINTWISE_DEPTHS: [usize; 3] = [8, 16, 32];
+
+/// Largest right shift of `nncube_conv1x1_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
+/// rounded product (below 2^30 in magnitude) stays inside int32.
+const POINTWISE_MAX_RIGHT: i32 = 22;
+
+/// The per-channel records of `nncube_conv1x1_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
+/// little-endian bytes, when `node` is an int8 1×1 convolution without padding, of `in_c` in
+/// [`POINTWISE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
+/// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
+/// `None` otherwise (the layer keeps the general matrix product).
+pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
+    let Op::Conv2d { window, activation } = &node.op else {
+        return None;
+    };
+    if !is_matmul_node(graph, node) || *activation == Activation::Tanh {
+        return None;
+    }
+    let (input, filter, output) = (node.input(0)?, node.input(1)?, node.output()?);
+    let ft = graph.tensor(filter);
+    let out = graph.tensor(output);
+    let &[rows, 1, 1, depth] = ft.ty.shape.as_slice() else {
+        return None;
+    };
+    let pad = &window.padding;
+    if !POINTWISE_DEPTHS.contains(&depth)
+        || pad.top + pad.bottom + pad.left + pad.right != 0
+        || out.ty.dtype != DType::I8
+    {
+        return None;
+    }
+    let (in_scale, in_zp) = graph.tensor(input).ty.per_tensor_quant()?;
+    let (out_scale, out_zp) = out.ty.per_tensor_quant()?;
+    if activation_range_quantized(*activation, out_scale, out_zp, -128, 127) != (-128, 127) {
+        return None;
+    }
+    let fq = ft.ty.quant.as_ref()?;
+    let values = ft.data.as_ref()?.as_i8();
+    let bias = match node.input(2) {
+        Some(b) => Some(graph.tensor(b).data.as_ref()?.as_i32()),
+        None => None,
+    };
+    if values.len() != rows * depth || bias.as_ref().is_some_and(|b| b.len() != rows) {
+        return None;
+    }
+    let folded = folded_bias(&values, rows, depth, bias.as_deref(), in_zp);
+    let bound = (depth as i64) << 14;
+    let mut words: Vec<i32> = Vec::with_capacity(rows * (4 + depth / 2));
+    for (c, &fb) in folded.iter().enumerate() {
+        let q = quantize_multiplier(
+            f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale),
+        );
+        let e = -q.shift;
+        if fq.zero_point(c) != 0
+            || !(1..=POINTWISE_MAX_RIGHT).contains(&e)
+            || q.multiplier < 0
+            || i64::from(fb).abs() + bound >= 1 << 30
+        {
+            return None;
+        }
+        words.push(2 * fb);
+        let w = &values[c * depth..(c + 1) * depth];
+        let lanes = |lo: i8, hi: i8| {
+            let half = |v: i8| u32::from((2 * i16::from(v)) as u16);
+            (half(lo) | half(hi) << 16) as i32
+        };
+        for g in w.chunks_exact(4) {
+            words.push(lanes(g[0], g[2]));
+            words.push(lanes(g[1], g[3]));
+        }
+        words.push(q.multiplier);
+        words.push((1 << (e - 1)) + out_zp * (1 << e));
+        words.push(e);
+    }
+    Some(words.iter().flat_map(|v| v.to_le_bytes()).collect())
 }
 
 #[cfg(test)]

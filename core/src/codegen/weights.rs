@@ -77,6 +77,13 @@ impl WeightTable {
             // Pad's paddings and fill value are baked into the generated code.
             let operands = if matches!(node.op, Op::Pad) {
                 &node.inputs[..1]
+            } else if let Some(records) = pack::pointwise_records(graph, node) {
+                table.push(
+                    WeightKey::PackedFilter(i),
+                    records,
+                    format!("node {i} `{}`: 1x1 channel records", node.name),
+                );
+                &node.inputs[..1]
             } else if pack::is_matmul_node(graph, node) {
                 let PackedMatmul { filter, bias } =
                     pack::pack(graph, node).map_err(|reason| CodegenError::Unsupported {

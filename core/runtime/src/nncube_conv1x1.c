@@ -1,0 +1,218 @@
+/*
+ * nncube runtime: int8 1x1 convolutions of small depth (in_c 8, 16 or 32, no padding, any stride), the layers
+ * whose cost the general matrix product spends on per-call and per-channel setup (docs/kernels.md, "1x1
+ * convolutions of small depth").
+ *
+ * The code generator chooses this kernel per layer (core/src/codegen/pack.rs, `pointwise_records`) and writes one
+ * record per output channel, 4 + 2 * (in_c / 4) int32 words:
+ *   [0]            2 * (bias - zp_in * sum(w)): twice the folded bias;
+ *   [1 + 2g]       filter values 4g and 4g + 2 of the channel, doubled, as the low / high 16-bit lanes;
+ *   [2 + 2g]       filter values 4g + 1 and 4g + 3, doubled, likewise;
+ *   then m, k, e:  the multiplier, 2^(e - 1) + output_offset * 2^e, and the right shift e = -shift in [1, 22].
+ * The sum x2 = twice the TFLite accumulator; the generator checked |accumulator| < 2^30 for every input, that the
+ * clamp is the whole int8 range and that every shift is in [-22, -1]. Then the output is
+ *   ssat8((SMMULR(x2, m) + k + (x2 >> 31)) >> e)
+ * bit-identical to TFLite's MultiplyByQuantizedMultiplier + output offset (nncube_requantize_narrow, with [x < 0]
+ * standing for [SMMULR(x2, m) < 0]: they differ only where the product rounds to 0, and both give 0 there), and
+ * SMMLAR adds k to the rounded product in the same instruction.
+ *
+ * Assembly builds (NNCUBE_MATMUL_WIDENED): blocks of 6 output pixels; their input pixels are widened once to
+ * 16-bit lanes on the stack (SXTB16, SXTB16 ROR #8), then one assembly loop runs over the channels: per group of 4
+ * input values one LDRD of the channel's two weight words and per pixel one LDRD of its two row words and 2 SMLAD
+ * (19 instructions per 24 MACs), the 6 sums in registers from the bias to the stores (5 instructions per output:
+ * SMMLAR, ADD, ASR, SSAT, STRB). A last block of fewer pixels writes to a stack buffer that is then copied.
+ * Memory contract: a block's input pixels are all read before any of its outputs is written, and blocks go in
+ * NHWC order, so output pixel p is written only after reading pixels <= p + 5 and before reading pixels > p.
+ */
+#include "nncube_kernels.h"
+#include "nncube_simd.h"
+
+#if NNCUBE_MATMUL_WIDENED
+#include <arm_acle.h>
+#endif
+
+/* Output pixels per block of the assembly loop. */
+#define NNCUBE_PW_PIXELS 6
+/* Channels per pass of a last, partial block (its outputs go through a stack buffer of 6 x this many bytes). */
+#define NNCUBE_PW_TAIL_CHANNELS 64
+
+/* The int8 output of twice the accumulator, x2, for the record's m, k, e (see the top of the file). */
+static inline int8_t nncube_pw_output(int32_t x2, const int32_t *r)
+{
+    const int32_t s = (int32_t)(((int64_t)x2 * r[0] + ((int64_t)1 << 31)) >> 32);
+    const int32_t v = (s + r[1] + (x2 >> 31)) >> r[2];
+    return (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+}
+
+/* Input address of output pixel (b, y, x). */
+static inline const int8_t *nncube_pw_pixel(const nncube_window *w, const int8_t *input, int32_t b, int32_t y,
+                                            int32_t x)
+{
+    return input + (((size_t)b * w->in_h + (size_t)y * w->stride_h) * w->in_w + (size_t)x * w->stride_w) * w->in_c;
+}
+
+/* Moves (b, y, x) to the next output pixel in NHWC order. */
+static inline void nncube_pw_next(const nncube_window *w, int32_t *b, int32_t *y, int32_t *x)
+{
+    if (++*x == w->out_w) {
+        *x = 0;
+        if (++*y == w->out_h) {
+            *y = 0;
+            ++*b;
+        }
+    }
+}
+
+#if NNCUBE_MATMUL_WIDENED
+/* Widens the `groups` words of each of the 6 pixels at src into rows: group g of pixel p at words
+ * 2 * (6g + p) (SXTB16: values 4g, 4g + 2) and 2 * (6g + p) + 1 (SXTB16 ROR #8: 4g + 1, 4g + 3). */
+static void nncube_pw_widen(uint32_t *rows, const int8_t *const *src, int32_t groups)
+{
+    int32_t p, g;
+    for (p = 0; p < NNCUBE_PW_PIXELS; ++p, rows += 2) {
+        const int8_t *s = src[p];
+        uint32_t *r = rows;
+        for (g = 0; g < groups; ++g, s += 4, r += 2 * NNCUBE_PW_PIXELS) {
+            const uint32_t v = nncube_load4(s);
+            uint32_t o;
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));
+            r[0] = __sxtb16(v);
+            r[1] = o;
+        }
+    }
+}
+
+/* One pixel's first group: its sum starts from the bias (in s0, which pixel 0 updates last). */
+#define NNCUBE_PW_FIRST(s, off)                                                                                   \
+    "ldrd %[xe], %[xo], [%[rows], #" off "]\n\t"                                                                  \
+    "smlad %[" s "], %[xe], %[we], %[s0]\n\t"                                                                     \
+    "smlad %[" s "], %[xo], %[wo], %[" s "]\n\t"
+/* One pixel's group at .Lnnpw + off (the group's base offset). */
+#define NNCUBE_PW_NEXT(s, off)                                                                                    \
+    "ldrd %[xe], %[xo], [%[rows], #.Lnnpw + " off "]\n\t"                                                         \
+    "smlad %[" s "], %[xe], %[we], %[" s "]\n\t"                                                                  \
+    "smlad %[" s "], %[xo], %[wo], %[" s "]\n\t"
+/* One pixel's requantization (m in we, k in wo, e in xe). */
+#define NNCUBE_PW_RQ(s)                                                                                           \
+    "smmlar %[xo], %[" s "], %[we], %[wo]\n\t"                                                                    \
+    "add %[" s "], %[xo], %[" s "], asr #31\n\t"                                                                  \
+    "asr %[" s "], %[" s "], %[xe]\n\t"                                                                           \
+    "ssat %[" s "], #8, %[" s "]\n\t"
+
+/* Channels [0, n) of the records at st for the 6 widened pixels in rows, `groups` (a literal) groups of 4 values:
+ * pixel p's outputs at o + p * os. 14 registers: 6 sums, 2 weight words (then m and k), 2 row words (then e and
+ * a temporary), the record, row and output pointers and the output stride; the end is read from the stack. */
+static inline __attribute__((always_inline)) void nncube_pw_block(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                                  int8_t *o, int32_t os, const int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + 2 * groups);
+    int32_t s0, s1, s2, s3, s4, s5;
+    uint32_t we, wo, xe, xo;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "ldrd %[we], %[wo], [%[st]], #8\n\t" NNCUBE_PW_FIRST("s1", "8") NNCUBE_PW_FIRST("s2", "16")
+                         NNCUBE_PW_FIRST("s3", "24") NNCUBE_PW_FIRST("s4", "32") NNCUBE_PW_FIRST("s5", "40")
+                             NNCUBE_PW_FIRST("s0", "0") ".set .Lnnpw, 48\n\t"
+                     ".rept %c[g] - 1\n\t"
+                     "ldrd %[we], %[wo], [%[st]], #8\n\t" NNCUBE_PW_NEXT("s0", "0") NNCUBE_PW_NEXT("s1", "8")
+                         NNCUBE_PW_NEXT("s2", "16") NNCUBE_PW_NEXT("s3", "24") NNCUBE_PW_NEXT("s4", "32")
+                             NNCUBE_PW_NEXT("s5", "40") ".set .Lnnpw, .Lnnpw + 48\n\t"
+                     ".endr\n\t"
+                     "ldrd %[we], %[wo], [%[st]], #8\n\t"
+                     "ldr %[xe], [%[st]], #4\n\t" NNCUBE_PW_RQ("s0") "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1")
+                     "strb %[s1], [%[o], %[os]]\n\t"
+                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s2") "strb %[s2], [%[o]]\n\t" NNCUBE_PW_RQ("s3")
+                     "strb %[s3], [%[o], %[os]]\n\t"
+                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s5") "strb %[s5], [%[o], %[os]]\n\t"
+                         NNCUBE_PW_RQ("s4") "strb %[s4], [%[o]], #1\n\t"
+                     "sub %[o], %[o], %[os], lsl #2\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),
+                       [s5] "=&r"(s5), [we] "=&r"(we), [wo] "=&r"(wo), [xe] "=&r"(xe), [xo] "=&r"(xo), [st] "+r"(st),
+                       [o] "+r"(o)
+                     : [rows] "r"(rows), [os] "r"(os), [end] "m"(end), [g] "i"(groups)
+                     : "cc", "memory");
+}
+#undef NNCUBE_PW_FIRST
+#undef NNCUBE_PW_NEXT
+#undef NNCUBE_PW_RQ
+
+/* nncube_pw_block for the layer's depth (the generator only picks in_c 8, 16 and 32). */
+static void nncube_pw_block_any(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o, int32_t os,
+                                int32_t groups)
+{
+    if (groups == 2) {
+        nncube_pw_block(rows, st, n, o, os, 2);
+    } else if (groups == 4) {
+        nncube_pw_block(rows, st, n, o, os, 4);
+    } else {
+        nncube_pw_block(rows, st, n, o, os, 8);
+    }
+}
+#endif
+
+void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
+{
+    const int32_t pixels = w->batches * w->out_h * w->out_w;
+    const int32_t groups = w->in_c / 4;
+    const int32_t rec = 4 + 2 * groups;
+    const int32_t out_c = w->out_c;
+    int32_t b = 0, y = 0, x = 0, p;
+#if NNCUBE_MATMUL_WIDENED
+    uint32_t rows[2 * NNCUBE_PW_PIXELS * 8];
+    int8_t tail[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
+    for (p = 0; p < pixels; p += NNCUBE_PW_PIXELS) {
+        const int32_t k = pixels - p < NNCUBE_PW_PIXELS ? pixels - p : NNCUBE_PW_PIXELS;
+        const int8_t *src[NNCUBE_PW_PIXELS];
+        int32_t i;
+        for (i = 0; i < NNCUBE_PW_PIXELS; ++i) {
+            if (i < k) {
+                src[i] = nncube_pw_pixel(w, input, b, y, x);
+                nncube_pw_next(w, &b, &y, &x);
+            } else {
+                src[i] = src[0]; /* a missing pixel of the last block: computed, not stored */
+            }
+        }
+        nncube_pw_widen(rows, src, groups);
+        if (k == NNCUBE_PW_PIXELS) {
+            nncube_pw_block_any(rows, records, out_c, output + (size_t)p * out_c, out_c, groups);
+        } else {
+            int32_t c0;
+            for (c0 = 0; c0 < out_c; c0 += NNCUBE_PW_TAIL_CHANNELS) {
+                const int32_t n = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
+                int32_t c;
+                nncube_pw_block_any(rows, records + (size_t)c0 * rec, n, tail, n, groups);
+                for (i = 0; i < k; ++i) {
+                    for (c = 0; c < n; ++c) {
+                        output[(size_t)(p + i) * out_c + c0 + c] = tail[i * n + c];
+                    }
+                }
+            }
+        }
+    }
+#else
+    /* Portable: pixel by pixel (read whole before it is written: the output may overlap the input). */
+    for (p = 0; p < pixels; ++p) {
+        const int8_t *src = nncube_pw_pixel(w, input, b, y, x);
+        int8_t a[32];
+        int8_t *out = output + (size_t)p * out_c;
+        const int32_t *r = records;
+        int32_t c, g;
+        for (g = 0; g < 4 * groups; ++g) {
+            a[g] = src[g];
+        }
+        nncube_pw_next(w, &b, &y, &x);
+        for (c = 0; c < out_c; ++c, r += rec) {
+            int32_t x2 = r[0];
+            for (g = 0; g < groups; ++g) {
+                const uint32_t e = (uint32_t)r[1 + 2 * g], o = (uint32_t)r[2 + 2 * g];
+                x2 += a[4 * g] * (int16_t)(e & 0xFFFFu) + a[4 * g + 2] * (int16_t)(e >> 16) +
+                      a[4 * g + 1] * (int16_t)(o & 0xFFFFu) + a[4 * g + 3] * (int16_t)(o >> 16);
+            }
+            out[c] = nncube_pw_output(x2, r + 1 + 2 * groups);
+        }
+    }
+#endif
+}
