@@ -304,56 +304,6 @@ static inline void nncube_mm_block2x2(const int8_t *a0, const int8_t *a1, const 
 #endif
 
 #if NNCUBE_MM_ASM
-/* The 2 x 2 block over `pairs` consecutive channel pairs of a small depth (g = depth / 4 groups, a literal, fully
- * unrolled) on rows widened by nncube_mm_widen: the sums start from the pair's two biases (one LDRD; the callers
- * have no filter offset, so both rows start alike) and go to acc (row 0 / row 1 of channel 2j, then of 2j + 1). Per group: one LDRD per row of its two widened words (at
- * fixed offsets), per channel a weight word and 2 SXTB16, 8 SMLAD: 16 instructions per 16 MACs; per channel pair
- * the bias LDRD, two MOV, two STRD and the loop test (the end pointer lives on the stack). Same int32 sums as the portable
- * nncube_mm_block2x2. */
-static inline void nncube_mm_pairs2x2_small(const uint32_t *rows, const int8_t *w, const int32_t *bias, int32_t *acc,
-                                            int32_t pairs, const int32_t g)
-{
-    int32_t *const end = acc + 4 * pairs;
-    int32_t s00, s10, s01, s11;
-    uint32_t wa, we, xe0, xo0, xe1, xo1;
-    __asm__ volatile("1:\n\t"
-                     "ldrd %[s00], %[s01], [%[bias]], #8\n\t"
-                     "mov %[s10], %[s00]\n\t"
-                     "mov %[s11], %[s01]\n\t"
-                     ".set .Lnnoff, 0\n\t"
-                     ".rept %c[g]\n\t"
-                     "ldrd %[xe0], %[xo0], [%[p], #.Lnnoff]\n\t"
-                     "ldrd %[xe1], %[xo1], [%[p], #.Lnnoff + 8]\n\t"
-                     "ldr %[wa], [%[w]], #4\n\t"
-                     "sxtb16 %[we], %[wa]\n\t"
-                     "sxtb16 %[wa], %[wa], ror #8\n\t"
-                     "smlad %[s00], %[xe0], %[we], %[s00]\n\t"
-                     "smlad %[s10], %[xe1], %[we], %[s10]\n\t"
-                     "smlad %[s00], %[xo0], %[wa], %[s00]\n\t"
-                     "smlad %[s10], %[xo1], %[wa], %[s10]\n\t"
-                     "ldr %[wa], [%[w]], #4\n\t"
-                     "sxtb16 %[we], %[wa]\n\t"
-                     "sxtb16 %[wa], %[wa], ror #8\n\t"
-                     "smlad %[s01], %[xe0], %[we], %[s01]\n\t"
-                     "smlad %[s11], %[xe1], %[we], %[s11]\n\t"
-                     "smlad %[s01], %[xo0], %[wa], %[s01]\n\t"
-                     "smlad %[s11], %[xo1], %[wa], %[s11]\n\t"
-                     ".set .Lnnoff, .Lnnoff + 16\n\t"
-                     ".endr\n\t"
-                     "strd %[s01], %[s11], [%[acc], #8]\n\t"
-                     "strd %[s00], %[s10], [%[acc]], #16\n\t"
-                     "ldr %[wa], %[end]\n\t"
-                     "cmp %[acc], %[wa]\n\t"
-                     "bne 1b"
-                     : [s00] "=&r"(s00), [s10] "=&r"(s10), [s01] "=&r"(s01), [s11] "=&r"(s11), [w] "+r"(w),
-                       [acc] "+r"(acc), [bias] "+r"(bias), [wa] "=&r"(wa), [we] "=&r"(we), [xe0] "=&r"(xe0),
-                       [xo0] "=&r"(xo0), [xe1] "=&r"(xe1), [xo1] "=&r"(xo1)
-                     : [p] "r"(rows), [end] "m"(end), [g] "i"(g)
-                     : "cc", "memory");
-}
-
-
-
 /* Widens values [4 * g0, 4 * (g0 + groups)) of rows a0 and a1 (depth values each, read only below depth) into
  * rows: per group of 4 values the words SXTB16 and SXTB16 ROR #8 give for row 0 (bytes 0/2, bytes 1/3 as 16-bit
  * lanes), then the same two for row 1. Values past depth are 0 (they meet the weights' zero padding). */
@@ -589,54 +539,6 @@ static __attribute__((noinline)) void nncube_mm_single_row(const nncube_matmul_s
 #define NNCUBE_MM_CHUNK 64
 
 #if NNCUBE_MM_ASM
-/* nncube_matmul_s8 for two rows of depth 8, 16 or 32 (1x1 convs with small in_c) with a bias and no filter offset:
- * rows widened once, then per chunk one unrolled 2 x 2 loop runs over the channel pairs. Same
- * sums and requantization as the general path; a function of its own, entered before the general path sets
- * anything up, so the general path's code stays as it was (measured: any branch inside it made the other layers
- * ~1 % slower). */
-static __attribute__((noinline)) void nncube_mm_two_rows_small(const nncube_matmul_s8_args *m, int32_t c_begin,
-                                                               int32_t c_end, const int8_t *a0, const int8_t *a1,
-                                                               int8_t *out0, int8_t *out1)
-{
-    const nncube_quant_s8 *q = m->q;
-    nncube_mm_stage st;
-    const int32_t depth = m->depth;
-    const int32_t step = m->per_channel ? 1 : 0;
-    const int32_t *bias = m->bias + c_begin;
-    const int8_t *w = m->filter + (size_t)c_begin * depth;
-    int32_t acc[2 * NNCUBE_MM_CHUNK];
-    uint32_t rows[4 * 8];
-    int32_t cb;
-    st.output_offset = q->output_offset;
-    st.act_min = q->act_min;
-    st.act_max = q->act_max;
-    nncube_mm_widen(a0, a1, 0, depth / 4, depth, rows);
-    for (cb = c_begin; cb < c_end; cb += NNCUBE_MM_CHUNK) {
-        const int32_t n = c_end - cb < NNCUBE_MM_CHUNK ? c_end - cb : NNCUBE_MM_CHUNK;
-        int32_t *const a = acc + 4 * (n / 2);
-        if (n >= 2) {
-            if (depth == 8) {
-                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 2);
-            } else if (depth == 16) {
-                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 4);
-            } else {
-                nncube_mm_pairs2x2_small(rows, w, bias, acc, n / 2, 8);
-            }
-        }
-        w += (size_t)(n / 2) * 2 * depth;
-        bias += n / 2 * 2;
-        if (n % 2 == 1) {
-            /* The odd last channel, stored alone (at w). */
-            a[0] = bias[0] + nncube_mm_block1x1(a0, w, depth);
-            a[1] = bias[0] + nncube_mm_block1x1(a1, w, depth);
-        }
-        nncube_mm_requantize_rows(&st, acc, n, q->multiplier + cb * step, q->shift + cb * step, step,
-                                  out0 + (cb - c_begin), out1 + (cb - c_begin));
-    }
-}
-#endif
-
-#if NNCUBE_MM_ASM
 /* The widened-row path's stack buffer, in 32-bit words: the widened slice of the two rows (4 words per group of
  * 4 values) followed by the chunk's sums (2 words per channel). Rows of up to NNCUBE_MM_WIDE_ONE groups (depth 144)
  * are widened whole, once per call, and leave the rest for the sums (depth 144: chunks of 8 channels, 128: 16,
@@ -806,8 +708,6 @@ void nncube_matmul_s8(const nncube_matmul_s8_args *m, int32_t c_begin, int32_t c
     if (a1 == NULL) {
         nncube_mm_single_row(m, c_begin, c_end, a0, out0);
 #if NNCUBE_MM_ASM
-    } else if ((m->depth == 8 || m->depth == 16 || m->depth == 32) && m->bias != NULL && m->q->filter_offset == 0) {
-        nncube_mm_two_rows_small(m, c_begin, c_end, a0, a1, out0, out1);
     } else {
         nncube_mm_two_rows_wide(m, c_begin, c_end, a0, a1, out0, out1);
 #else
