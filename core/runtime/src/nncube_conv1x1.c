@@ -44,44 +44,31 @@ static inline int8_t nncube_pw_output(int32_t x2, const int32_t *r)
     return (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
 }
 
-/* Input address of output pixel (b, y, x). */
-static inline const int8_t *nncube_pw_pixel(const nncube_window *w, const int8_t *input, int32_t b, int32_t y,
-                                            int32_t x)
-{
-    return input + (((size_t)b * w->in_h + (size_t)y * w->stride_h) * w->in_w + (size_t)x * w->stride_w) * w->in_c;
-}
+/* Walks the input pixels of the output pixels in NHWC order without a multiplication per pixel. */
+typedef struct {
+    const int8_t *pixel, *row; /* the current input pixel, the input row of its output row */
+    int32_t x, y;              /* its output column and row */
+} nncube_pw_walk;
 
-/* Moves (b, y, x) to the next output pixel in NHWC order. */
-static inline void nncube_pw_next(const nncube_window *w, int32_t *b, int32_t *y, int32_t *x)
+/* The current input pixel; moves to the next output pixel. */
+static inline const int8_t *nncube_pw_step(const nncube_window *w, nncube_pw_walk *k, size_t step, size_t row_step,
+                                           size_t batch_skip)
 {
-    if (++*x == w->out_w) {
-        *x = 0;
-        if (++*y == w->out_h) {
-            *y = 0;
-            ++*b;
+    const int8_t *const p = k->pixel;
+    k->pixel += step;
+    if (++k->x == w->out_w) {
+        k->x = 0;
+        k->row += row_step;
+        if (++k->y == w->out_h) {
+            k->y = 0;
+            k->row += batch_skip;
         }
+        k->pixel = k->row;
     }
+    return p;
 }
 
 #if NNCUBE_MATMUL_WIDENED
-/* Widens the `groups` words of each of the 6 pixels at src into rows: group g of pixel p at words
- * 2 * (6g + p) (SXTB16: values 4g, 4g + 2) and 2 * (6g + p) + 1 (SXTB16 ROR #8: 4g + 1, 4g + 3). */
-static void nncube_pw_widen(uint32_t *rows, const int8_t *const *src, int32_t groups)
-{
-    int32_t p, g;
-    for (p = 0; p < NNCUBE_PW_PIXELS; ++p, rows += 2) {
-        const int8_t *s = src[p];
-        uint32_t *r = rows;
-        for (g = 0; g < groups; ++g, s += 4, r += 2 * NNCUBE_PW_PIXELS) {
-            const uint32_t v = nncube_load4(s);
-            uint32_t o;
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));
-            r[0] = __sxtb16(v);
-            r[1] = o;
-        }
-    }
-}
-
 /* One pixel's first group: its sum starts from the bias (in s0, which pixel 0 updates last). */
 #define NNCUBE_PW_FIRST(s, off)                                                                                   \
     "ldrd %[xe], %[xo], [%[rows], #" off "]\n\t"                                                                  \
@@ -139,72 +126,116 @@ static inline __attribute__((always_inline)) void nncube_pw_block(const uint32_t
 #undef NNCUBE_PW_NEXT
 #undef NNCUBE_PW_RQ
 
-/* nncube_pw_block for the layer's depth (the generator only picks in_c 8, 16 and 32). */
-static void nncube_pw_block_any(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o, int32_t os,
-                                int32_t groups)
+/* nncube_pw_block as a function of its own per depth (inlined into the pixel loop its 14 registers are not free). */
+static __attribute__((noinline)) void nncube_pw_block2(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o,
+                                                       int32_t os)
+{
+    nncube_pw_block(rows, st, n, o, os, 2);
+}
+
+static __attribute__((noinline)) void nncube_pw_block4(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o,
+                                                       int32_t os)
+{
+    nncube_pw_block(rows, st, n, o, os, 4);
+}
+
+static __attribute__((noinline)) void nncube_pw_block8(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o,
+                                                       int32_t os)
+{
+    nncube_pw_block(rows, st, n, o, os, 8);
+}
+
+/* nncube_pw_block for `groups` (a literal). */
+static inline void nncube_pw_block_call(const uint32_t *rows, const int32_t *st, int32_t n, int8_t *o, int32_t os,
+                                        const int32_t groups)
 {
     if (groups == 2) {
-        nncube_pw_block(rows, st, n, o, os, 2);
+        nncube_pw_block2(rows, st, n, o, os);
     } else if (groups == 4) {
-        nncube_pw_block(rows, st, n, o, os, 4);
+        nncube_pw_block4(rows, st, n, o, os);
     } else {
-        nncube_pw_block(rows, st, n, o, os, 8);
+        nncube_pw_block8(rows, st, n, o, os);
     }
 }
-#endif
 
-void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
+/* The layer with `groups` (a literal) groups of 4 input values: blocks of 6 pixels, each widened into rows (group
+ * g of pixel p at words 2 * (6g + p): SXTB16, values 4g and 4g + 2; and 2 * (6g + p) + 1: SXTB16 ROR #8, 4g + 1
+ * and 4g + 3), then nncube_pw_block; the last block, if partial, through a stack buffer. */
+static inline __attribute__((always_inline)) void nncube_pw_run(const nncube_window *w, const int32_t *records,
+                                                                const int8_t *input, int8_t *output,
+                                                                const int32_t groups)
 {
     const int32_t pixels = w->batches * w->out_h * w->out_w;
-    const int32_t groups = w->in_c / 4;
-    const int32_t rec = 4 + 2 * groups;
     const int32_t out_c = w->out_c;
-    int32_t b = 0, y = 0, x = 0, p;
-#if NNCUBE_MATMUL_WIDENED
+    const size_t in_row = (size_t)w->in_w * w->in_c;
+    const size_t step = (size_t)w->stride_w * w->in_c;
+    const size_t row_step = (size_t)w->stride_h * in_row;
+    const size_t batch_skip = (size_t)w->in_h * in_row - (size_t)w->out_h * row_step;
     uint32_t rows[2 * NNCUBE_PW_PIXELS * 8];
-    int8_t tail[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
+    nncube_pw_walk k;
+    int32_t p;
+    k.pixel = k.row = input;
+    k.x = k.y = 0;
     for (p = 0; p < pixels; p += NNCUBE_PW_PIXELS) {
-        const int32_t k = pixels - p < NNCUBE_PW_PIXELS ? pixels - p : NNCUBE_PW_PIXELS;
-        const int8_t *src[NNCUBE_PW_PIXELS];
-        int32_t i;
+        const int32_t n = pixels - p < NNCUBE_PW_PIXELS ? pixels - p : NNCUBE_PW_PIXELS;
+        const int8_t *src = NULL;
+        int32_t i, g;
         for (i = 0; i < NNCUBE_PW_PIXELS; ++i) {
-            if (i < k) {
-                src[i] = nncube_pw_pixel(w, input, b, y, x);
-                nncube_pw_next(w, &b, &y, &x);
-            } else {
-                src[i] = src[0]; /* a missing pixel of the last block: computed, not stored */
+            uint32_t *r = rows + 2 * i;
+            if (i < n) {
+                src = nncube_pw_step(w, &k, step, row_step, batch_skip);
+            } /* else: a missing pixel of the last block repeats the previous one (computed, not stored) */
+            for (g = 0; g < groups; ++g, r += 2 * NNCUBE_PW_PIXELS) {
+                const uint32_t v = nncube_load4(src + 4 * g);
+                uint32_t o;
+                __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));
+                r[0] = __sxtb16(v);
+                r[1] = o;
             }
         }
-        nncube_pw_widen(rows, src, groups);
-        if (k == NNCUBE_PW_PIXELS) {
-            nncube_pw_block_any(rows, records, out_c, output + (size_t)p * out_c, out_c, groups);
+        if (n == NNCUBE_PW_PIXELS) {
+            nncube_pw_block_call(rows, records, out_c, output + (size_t)p * out_c, out_c, groups);
         } else {
-            int32_t c0;
+            int8_t tail[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
+            int32_t c0, c;
             for (c0 = 0; c0 < out_c; c0 += NNCUBE_PW_TAIL_CHANNELS) {
-                const int32_t n = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
-                int32_t c;
-                nncube_pw_block_any(rows, records + (size_t)c0 * rec, n, tail, n, groups);
-                for (i = 0; i < k; ++i) {
-                    for (c = 0; c < n; ++c) {
-                        output[(size_t)(p + i) * out_c + c0 + c] = tail[i * n + c];
+                const int32_t m = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
+                nncube_pw_block_call(rows, records + (size_t)c0 * (4 + 2 * groups), m, tail, m, groups);
+                for (i = 0; i < n; ++i) {
+                    for (c = 0; c < m; ++c) {
+                        output[(size_t)(p + i) * out_c + c0 + c] = tail[i * m + c];
                     }
                 }
             }
         }
     }
-#else
-    /* Portable: pixel by pixel (read whole before it is written: the output may overlap the input). */
+}
+#endif
+
+#if !NNCUBE_MATMUL_WIDENED
+/* Portable: pixel by pixel, each read whole before it is written (the output may overlap the input). */
+static void nncube_pw_portable(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
+{
+    const int32_t pixels = w->batches * w->out_h * w->out_w;
+    const int32_t groups = w->in_c / 4;
+    const int32_t rec = 4 + 2 * groups;
+    const size_t in_row = (size_t)w->in_w * w->in_c;
+    const size_t row_step = (size_t)w->stride_h * in_row;
+    nncube_pw_walk k;
+    int32_t p;
+    k.pixel = k.row = input;
+    k.x = k.y = 0;
     for (p = 0; p < pixels; ++p) {
-        const int8_t *src = nncube_pw_pixel(w, input, b, y, x);
+        const int8_t *src =
+            nncube_pw_step(w, &k, (size_t)w->stride_w * w->in_c, row_step, (size_t)w->in_h * in_row - (size_t)w->out_h * row_step);
         int8_t a[32];
-        int8_t *out = output + (size_t)p * out_c;
+        int8_t *out = output + (size_t)p * w->out_c;
         const int32_t *r = records;
         int32_t c, g;
         for (g = 0; g < 4 * groups; ++g) {
             a[g] = src[g];
         }
-        nncube_pw_next(w, &b, &y, &x);
-        for (c = 0; c < out_c; ++c, r += rec) {
+        for (c = 0; c < w->out_c; ++c, r += rec) {
             int32_t x2 = r[0];
             for (g = 0; g < groups; ++g) {
                 const uint32_t e = (uint32_t)r[1 + 2 * g], o = (uint32_t)r[2 + 2 * g];
@@ -214,5 +245,20 @@ void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int
             out[c] = nncube_pw_output(x2, r + 1 + 2 * groups);
         }
     }
+}
+#endif
+
+void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
+{
+#if NNCUBE_MATMUL_WIDENED
+    if (w->in_c == 8) {
+        nncube_pw_run(w, records, input, output, 2);
+    } else if (w->in_c == 16) {
+        nncube_pw_run(w, records, input, output, 4);
+    } else {
+        nncube_pw_run(w, records, input, output, 8);
+    }
+#else
+    nncube_pw_portable(w, records, input, output);
 #endif
 }
