@@ -640,3 +640,22 @@ fn cli_generate_caller_owned_inputs_and_outputs() {
 fn matmul_edge_cases_match_the_interpreter() {
     common::assert_host_matches_interpreter(&common::matmul_edges::graph(), 5);
 }
+
+/// The code generator picks `nncube_conv1x1_s8` exactly for the 1×1 layers that meet its conditions: of the edge
+/// graph's 1×1 convs, the eight `rec*` layers on in_c 8 / 16 / 32 with the whole int8 range and right shifts in
+/// [1, 22] — not the one with a shift of −23, a shift of 0 and a bias beyond the bound, nor those with a clamp
+/// (ReLU towards zero point 4) or other depths.
+#[test]
+fn only_eligible_1x1_layers_call_the_records_kernel() {
+    let files =
+        codegen::generate(&common::matmul_edges::graph(), &CodegenOptions::default()).unwrap();
+    let calls: usize = files
+        .files
+        .iter()
+        .filter(|(p, _)| {
+            p.extension().is_some_and(|e| e == "c") && !p.starts_with("nncube_runtime")
+        })
+        .map(|(_, c)| c.matches("nncube_conv1x1_s8(&").count())
+        .sum();
+    assert_eq!(calls, 8);
+}

@@ -369,6 +369,142 @@ pub fn graph() -> Graph {
         }
     }
     g.outputs.extend(wide_outputs);
+    // 1x1 convs on in_c 8, 16 and 32 whose layers meet nncube_conv1x1_s8's conditions (the whole int8 range,
+    // right shifts in [1, 22], small accumulators): blocks of 6 pixels, so the 35 pixels end with a partial block
+    // of 5; odd output channel counts; 67 channels (the partial block's two passes of 64 + 3); strides 2 x 1 (20
+    // pixels) and 2 x 2 (12: whole blocks only); a ReLU whose output zero point is -128; per-tensor weights
+    // without bias. Then the output stage's edges: right shifts 1, 5, 12 and 22 with accumulators near the
+    // 2^30 bound, and the same layer with one channel at shift -23, one at shift 0 and a bias beyond the bound
+    // (the general matrix product runs it instead).
+    let mut record_layer =
+        |g: &mut Graph,
+         name: &str,
+         input,
+         in_c: usize,
+         w_scales: &[f32],
+         bias: Option<Vec<i32>>,
+         (stride, out_hw): ((usize, usize), (usize, usize)),
+         (activation, out_scale, out_zp): (Activation, f32, i32)| {
+            let out_c = w_scales.len();
+            let mut ty = TensorType::new(DType::I8, vec![out_c, 1, 1, in_c]);
+            ty.quant = Some(if w_scales.iter().all(|&s| s == w_scales[0]) {
+                Quant::PerTensor {
+                    scale: w_scales[0],
+                    zero_point: 0,
+                }
+            } else {
+                Quant::PerChannel {
+                    scales: w_scales.to_vec(),
+                    zero_points: vec![0; out_c],
+                    axis: 0,
+                }
+            });
+            let f = g.add_const(
+                format!("{name}_f"),
+                ty,
+                ConstData::from_i8(&weights(out_c * in_c)),
+            );
+            let b = bias.map(|values| {
+                g.add_const(
+                    format!("{name}_b"),
+                    TensorType::new(DType::I32, vec![out_c]),
+                    ConstData::from_i32(&values),
+                )
+            });
+            let out = g.add_tensor(
+                name,
+                i8t(vec![1, out_hw.0, out_hw.1, out_c], out_scale, out_zp),
+            );
+            g.add_node(
+                name,
+                Op::Conv2d {
+                    window: window(stride, 0),
+                    activation,
+                },
+                vec![Some(input), Some(f), b],
+                vec![out],
+            );
+            out
+        };
+    let full = ((1, 1), (7, 5));
+    let spread = |n: usize| {
+        (0..n)
+            .map(|c| 0.002 + 0.0005 * c as f32)
+            .collect::<Vec<_>>()
+    };
+    let ramp = |n: usize| Some((0..n).map(|c| c as i32 * 53 - 300).collect::<Vec<_>>());
+    let plain = (Activation::None, 0.05, 3);
+    let r8 = record_layer(&mut g, "rec3_8", x, 3, &spread(8), ramp(8), full, plain);
+    let r8_7 = record_layer(&mut g, "rec8_7", r8, 8, &spread(7), ramp(7), full, plain);
+    let relu = (Activation::Relu, 0.04, -128);
+    let r16 = record_layer(&mut g, "rec8_16", r8, 8, &spread(16), ramp(16), full, relu);
+    let r16_13 = record_layer(&mut g, "rec16_13", r16, 16, &[0.003; 13], None, full, plain);
+    let r32 = record_layer(
+        &mut g,
+        "rec16_32",
+        r16,
+        16,
+        &spread(32),
+        ramp(32),
+        full,
+        plain,
+    );
+    let r32_67 = record_layer(
+        &mut g,
+        "rec32_67",
+        r32,
+        32,
+        &spread(67),
+        ramp(67),
+        full,
+        plain,
+    );
+    let s21 = ((2, 1), (4, 5));
+    let r16_s21 = record_layer(
+        &mut g,
+        "rec16_9_s21",
+        r16,
+        16,
+        &spread(9),
+        ramp(9),
+        s21,
+        plain,
+    );
+    let s22 = ((2, 2), (4, 3));
+    let r8_s22 = record_layer(&mut g, "rec8_5_s22", r8, 8, &spread(5), ramp(5), s22, plain);
+    // Effective scales 0.05 * s / 1.0: 0.4 (shift -1), 0.02 (-5), 1.8e-4 (-12), 1.5e-7 (-22, three channels,
+    // biases up to 2^30 - 8 * 2^14 - 8,000: the largest the kernel's bound admits, within the folded input
+    // offset's 3 * 8 * 128).
+    let edge_scales = [8.0f32, 0.4, 3.6e-3, 3e-6, 3e-6, 3e-6];
+    let edge_bias = vec![50, -900, 12_345, 600_000_000, -800_000_000, 1_073_600_000];
+    let stage = (Activation::None, 1.0, 0);
+    let r_edges = record_layer(
+        &mut g,
+        "rec8_shift_edges",
+        r8,
+        8,
+        &edge_scales,
+        Some(edge_bias.clone()),
+        full,
+        stage,
+    );
+    // Shift -23 (1.6e-6 * 0.05 = 8e-8), shift 0 (14 * 0.05 = 0.7), and a bias beyond the bound.
+    let mut outside_scales = edge_scales.to_vec();
+    outside_scales.extend([1.6e-6, 14.0, 3e-6]);
+    let mut outside_bias = edge_bias;
+    outside_bias.extend([700_000_000, 20, 1_073_700_000]);
+    let r_outside = record_layer(
+        &mut g,
+        "rec8_shift_outside",
+        r8,
+        8,
+        &outside_scales,
+        Some(outside_bias),
+        full,
+        stage,
+    );
+    g.outputs
+        .extend([r8_7, r16_13, r32_67, r16_s21, r8_s22, r_edges, r_outside]);
     g.verify().unwrap();
     g
 }

@@ -52,7 +52,7 @@ typedef struct {
 
 /* The current input pixel; moves to the next output pixel. */
 static inline const int8_t *nncube_pw_step(const nncube_window *w, nncube_pw_walk *k, size_t step, size_t row_step,
-                                           size_t batch_skip)
+                                           ptrdiff_t batch_skip)
 {
     const int8_t *const p = k->pixel;
     k->pixel += step;
@@ -170,7 +170,7 @@ static inline __attribute__((always_inline)) void nncube_pw_run(const nncube_win
     const size_t in_row = (size_t)w->in_w * w->in_c;
     const size_t step = (size_t)w->stride_w * w->in_c;
     const size_t row_step = (size_t)w->stride_h * in_row;
-    const size_t batch_skip = (size_t)w->in_h * in_row - (size_t)w->out_h * row_step;
+    const ptrdiff_t batch_skip = (ptrdiff_t)((size_t)w->in_h * in_row) - (ptrdiff_t)((size_t)w->out_h * row_step);
     uint32_t rows[2 * NNCUBE_PW_PIXELS * 8];
     nncube_pw_walk k;
     int32_t p;
@@ -226,8 +226,8 @@ static void nncube_pw_portable(const nncube_window *w, const int32_t *records, c
     k.pixel = k.row = input;
     k.x = k.y = 0;
     for (p = 0; p < pixels; ++p) {
-        const int8_t *src =
-            nncube_pw_step(w, &k, (size_t)w->stride_w * w->in_c, row_step, (size_t)w->in_h * in_row - (size_t)w->out_h * row_step);
+        const int8_t *src = nncube_pw_step(w, &k, (size_t)w->stride_w * w->in_c, row_step,
+                                           (ptrdiff_t)((size_t)w->in_h * in_row) - (ptrdiff_t)((size_t)w->out_h * row_step));
         int8_t a[32];
         int8_t *out = output + (size_t)p * w->out_c;
         const int32_t *r = records;
