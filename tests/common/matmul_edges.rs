@@ -505,6 +505,75 @@ pub fn graph() -> Graph {
     );
     g.outputs
         .extend([r8_7, r16_13, r32_67, r16_s21, r8_s22, r_edges, r_outside]);
+    // The wide records (in_c 64 to 256, multiples of 16): in_c 64 -> 67 (the partial block in passes of 32 + 32 +
+    // 3 channels), in_c 256 (the largest) at stride 2 x 1, and in_c 64 with dead channels: a zero filter with a
+    // bias of 2^30 + 5 (beyond the accumulator bound: its constant output goes in the record) and a filter whose
+    // effective scale 0.05 * 5e-9 (shift -31) leaves every requantized value at 0 (the output zero point).
+    let r64 = record_layer(
+        &mut g,
+        "rec16_64",
+        r16,
+        16,
+        &spread(64),
+        ramp(64),
+        full,
+        plain,
+    );
+    let r64_67 = record_layer(
+        &mut g,
+        "rec64_67",
+        r64,
+        64,
+        &spread(67),
+        ramp(67),
+        full,
+        plain,
+    );
+    let r256 = record_layer(
+        &mut g,
+        "rec16_256",
+        r16,
+        16,
+        &spread(256),
+        ramp(256),
+        full,
+        plain,
+    );
+    let r256_5 = record_layer(
+        &mut g,
+        "rec256_5_s21",
+        r256,
+        256,
+        &spread(5),
+        ramp(5),
+        s21,
+        plain,
+    );
+    let mut dead_f = weights(4 * 64);
+    dead_f[64..128].iter_mut().for_each(|v| *v = 0);
+    let mut dead_ty = TensorType::new(DType::I8, vec![4, 1, 1, 64]);
+    dead_ty.quant = Some(Quant::PerChannel {
+        scales: vec![0.004, 0.004, 5e-9, 0.006],
+        zero_points: vec![0; 4],
+        axis: 0,
+    });
+    let dead_w = g.add_const("rec64_dead_f", dead_ty, ConstData::from_i8(&dead_f));
+    let dead_b = g.add_const(
+        "rec64_dead_b",
+        TensorType::new(DType::I32, vec![4]),
+        ConstData::from_i32(&[-70, 1_073_741_829, 90_000, 400]),
+    );
+    let r_dead = g.add_tensor("rec64_dead", i8t(vec![1, 7, 5, 4], 0.05, -9));
+    g.add_node(
+        "rec64_dead",
+        Op::Conv2d {
+            window: window((1, 1), 0),
+            activation: Activation::None,
+        },
+        vec![Some(r64), Some(dead_w), Some(dead_b)],
+        vec![r_dead],
+    );
+    g.outputs.extend([r64_67, r256_5, r_dead]);
     g.verify().unwrap();
     g
 }

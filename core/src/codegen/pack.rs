@@ -10,7 +10,9 @@
 //!   multiplies raw int8 inputs: Σ (a + ao)·w = Σ a·w + ao·Σ w. Padding taps of a convolution hold the input
 //!   zero point, so they contribute exactly nothing, as in TFLite.
 
-use crate::arith::{activation_range_quantized, quantize_multiplier};
+use crate::arith::{
+    activation_range_quantized, multiply_by_quantized_multiplier, quantize_multiplier,
+};
 use crate::ir::{Activation, DType, Graph, Node, Op};
 
 /// The re-arranged operands of one int8 matmul node.
@@ -130,8 +132,17 @@ pub fn folded_bias(
         .collect()
 }
 
-/// Input channel counts `nncube_conv1x1_s8` is unrolled for.
+/// Input channel counts `nncube_conv1x1_s8` is unrolled for (records with the filter as doubled 16-bit lanes).
 pub const POINTWISE_DEPTHS: [usize; 3] = [8, 16, 32];
+
+/// Input channel counts of `nncube_conv1x1_s8`'s wide loop (records with the filter as int8): multiples of
+/// 16 in this range (the kernel widens 6 input pixels on the stack: up to 3 KiB).
+pub const POINTWISE_WIDE_DEPTHS: std::ops::RangeInclusive<usize> = 64..=256;
+
+/// Whether `nncube_conv1x1_s8` runs 1×1 convolutions of `depth` input channels.
+fn pointwise_depth(depth: usize) -> bool {
+    POINTWISE_DEPTHS.contains(&depth) || (POINTWISE_WIDE_DEPTHS.contains(&depth) && depth % 16 == 0)
+}
 
 /// Largest right shift of `nncube_conv1x1_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
 /// rounded product (below 2^30 in magnitude) stays inside int32.
@@ -139,7 +150,7 @@ const POINTWISE_MAX_RIGHT: i32 = 22;
 
 /// The per-channel records of `nncube_conv1x1_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
 /// little-endian bytes, when `node` is an int8 1×1 convolution without padding, of `in_c` in
-/// [`POINTWISE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
+/// [`POINTWISE_DEPTHS`] or a multiple of 16 in [`POINTWISE_WIDE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
 /// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
 /// `None` otherwise (the layer keeps the general matrix product).
 pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
@@ -156,7 +167,7 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         return None;
     };
     let pad = &window.padding;
-    if !POINTWISE_DEPTHS.contains(&depth)
+    if !pointwise_depth(depth)
         || pad.top + pad.bottom + pad.left + pad.right != 0
         || out.ty.dtype != DType::I8
     {
@@ -177,35 +188,61 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         return None;
     }
     let folded = folded_bias(&values, rows, depth, bias.as_deref(), in_zp);
-    let bound = (depth as i64) << 14;
-    let mut words: Vec<i32> = Vec::with_capacity(rows * (4 + depth / 2));
+    let wide = !POINTWISE_DEPTHS.contains(&depth);
+    let mut bytes: Vec<u8> = Vec::with_capacity(rows * (16 + 2 * depth));
     for (c, &fb) in folded.iter().enumerate() {
+        let w = &values[c * depth..(c + 1) * depth];
+        // |accumulator| ≤ |bias| + 128·Σ|w| for int8 inputs.
+        let bound = i64::from(fb).abs() + 128 * w.iter().map(|&v| i64::from(v).abs()).sum::<i64>();
         let q = quantize_multiplier(
             f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale),
         );
-        let e = -q.shift;
-        if fq.zero_point(c) != 0
-            || !(1..=POINTWISE_MAX_RIGHT).contains(&e)
-            || q.multiplier < 0
-            || i64::from(fb).abs() + bound >= 1 << 30
-        {
+        if fq.zero_point(c) != 0 || q.multiplier < 0 {
             return None;
         }
-        words.push(2 * fb);
-        let w = &values[c * depth..(c + 1) * depth];
-        let lanes = |lo: i8, hi: i8| {
-            let half = |v: i8| u32::from((2 * i16::from(v)) as u16);
-            (half(lo) | half(hi) << 16) as i32
+        let (fb, m, k, e) = if w.iter().all(|&v| v == 0) {
+            // A dead channel (zero filter): its output is a constant v, made as (k = 2v + 1) >> 1 from m = 0.
+            let v = (multiply_by_quantized_multiplier(fb, q) + out_zp).clamp(-128, 127);
+            (0, 0, 2 * v + 1, 1)
+        } else if bound >= 1 << 30 {
+            return None;
+        } else if always_zero(bound, q.multiplier, q.shift) {
+            // The requantized value is 0 for every input: the output zero point.
+            (fb, 0, 1 + 2 * out_zp, 1)
+        } else if (1..=POINTWISE_MAX_RIGHT).contains(&-q.shift) {
+            let e = -q.shift;
+            (fb, q.multiplier, (1 << (e - 1)) + out_zp * (1 << e), e)
+        } else {
+            return None;
         };
-        for g in w.chunks_exact(4) {
-            words.push(lanes(g[0], g[2]));
-            words.push(lanes(g[1], g[3]));
+        bytes.extend((2 * fb).to_le_bytes());
+        if wide {
+            bytes.extend(w.iter().map(|&v| v as u8));
+        } else {
+            let lanes = |lo: i8, hi: i8| {
+                let half = |v: i8| u32::from((2 * i16::from(v)) as u16);
+                (half(lo) | half(hi) << 16) as i32
+            };
+            for g in w.chunks_exact(4) {
+                bytes.extend(lanes(g[0], g[2]).to_le_bytes());
+                bytes.extend(lanes(g[1], g[3]).to_le_bytes());
+            }
         }
-        words.push(q.multiplier);
-        words.push((1 << (e - 1)) + out_zp * (1 << e));
-        words.push(e);
+        for v in [m, k, e] {
+            bytes.extend(v.to_le_bytes());
+        }
     }
-    Some(words.iter().flat_map(|v| v.to_le_bytes()).collect())
+    Some(bytes)
+}
+
+/// Whether TFLite's requantization of every accumulator `|x| ≤ bound` with `multiplier` and `shift` is 0: a zero
+/// multiplier, or a right shift `e` with `|round(x·m / 2^31)| < 2^(e−1)` (then the rounding shift gives 0). Such
+/// channels (dead channels of folded batch norms: shift −31 or a zero multiplier) output the zero point.
+fn always_zero(bound: i64, multiplier: i32, shift: i32) -> bool {
+    multiplier == 0
+        || (shift <= -1
+            && (i128::from(bound) * i128::from(multiplier) + (1i128 << 30)) >> 31
+                < 1i128 << (-shift - 1))
 }
 
 #[cfg(test)]
