@@ -641,7 +641,7 @@ fn matmul_edge_cases_match_the_interpreter() {
     common::assert_host_matches_interpreter(&common::matmul_edges::graph(), 5);
 }
 
-/// The code generator picks `nncube_conv1x1_s8` exactly for the 1×1 layers that meet its conditions: of the edge
+/// The code generator picks `nncube_conv1x1_small_s8` / `nncube_conv1x1_wide_s8` exactly for the 1×1 layers that meet its conditions: of the edge
 /// graph's 1×1 convs, the `rec*` layers on in_c 8 / 16 / 32 / 64 / 256 with the whole int8 range and right shifts
 /// in [1, 22] (or dead channels), and the unclamped in_c 128 and 144 layers of the widened-row group — not the
 /// one with a shift of −23, a shift of 0 and a bias beyond the bound, nor those with a clamp (ReLU towards zero
@@ -650,13 +650,18 @@ fn matmul_edge_cases_match_the_interpreter() {
 fn only_eligible_1x1_layers_call_the_records_kernel() {
     let files =
         codegen::generate(&common::matmul_edges::graph(), &CodegenOptions::default()).unwrap();
-    let calls: usize = files
+    let calls = files
         .files
         .iter()
         .filter(|(p, _)| {
             p.extension().is_some_and(|e| e == "c") && !p.starts_with("nncube_runtime")
         })
-        .map(|(_, c)| c.matches("nncube_conv1x1_s8(&").count())
-        .sum();
-    assert_eq!(calls, 15);
+        .map(|(_, c)| {
+            (
+                c.matches("nncube_conv1x1_small_s8(&").count(),
+                c.matches("nncube_conv1x1_wide_s8(&").count(),
+            )
+        })
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    assert_eq!(calls, (10, 5));
 }

@@ -369,7 +369,7 @@ pub fn graph() -> Graph {
         }
     }
     g.outputs.extend(wide_outputs);
-    // 1x1 convs on in_c 8, 16 and 32 whose layers meet nncube_conv1x1_s8's conditions (the whole int8 range,
+    // 1x1 convs on in_c 8, 16 and 32 whose layers meet nncube_conv1x1_small_s8's conditions (the whole int8 range,
     // right shifts in [1, 22], small accumulators): blocks of 6 pixels, so the 35 pixels end with a partial block
     // of 5; odd output channel counts; 67 channels (the partial block's two passes of 64 + 3); strides 2 x 1 (20
     // pixels) and 2 x 2 (12: whole blocks only); a ReLU whose output zero point is -128; per-tensor weights

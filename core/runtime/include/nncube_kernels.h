@@ -57,11 +57,14 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                        const float *filter, const float *bias, float *output);
 
-/* int8 1x1 convolution without padding (any stride) of in_c 8, 16 or 32 whose layer the code generator checked
- * (whole int8 clamp, right shifts in [1, 22], |accumulator| < 2^30): `records` holds one record per output channel
- * (twice the folded bias, the doubled filter as 16-bit lanes, then multiplier, rounding constant with the output
- * offset, right shift; layout in nncube_conv1x1.c). Same memory contract as nncube_conv2d_s8. */
-void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output);
+/* int8 1x1 convolution without padding (any stride) whose layer the code generator checked (whole int8 clamp,
+ * right shifts in [1, 22] or dead channels, |accumulator| < 2^30): `records` holds one record per output channel
+ * (twice the folded bias, the filter, then multiplier, rounding constant with the output offset, right shift;
+ * layouts in nncube_conv1x1.c). `small`: in_c 8, 16 or 32 (filter as doubled 16-bit lanes); `wide`: in_c a
+ * multiple of 16 in [64, 256] (filter as int8). Same memory contract as nncube_conv2d_s8. Separate entry points,
+ * so that a network links only the loops it uses. */
+void nncube_conv1x1_small_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output);
+void nncube_conv1x1_wide_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output);
 
 /* Convolution followed by pooling in one kernel (Op::ConvPool2d), no intermediate buffer: `conv` is the
  * convolution's geometry (out_* = the unpooled result), `q` / `c` its output stage; `pool` the pooling geometry

@@ -1,28 +1,33 @@
 /*
- * nncube runtime: int8 1x1 convolutions of small depth (in_c 8, 16 or 32, no padding, any stride), the layers
- * whose cost the general matrix product spends on per-call and per-channel setup (docs/kernels.md, "1x1
- * convolutions of small depth").
+ * nncube runtime: int8 1x1 convolutions without padding (any stride) with the output stage precomputed per channel
+ * at generation time (docs/kernels.md, "1x1 convolutions: channel records"): nncube_conv1x1_small_s8 for in_c 8,
+ * 16 or 32, nncube_conv1x1_wide_s8 for in_c a multiple of 16 in [64, 256].
  *
- * The code generator chooses this kernel per layer (core/src/codegen/pack.rs, `pointwise_records`) and writes one
- * record per output channel, 4 + 2 * (in_c / 4) int32 words:
+ * The code generator chooses them per layer (core/src/codegen/pack.rs, `pointwise_records`) and writes one record
+ * per output channel:
  *   [0]            2 * (bias - zp_in * sum(w)): twice the folded bias;
- *   [1 + 2g]       filter values 4g and 4g + 2 of the channel, doubled, as the low / high 16-bit lanes;
- *   [2 + 2g]       filter values 4g + 1 and 4g + 3, doubled, likewise;
+ *   small:         per group g of 4 input values two words: filter values 4g and 4g + 2 of the channel, doubled,
+ *                  as the low / high 16-bit lanes, then 4g + 1 and 4g + 3 likewise (2 * in_c / 4 words);
+ *   wide:          the in_c filter values as int8 (in_c / 4 words);
  *   then m, k, e:  the multiplier, 2^(e - 1) + output_offset * 2^e, and the right shift e = -shift in [1, 22].
- * The sum x2 = twice the TFLite accumulator; the generator checked |accumulator| < 2^30 for every input, that the
- * clamp is the whole int8 range and that every shift is in [-22, -1]. Then the output is
+ * The sum x2 is twice the TFLite accumulator (the small records double the weights, the wide loop doubles the
+ * widened input); the generator checked |accumulator| < 2^30 for every input, that the clamp is the whole int8
+ * range and that every shift is in [-22, -1]. Then the output is
  *   ssat8((SMMULR(x2, m) + k + (x2 >> 31)) >> e)
  * bit-identical to TFLite's MultiplyByQuantizedMultiplier + output offset (nncube_requantize_narrow, with [x < 0]
  * standing for [SMMULR(x2, m) < 0]: they differ only where the product rounds to 0, and both give 0 there), and
- * SMMLAR adds k to the rounded product in the same instruction.
+ * SMMLAR adds k to the rounded product in the same instruction. A channel whose output is the same for every
+ * input (a zero filter, or a shift so large that every requantized value is 0) gets m = 0, e = 1, k = 2v + 1 and
+ * a zero bias: its output is v.
  *
  * Assembly builds (NNCUBE_MATMUL_WIDENED): blocks of 6 output pixels; their input pixels are widened once to
- * 16-bit lanes on the stack (SXTB16, SXTB16 ROR #8), then one assembly loop runs over the channels: per group of 4
- * input values one LDRD of the channel's two weight words and per pixel one LDRD of its two row words and 2 SMLAD
- * (19 instructions per 24 MACs), the 6 sums in registers from the bias to the stores (5 instructions per output:
- * SMMLAR, ADD, ASR, SSAT, STRB). A last block of fewer pixels writes to a stack buffer that is then copied.
- * Memory contract: a block's input pixels are all read before any of its outputs is written, and blocks go in
- * NHWC order, so output pixel p is written only after reading pixels <= p + 5 and before reading pixels > p.
+ * 16-bit lanes on the stack (SXTB16, SXTB16 ROR #8), then one assembly loop runs over the channels with the 6 sums
+ * in registers from the bias to the stores: per group of 4 input values one LDRD of the channel's two weight
+ * words (small; wide: LDR and 2 SXTB16) and per pixel one LDRD of its two row words and 2 SMLAD (19 instructions
+ * per 24 MACs; wide: 21), then 5 instructions per output: SMMLAR, ADD, ASR, SSAT, STRB. A last block of fewer
+ * pixels writes to a stack buffer that is then copied. Memory contract: a block's input pixels are all read before
+ * any of its outputs is written, and blocks go in NHWC order, so output pixel p is written before reading any
+ * pixel > p + 5 and after reading pixels <= p + 5 only.
  */
 #include "nncube_kernels.h"
 #include "nncube_simd.h"
@@ -329,11 +334,9 @@ static void nncube_pw_portable(const nncube_window *w, const int32_t *records, c
 }
 #endif
 
-#if NNCUBE_MATMUL_WIDENED
-/* in_c 8, 16, 32: the fully unrolled loops (a 384-byte row buffer). */
-static __attribute__((noinline)) void nncube_pw_small(const nncube_window *w, const int32_t *records,
-                                                      const int8_t *input, int8_t *output)
+void nncube_conv1x1_small_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
 {
+#if NNCUBE_MATMUL_WIDENED
     uint32_t rows[2 * NNCUBE_PW_PIXELS * 8];
     if (w->in_c == 8) {
         nncube_pw_run(w, records, input, output, 2, 0, rows);
@@ -342,25 +345,16 @@ static __attribute__((noinline)) void nncube_pw_small(const nncube_window *w, co
     } else {
         nncube_pw_run(w, records, input, output, 8, 0, rows);
     }
-}
-
-/* in_c 64 to 256 (multiples of 16): the wide loop (a row buffer of up to 3 KiB). */
-static __attribute__((noinline)) void nncube_pw_wide(const nncube_window *w, const int32_t *records,
-                                                     const int8_t *input, int8_t *output)
-{
-    uint32_t rows[2 * NNCUBE_PW_PIXELS * NNCUBE_PW_WIDE_MAX_GROUPS];
-    nncube_pw_run(w, records, input, output, w->in_c / 4, 1, rows);
-}
+#else
+    nncube_pw_portable(w, records, input, output);
 #endif
+}
 
-void nncube_conv1x1_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
+void nncube_conv1x1_wide_s8(const nncube_window *w, const int32_t *records, const int8_t *input, int8_t *output)
 {
 #if NNCUBE_MATMUL_WIDENED
-    if (w->in_c <= 32) {
-        nncube_pw_small(w, records, input, output);
-    } else {
-        nncube_pw_wide(w, records, input, output);
-    }
+    uint32_t rows[2 * NNCUBE_PW_PIXELS * NNCUBE_PW_WIDE_MAX_GROUPS];
+    nncube_pw_run(w, records, input, output, w->in_c / 4, 1, rows);
 #else
     nncube_pw_portable(w, records, input, output);
 #endif

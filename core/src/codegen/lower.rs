@@ -359,8 +359,13 @@ impl Cx<'_> {
             && super::pack::pointwise_records(self.graph, self.node).is_some()
         {
             // 1×1, small depth: the channel records hold the filter, bias and output stage (`super::pack`).
+            let variant = if super::pack::POINTWISE_DEPTHS.contains(&ic) {
+                "small"
+            } else {
+                "wide"
+            };
             format!(
-                "nncube_conv1x1_s8(&{p}_window, (const int32_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                "nncube_conv1x1_{variant}_s8(&{p}_window, (const int32_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
                 ops.packed(self.index, false),
                 ops.ptr(input),
                 ops.ptr(output)

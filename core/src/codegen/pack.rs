@@ -132,23 +132,26 @@ pub fn folded_bias(
         .collect()
 }
 
-/// Input channel counts `nncube_conv1x1_s8` is unrolled for (records with the filter as doubled 16-bit lanes).
+/// Input channel counts `nncube_conv1x1_*_s8` is unrolled for (records with the filter as doubled 16-bit lanes).
 pub const POINTWISE_DEPTHS: [usize; 3] = [8, 16, 32];
 
-/// Input channel counts of `nncube_conv1x1_s8`'s wide loop (records with the filter as int8): multiples of
+/// Input channel counts of `nncube_conv1x1_*_s8`'s wide loop (records with the filter as int8): multiples of
 /// 16 in this range (the kernel widens 6 input pixels on the stack: up to 3 KiB).
 pub const POINTWISE_WIDE_DEPTHS: std::ops::RangeInclusive<usize> = 64..=256;
 
-/// Whether `nncube_conv1x1_s8` runs 1×1 convolutions of `depth` input channels.
+/// Whether `nncube_conv1x1_*_s8` runs 1×1 convolutions of `depth` input channels.
 fn pointwise_depth(depth: usize) -> bool {
     POINTWISE_DEPTHS.contains(&depth) || (POINTWISE_WIDE_DEPTHS.contains(&depth) && depth % 16 == 0)
 }
 
-/// Largest right shift of `nncube_conv1x1_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
+/// Output pixels per block of `nncube_conv1x1_*_s8`.
+const POINTWISE_BLOCK_PIXELS: usize = 6;
+
+/// Largest right shift of `nncube_conv1x1_*_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
 /// rounded product (below 2^30 in magnitude) stays inside int32.
 const POINTWISE_MAX_RIGHT: i32 = 22;
 
-/// The per-channel records of `nncube_conv1x1_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
+/// The per-channel records of `nncube_conv1x1_*_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
 /// little-endian bytes, when `node` is an int8 1×1 convolution without padding, of `in_c` in
 /// [`POINTWISE_DEPTHS`] or a multiple of 16 in [`POINTWISE_WIDE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
 /// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
@@ -171,6 +174,11 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         || pad.top + pad.bottom + pad.left + pad.right != 0
         || out.ty.dtype != DType::I8
     {
+        return None;
+    }
+    // Blocks of 6 pixels: fewer than 12 pixels that are not whole blocks waste more than the records save.
+    let pixels: usize = out.ty.shape.iter().rev().skip(1).product();
+    if pixels < 12 && pixels % POINTWISE_BLOCK_PIXELS != 0 {
         return None;
     }
     let (in_scale, in_zp) = graph.tensor(input).ty.per_tensor_quant()?;
