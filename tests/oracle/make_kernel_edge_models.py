@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
-pooling, add/sub, first-layer convolutions) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
+pooling, add/sub, first-layer convolutions, 1x1 convolutions) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
 padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, and
 the paired-tap path (depth multipliers 4 and 8 on 1 and 2 input channels, 3x3 and 5x6 windows, a last window that ends
@@ -131,6 +131,13 @@ def cases():
     yield "conv_c1_s1_valid_w7", conv(rng, [1, 6, 7, 1], (3, 3), 3, 1, Padding.VALID, ACT.NONE, (4, 5))
     yield "conv_c1_5x5_s1_same_w5", conv(rng, [1, 6, 5, 1], (5, 5), 7, 1, Padding.SAME, ACT.NONE, (6, 5))
     yield "conv_c5_s1_same_w6", conv(rng, [1, 5, 6, 5], (3, 3), 6, 1, Padding.SAME, ACT.NONE, (5, 6))
+    # 1x1 convolutions through the channel records (nncube_conv1x1_*_s8): blocks of 6 pixels with a partial last
+    # block, odd channel counts, stride 2, in_c 8 / 16 / 32 (unrolled loops) and 64 / 128 (the wide loop).
+    yield "conv1x1_c8_w7_oc7", conv(rng, [1, 5, 7, 8], (1, 1), 7, 1, Padding.VALID, ACT.NONE, (5, 7))
+    yield "conv1x1_c16_s2_oc13", conv(rng, [1, 9, 7, 16], (1, 1), 13, 2, Padding.VALID, ACT.NONE, (5, 4))
+    yield "conv1x1_c32_w5_oc9", conv(rng, [1, 3, 5, 32], (1, 1), 9, 1, Padding.SAME, ACT.NONE, (3, 5))
+    yield "conv1x1_c64_oc67", conv(rng, [1, 5, 5, 64], (1, 1), 67, 1, Padding.VALID, ACT.NONE, (5, 5))
+    yield "conv1x1_c128_s2_oc6", conv(rng, [1, 7, 7, 128], (1, 1), 6, 2, Padding.VALID, ACT.NONE, (4, 4))
 
 
 def main():
