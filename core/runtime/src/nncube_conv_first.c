@@ -25,8 +25,11 @@
 #define NNCUBE_FIRST_MAX_WORDS 18
 /* Output channels (the per-channel records and the re-arranged filter live on the stack). */
 #define NNCUBE_FIRST_MAX_CHANNELS 32
-/* Re-arranged filter words (out_c * words): 1 KiB of stack. */
-#define NNCUBE_FIRST_MAX_FILTER_WORDS 256
+/* Words of the per-block records (blocks * (4 * words + 16)): 1.5 KiB of stack. */
+#define NNCUBE_FIRST_MAX_RECORD_WORDS 384
+/* A block's record: its 4 channels' filter words (4 * words), then their doubled biases (4) and requantization
+ * records (multiplier, rounding constant with the output offset, right shift: 12). */
+#define NNCUBE_FIRST_EXTRA 16
 /* Largest right shift for which the output offset folds into the rounding constant with every sum in int32. */
 #define NNCUBE_FIRST_FOLD_MAX_RIGHT 22
 
@@ -52,9 +55,8 @@ typedef struct {
     int32_t clamp, lo, hi;                          /* clamp after SSAT: a fused activation narrower than int8 */
     int32_t y_lo, y_hi, x_lo, x_hi;                 /* output pixels whose window lies inside the image */
     size_t x_step, row_step;                        /* input bytes between windows across, kernel rows down */
-    uint32_t filter[NNCUBE_FIRST_MAX_FILTER_WORDS]; /* per block of 4 channels, per word: the 4 channels' words */
-    int32_t bias2[NNCUBE_FIRST_MAX_CHANNELS];       /* twice the folded bias (0 for padding channels) */
-    uint32_t record[NNCUBE_FIRST_MAX_CHANNELS][3];  /* multiplier, rounding constant with the offset, right shift */
+    int32_t stride;                                 /* words per block record: 4 * words + NNCUBE_FIRST_EXTRA */
+    uint32_t record[NNCUBE_FIRST_MAX_RECORD_WORDS]; /* per block of 4 channels (a padding channel is all zeros) */
 } nncube_first_plan;
 /* Bytes 0 and 2 of v as two sign-extended 16-bit lanes (SXTB16). */
 static inline uint32_t nncube_first_even(uint32_t v)
@@ -101,7 +103,7 @@ static int64_t nncube_first_plan_channel(const nncube_window *w, const int8_t *f
 {
     const nncube_first_order *o = &pl->order;
     const int32_t depth = w->k_h * w->k_w * w->in_c, row_bytes = (int32_t)o->row_bytes;
-    uint32_t *dst = pl->filter + (size_t)(c / 4) * o->words * 4 + c % 4;
+    uint32_t *dst = pl->record + (size_t)(c / 4) * pl->stride + c % 4;
     int32_t lane[NNCUBE_FIRST_MAX_WORDS * 2];
     int32_t r, g, i, n = 0;
     int64_t bound = 0;
@@ -151,7 +153,11 @@ static int nncube_first_plan_init(const nncube_window *w, const nncube_quant_s8 
     int32_t c;
     pl->blocks = (w->out_c + 3) / 4;
     if (bias == NULL || q->filter_offset != 0 || 4 * pl->blocks > NNCUBE_FIRST_MAX_CHANNELS ||
-        !nncube_first_plan_order(w, &pl->order) || 4 * pl->blocks * pl->order.words > NNCUBE_FIRST_MAX_FILTER_WORDS) {
+        !nncube_first_plan_order(w, &pl->order)) {
+        return 0;
+    }
+    pl->stride = 4 * pl->order.words + NNCUBE_FIRST_EXTRA;
+    if (pl->blocks * pl->stride > NNCUBE_FIRST_MAX_RECORD_WORDS) {
         return 0;
     }
     for (c = 0; c < 4 * pl->blocks; ++c) {
@@ -162,10 +168,14 @@ static int nncube_first_plan_init(const nncube_window *w, const nncube_quant_s8 
             bound >= ((int64_t)1 << 30)) {
             return 0;
         }
-        pl->bias2[c] = 2 * b;
-        pl->record[c][0] = c < w->out_c ? (uint32_t)q->multiplier[c] : 0;
-        pl->record[c][1] = (((uint32_t)1 << right) >> 1) + ((uint32_t)q->output_offset << right);
-        pl->record[c][2] = (uint32_t)right;
+        {
+            uint32_t *r = pl->record + (size_t)(c / 4) * pl->stride + 4 * pl->order.words;
+            r[c % 4] = (uint32_t)(2 * b);
+            r += 4 + 3 * (c % 4);
+            r[0] = c < w->out_c ? (uint32_t)q->multiplier[c] : 0;
+            r[1] = (((uint32_t)1 << right) >> 1) + ((uint32_t)q->output_offset << right);
+            r[2] = (uint32_t)right;
+        }
     }
     pl->clamp = q->act_min > INT8_MIN || q->act_max < INT8_MAX;
     pl->lo = q->act_min;
@@ -211,6 +221,32 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_widen(const int8_t *s
     }
 }
 
+/* nncube_first_widen for 3x3 windows on 3 channels (9-byte kernel rows): per row the words at bytes 0 and 4
+ * widened, then byte 8 of rows 0 and 1 as one word and byte 8 of row 2 alone. */
+static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_widen_3x3c3(const int8_t *src, size_t step, uint32_t *dst)
+{
+    const int8_t *r1 = src + step, *r2 = r1 + step;
+    uint32_t v = nncube_load4(src), u = nncube_load4(src + 4);
+    dst[0] = nncube_first_even(v);
+    dst[2] = nncube_first_odd(v);
+    dst[4] = nncube_first_even(u);
+    dst[6] = nncube_first_odd(u);
+    v = nncube_load4(r1);
+    u = nncube_load4(r1 + 4);
+    dst[8] = nncube_first_even(v);
+    dst[10] = nncube_first_odd(v);
+    dst[12] = nncube_first_even(u);
+    dst[14] = nncube_first_odd(u);
+    v = nncube_load4(r2);
+    u = nncube_load4(r2 + 4);
+    dst[16] = nncube_first_even(v);
+    dst[18] = nncube_first_odd(v);
+    dst[20] = nncube_first_even(u);
+    dst[22] = nncube_first_odd(u);
+    dst[24] = nncube_first_pair(src[8], r1[8]);
+    dst[26] = (uint32_t)(uint16_t)(int16_t)r2[8];
+}
+
 /* The patch of border pixel (b, y, x) (its window crosses the image's edge, or the layer has horizontal
  * dilation): gathered into tmp by nncube_conv_row_s8, then widened into dst. */
 static NNCUBE_FIRST_NOINLINE void nncube_first_border_pixel(const nncube_window *w, const nncube_quant_s8 *q,
@@ -223,24 +259,19 @@ static NNCUBE_FIRST_NOINLINE void nncube_first_border_pixel(const nncube_window 
     nncube_first_widen(src, o->row_bytes, w->k_h, o->groups, o->tail, dst);
 }
 
-/* One requantized output: the doubled sum s2 through channel record r, saturated to int8, then clamped to
- * [lo, hi] when `clamp` (a fused activation narrower than int8). */
-static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r, int clamp, int32_t lo, int32_t hi)
+/* Requantized output of the doubled sum s2 with the record r (multiplier, rounding constant, right shift),
+ * saturated to int8: what the assembly output stage computes. */
+static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r)
 {
     const int32_t s = nncube_mulhi_round(s2, (int32_t)r[0]);
-    const int32_t v = (s + (int32_t)r[1] + (s >> 31)) >> (int32_t)r[2];
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-    return (int8_t)(clamp ? nncube_clamp_i32(__ssat(v, 8), lo, hi) : __ssat(v, 8));
-#else
-    (void)clamp;
-    return (int8_t)nncube_clamp_i32(v, lo, hi);
-#endif
+    const int32_t v = (s + (s >> 31) + (int32_t)r[1]) >> (int32_t)r[2];
+    return (int8_t)(v < INT8_MIN ? INT8_MIN : (v > INT8_MAX ? INT8_MAX : v));
 }
 
 #if NNCUBE_MATMUL_WIDENED
-/* The steps of the product block: word j of both patches (one LDRD) against word j of 4 channels (two LDRDs), 8
- * SMLADs. Step s reads word j = s - (MAX - words): the block is entered at step MAX - words, so the offsets from
- * the end pointers are constants. 11 instructions, 44 bytes a step. */
+/* The steps of the product block: word j of both patches (one LDRD) against word j of the block's 4 channels (two
+ * LDRDs), 8 SMLADs. Step s reads word j = s - (MAX - words): the block is entered at step MAX - words, so the
+ * offsets from the end pointers are constants. 11 instructions, 44 bytes a step. */
 #define NNCUBE_FIRST_STEPS                                                                                             \
     ".irp s, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n\t"                                                          \
     "ldrd %[x0], %[x1], [%[pp], #(8 * \\s - 144)]\n\t"                                                                 \
@@ -255,87 +286,104 @@ static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r, int clam
     "smlad %[a12], %[x1], %[w0], %[a12]\n\t"                                                                           \
     "smlad %[a13], %[x1], %[w1], %[a13]\n\t"                                                                           \
     ".endr\n\t"
+/* Channel i's output stage for both pixels: its record (multiplier, rounding constant, right shift) after the
+ * biases, then per value SMMULR, the sign and the constant added, the shift, SSAT and the store (pixel 0's row
+ * pointer in x0, pixel 1's in pp). */
+#define NNCUBE_FIRST_OUT(i)                                                                                            \
+    "ldrd %[w0], %[w1], [%[wp], #(16 + 12 * " #i ")]\n\t"                                                              \
+    "ldr %[x1], [%[wp], #(24 + 12 * " #i ")]\n\t"                                                                      \
+    "smmulr %[a0" #i "], %[a0" #i "], %[w0]\n\t"                                                                       \
+    "smmulr %[a1" #i "], %[a1" #i "], %[w0]\n\t"                                                                       \
+    "add %[a0" #i "], %[a0" #i "], %[a0" #i "], asr #31\n\t"                                                           \
+    "add %[a1" #i "], %[a1" #i "], %[a1" #i "], asr #31\n\t"                                                           \
+    "add %[a0" #i "], %[a0" #i "], %[w1]\n\t"                                                                          \
+    "add %[a1" #i "], %[a1" #i "], %[w1]\n\t"                                                                          \
+    "asr %[a0" #i "], %[a0" #i "], %[x1]\n\t"                                                                          \
+    "asr %[a1" #i "], %[a1" #i "], %[x1]\n\t"                                                                          \
+    "ssat %[a0" #i "], #8, %[a0" #i "]\n\t"                                                                            \
+    "ssat %[a1" #i "], #8, %[a1" #i "]\n\t"                                                                            \
+    "strb %[a0" #i "], [%[x0], #" #i "]\n\t"                                                                           \
+    "strb %[a1" #i "], [%[pp], #" #i "]\n\t"
 #endif
 
-/* Pixels p and p + 1 (patch: their words interleaved) against every block of 4 channels: the 8 sums from the
- * doubled biases, the patch words (one unrolled assembly run), then the 8 outputs. A last partial block writes
- * through a scratch row. */
-static NNCUBE_FIRST_NOINLINE void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, const uint32_t *patch,
-                                                    int8_t *out0, int8_t *out1)
+/* Pixels p and p + 1 (patch: their words interleaved, then the two output row pointers) against the block of 4
+ * channels whose record is `rec`: the 8 sums from the doubled biases, the patch words, the outputs saturated to
+ * int8 and stored. One assembly statement on DSP builds (14 registers: 8 sums, 4 temporaries, 2 pointers). */
+static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_block(int32_t words, const uint32_t *rec,
+                                                                  uint32_t *patch, int8_t *o0, int8_t *o1)
 {
-    const int32_t words = pl->order.words, clamp = pl->clamp, lo = pl->lo, hi = pl->hi;
-    int8_t scratch[8];
-    int32_t c;
-    for (c = 0; c < 4 * pl->blocks; c += 4) {
-        const uint32_t *filter = pl->filter + (size_t)c * words;
-        const uint32_t *r = pl->record[c];
-        int8_t *o0 = c + 4 <= out_c ? out0 + c : scratch;
-        int8_t *o1 = c + 4 <= out_c ? out1 + c : scratch + 4;
-        int32_t a00 = pl->bias2[c], a01 = pl->bias2[c + 1], a02 = pl->bias2[c + 2], a03 = pl->bias2[c + 3];
-        int32_t a10 = a00, a11 = a01, a12 = a02, a13 = a03;
-        int8_t v[8];
+    const uint32_t *bias2 = rec + 4 * words;
 #if NNCUBE_MATMUL_WIDENED
-        {
-            uint32_t x0 = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - words) * 44u, x1, w0, w1;
-            __asm__ volatile("adr.w %[x1], 1f\n\t"
-                             "add %[x1], %[x1], %[x0]\n\t"
-                             "orr %[x1], %[x1], #1\n\t"
-                             "bx %[x1]\n\t"
-                             ".balign 4\n"
-                             "1:\n\t" NNCUBE_FIRST_STEPS
-                             : [a00] "+r"(a00), [a01] "+r"(a01), [a02] "+r"(a02), [a03] "+r"(a03), [a10] "+r"(a10),
-                               [a11] "+r"(a11), [a12] "+r"(a12), [a13] "+r"(a13), [x0] "+r"(x0), [x1] "=&r"(x1),
-                               [w0] "=&r"(w0), [w1] "=&r"(w1)
-                             : [pp] "r"(patch + 2 * words), [wp] "r"(filter + 4 * words)
-                             : "memory");
-        }
+    int32_t a00, a01, a02, a03, a10, a11, a12, a13;
+    uint32_t x0 = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - words) * 44u, x1, w0, w1;
+    const uint32_t *pp = patch + 2 * words, *wp = bias2;
+    patch[2 * words] = (uint32_t)(uintptr_t)o0;
+    patch[2 * words + 1] = (uint32_t)(uintptr_t)o1;
+    __asm__ volatile("ldrd %[a00], %[a01], [%[wp]]\n\t"
+                     "ldrd %[a02], %[a03], [%[wp], #8]\n\t"
+                     "mov %[a10], %[a00]\n\t"
+                     "mov %[a11], %[a01]\n\t"
+                     "mov %[a12], %[a02]\n\t"
+                     "mov %[a13], %[a03]\n\t"
+                     "adr.w %[x1], 1f\n\t"
+                     "add %[x1], %[x1], %[x0]\n\t"
+                     "orr %[x1], %[x1], #1\n\t"
+                     "bx %[x1]\n\t"
+                     ".balign 4\n"
+                     "1:\n\t" NNCUBE_FIRST_STEPS "ldrd %[x0], %[pp], [%[pp]]\n\t" NNCUBE_FIRST_OUT(0)
+                         NNCUBE_FIRST_OUT(1) NNCUBE_FIRST_OUT(2) NNCUBE_FIRST_OUT(3)
+                     : [a00] "=&r"(a00), [a01] "=&r"(a01), [a02] "=&r"(a02), [a03] "=&r"(a03), [a10] "=&r"(a10),
+                       [a11] "=&r"(a11), [a12] "=&r"(a12), [a13] "=&r"(a13), [x0] "+&r"(x0), [x1] "=&r"(x1),
+                       [w0] "=&r"(w0), [w1] "=&r"(w1), [pp] "+&r"(pp), [wp] "+&r"(wp)
+                     :
+                     : "memory");
 #else
-        {
-            int32_t j, i;
-            for (j = 0; j < words; ++j) {
-                const uint32_t *f = filter + 4 * j;
-                const int32_t p0lo = (int16_t)(patch[2 * j] & 0xffffu), p0hi = (int16_t)(patch[2 * j] >> 16);
-                const int32_t p1lo = (int16_t)(patch[2 * j + 1] & 0xffffu), p1hi = (int16_t)(patch[2 * j + 1] >> 16);
-                int32_t f_lo[4], f_hi[4];
-                for (i = 0; i < 4; ++i) {
-                    f_lo[i] = (int16_t)(f[i] & 0xffffu);
-                    f_hi[i] = (int16_t)(f[i] >> 16);
-                }
+    int32_t a[2][4], i, j, px;
+    for (i = 0; i < 4; ++i) {
+        a[0][i] = a[1][i] = (int32_t)bias2[i];
+    }
+    for (j = 0; j < words; ++j) {
+        for (px = 0; px < 2; ++px) {
+            const uint32_t v = patch[2 * j + px];
+            for (i = 0; i < 4; ++i) {
+                const uint32_t f = rec[4 * j + i];
                 /* Additions modulo 2^32 like SMLAD (the plan's bound keeps every sum inside int32 anyway). */
-                a00 = (int32_t)((uint32_t)a00 + (uint32_t)(p0lo * f_lo[0] + p0hi * f_hi[0]));
-                a01 = (int32_t)((uint32_t)a01 + (uint32_t)(p0lo * f_lo[1] + p0hi * f_hi[1]));
-                a02 = (int32_t)((uint32_t)a02 + (uint32_t)(p0lo * f_lo[2] + p0hi * f_hi[2]));
-                a03 = (int32_t)((uint32_t)a03 + (uint32_t)(p0lo * f_lo[3] + p0hi * f_hi[3]));
-                a10 = (int32_t)((uint32_t)a10 + (uint32_t)(p1lo * f_lo[0] + p1hi * f_hi[0]));
-                a11 = (int32_t)((uint32_t)a11 + (uint32_t)(p1lo * f_lo[1] + p1hi * f_hi[1]));
-                a12 = (int32_t)((uint32_t)a12 + (uint32_t)(p1lo * f_lo[2] + p1hi * f_hi[2]));
-                a13 = (int32_t)((uint32_t)a13 + (uint32_t)(p1lo * f_lo[3] + p1hi * f_hi[3]));
+                a[px][i] = (int32_t)((uint32_t)a[px][i] + (uint32_t)((int16_t)(v & 0xffffu) * (int16_t)(f & 0xffffu) +
+                                                                     (int16_t)(v >> 16) * (int16_t)(f >> 16)));
             }
         }
+    }
+    for (i = 0; i < 4; ++i) {
+        const int8_t v0 = nncube_first_output(a[0][i], bias2 + 4 + 3 * i);
+        const int8_t v1 = nncube_first_output(a[1][i], bias2 + 4 + 3 * i);
+        o0[i] = v0;
+        o1[i] = v1;
+    }
 #endif
-        /* Values first, stores after (int8 stores may alias the records). */
-        v[0] = nncube_first_output(a00, r, clamp, lo, hi);
-        v[4] = nncube_first_output(a10, r, clamp, lo, hi);
-        v[1] = nncube_first_output(a01, r + 3, clamp, lo, hi);
-        v[5] = nncube_first_output(a11, r + 3, clamp, lo, hi);
-        v[2] = nncube_first_output(a02, r + 6, clamp, lo, hi);
-        v[6] = nncube_first_output(a12, r + 6, clamp, lo, hi);
-        v[3] = nncube_first_output(a03, r + 9, clamp, lo, hi);
-        v[7] = nncube_first_output(a13, r + 9, clamp, lo, hi);
-        o0[0] = v[0];
-        o0[1] = v[1];
-        o0[2] = v[2];
-        o0[3] = v[3];
-        o1[0] = v[4];
-        o1[1] = v[5];
-        o1[2] = v[6];
-        o1[3] = v[7];
-        if (o0 == scratch) {
-            int32_t i;
-            for (i = c; i < out_c; ++i) {
-                out0[i] = scratch[i - c];
-                out1[i] = scratch[4 + i - c];
-            }
+}
+
+/* Pixels p and p + 1 against every block of 4 channels (nncube_first_block); a last partial block writes through a
+ * scratch row; a fused activation narrower than int8 is clamped afterwards. `patch` has 2 words after the patch
+ * words for the output row pointers. */
+static NNCUBE_FIRST_NOINLINE void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, uint32_t *patch,
+                                                      int8_t *out0, int8_t *out1)
+{
+    const int32_t words = pl->order.words;
+    const uint32_t *rec = pl->record;
+    int8_t scratch[8];
+    int32_t c, i;
+    for (c = 0; c < out_c; c += 4, rec += pl->stride) {
+        const int whole = c + 4 <= out_c;
+        nncube_first_block(words, rec, patch, whole ? out0 + c : scratch, whole ? out1 + c : scratch + 4);
+    }
+    for (i = out_c & ~3; i < out_c; ++i) {
+        out0[i] = scratch[i % 4];
+        out1[i] = scratch[4 + i % 4];
+    }
+    if (pl->clamp) {
+        for (i = 0; i < out_c; ++i) {
+            out0[i] = (int8_t)nncube_clamp_i32(out0[i], pl->lo, pl->hi);
+            out1[i] = (int8_t)nncube_clamp_i32(out1[i], pl->lo, pl->hi);
         }
     }
 }
@@ -348,7 +396,7 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
                                                                 const nncube_first_plan *pl, int is_3x3c3,
                                                                 const int8_t *input, int8_t *output)
 {
-    uint32_t patch[2 * NNCUBE_FIRST_MAX_WORDS] = {0};
+    uint32_t patch[2 * NNCUBE_FIRST_MAX_WORDS + 2] = {0};
     int8_t scratch[NNCUBE_FIRST_MAX_CHANNELS];
     const nncube_first_order *o = &pl->order;
     const int32_t pixels = w->batches * w->out_h * w->out_w;
@@ -368,7 +416,7 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
             if (inside_row && x >= pl->x_lo && x < pl->x_hi) {
                 const int8_t *src = row + (size_t)x * pl->x_step;
                 if (is_3x3c3) {
-                    nncube_first_widen(src, pl->row_step, 3, 2, 1, patch + i);
+                    nncube_first_widen_3x3c3(src, pl->row_step, patch + i);
                 } else {
                     nncube_first_widen(src, pl->row_step, w->k_h, o->groups, o->tail, patch + i);
                 }
