@@ -286,99 +286,120 @@ static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r)
     "smlad %[a12], %[x1], %[w0], %[a12]\n\t"                                                                           \
     "smlad %[a13], %[x1], %[w1], %[a13]\n\t"                                                                           \
     ".endr\n\t"
-/* Channel i's output stage for both pixels: its record (multiplier, rounding constant, right shift) after the
- * biases, then per value SMMULR, the sign and the constant added, the shift, SSAT and the store (pixel 0's row
- * pointer in x0, pixel 1's in pp). */
+/* Channel i's output stage for both pixels: its multiplier and rounding constant (after the biases), SMMULR, its
+ * right shift loaded over the multiplier, the sign and the constant added, the shift, SSAT and the store (the two
+ * output row pointers in x0 and x1). */
 #define NNCUBE_FIRST_OUT(i)                                                                                            \
     "ldrd %[w0], %[w1], [%[wp], #(16 + 12 * " #i ")]\n\t"                                                              \
-    "ldr %[x1], [%[wp], #(24 + 12 * " #i ")]\n\t"                                                                      \
     "smmulr %[a0" #i "], %[a0" #i "], %[w0]\n\t"                                                                       \
     "smmulr %[a1" #i "], %[a1" #i "], %[w0]\n\t"                                                                       \
+    "ldr %[w0], [%[wp], #(24 + 12 * " #i ")]\n\t"                                                                      \
     "add %[a0" #i "], %[a0" #i "], %[a0" #i "], asr #31\n\t"                                                           \
     "add %[a1" #i "], %[a1" #i "], %[a1" #i "], asr #31\n\t"                                                           \
     "add %[a0" #i "], %[a0" #i "], %[w1]\n\t"                                                                          \
     "add %[a1" #i "], %[a1" #i "], %[w1]\n\t"                                                                          \
-    "asr %[a0" #i "], %[a0" #i "], %[x1]\n\t"                                                                          \
-    "asr %[a1" #i "], %[a1" #i "], %[x1]\n\t"                                                                          \
+    "asr %[a0" #i "], %[a0" #i "], %[w0]\n\t"                                                                          \
+    "asr %[a1" #i "], %[a1" #i "], %[w0]\n\t"                                                                          \
     "ssat %[a0" #i "], #8, %[a0" #i "]\n\t"                                                                            \
     "ssat %[a1" #i "], #8, %[a1" #i "]\n\t"                                                                            \
     "strb %[a0" #i "], [%[x0], #" #i "]\n\t"                                                                           \
-    "strb %[a1" #i "], [%[pp], #" #i "]\n\t"
+    "strb %[a1" #i "], [%[x1], #" #i "]\n\t"
 #endif
 
-/* Pixels p and p + 1 (patch: their words interleaved, then the two output row pointers) against the block of 4
- * channels whose record is `rec`: the 8 sums from the doubled biases, the patch words, the outputs saturated to
- * int8 and stored. One assembly statement on DSP builds (14 registers: 8 sums, 4 temporaries, 2 pointers). */
-static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_block(int32_t words, const uint32_t *rec,
-                                                                  uint32_t *patch, int8_t *o0, int8_t *o1)
+/* The words after a pair's patch words (nncube_first_blocks reads them; the assembly loop steps the first two). */
+enum { NNCUBE_FIRST_OUT0, NNCUBE_FIRST_OUT1, NNCUBE_FIRST_STRIDE, NNCUBE_FIRST_END, NNCUBE_FIRST_ENTRY, NNCUBE_FIRST_CTX };
+
+/* Pixels p and p + 1 (patch: their words interleaved, then the context words above) against `n` blocks of 4
+ * channels from record `rec`, their outputs to out0 and out1 (4 per block): per block the 8 sums from the doubled
+ * biases, the patch words, the outputs saturated to int8 and stored. On DSP builds one assembly loop over the
+ * blocks (14 registers: 8 sums, 4 temporaries, the context and record pointers). */
+static NNCUBE_FIRST_NOINLINE void nncube_first_blocks(const nncube_first_plan *pl, const uint32_t *rec, int32_t n,
+                                                      uint32_t *patch, int8_t *out0, int8_t *out1)
 {
-    const uint32_t *bias2 = rec + 4 * words;
+    const int32_t words = pl->order.words;
+    uint32_t *ctx = patch + 2 * words;
 #if NNCUBE_MATMUL_WIDENED
     int32_t a00, a01, a02, a03, a10, a11, a12, a13;
-    uint32_t x0 = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - words) * 44u, x1, w0, w1;
-    const uint32_t *pp = patch + 2 * words, *wp = bias2;
-    patch[2 * words] = (uint32_t)(uintptr_t)o0;
-    patch[2 * words + 1] = (uint32_t)(uintptr_t)o1;
-    __asm__ volatile("ldrd %[a00], %[a01], [%[wp]]\n\t"
+    uint32_t x0, x1, w0, w1;
+    const uint32_t *pp = ctx, *wp = rec + 4 * words;
+    ctx[NNCUBE_FIRST_OUT0] = (uint32_t)(uintptr_t)out0;
+    ctx[NNCUBE_FIRST_OUT1] = (uint32_t)(uintptr_t)out1;
+    ctx[NNCUBE_FIRST_STRIDE] = 4u * (uint32_t)pl->stride;
+    ctx[NNCUBE_FIRST_END] = (uint32_t)(uintptr_t)(wp + (size_t)n * pl->stride);
+    ctx[NNCUBE_FIRST_ENTRY] = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - words) * 44u;
+    __asm__ volatile("0:\n\t"
+                     "ldrd %[a00], %[a01], [%[wp]]\n\t"
                      "ldrd %[a02], %[a03], [%[wp], #8]\n\t"
                      "mov %[a10], %[a00]\n\t"
                      "mov %[a11], %[a01]\n\t"
                      "mov %[a12], %[a02]\n\t"
                      "mov %[a13], %[a03]\n\t"
+                     "ldr %[x0], [%[pp], #16]\n\t"
                      "adr.w %[x1], 1f\n\t"
                      "add %[x1], %[x1], %[x0]\n\t"
                      "orr %[x1], %[x1], #1\n\t"
                      "bx %[x1]\n\t"
                      ".balign 4\n"
-                     "1:\n\t" NNCUBE_FIRST_STEPS "ldrd %[x0], %[pp], [%[pp]]\n\t" NNCUBE_FIRST_OUT(0)
-                         NNCUBE_FIRST_OUT(1) NNCUBE_FIRST_OUT(2) NNCUBE_FIRST_OUT(3)
+                     "1:\n\t" NNCUBE_FIRST_STEPS "ldrd %[x0], %[x1], [%[pp]]\n\t" NNCUBE_FIRST_OUT(0)
+                         NNCUBE_FIRST_OUT(1) NNCUBE_FIRST_OUT(2) NNCUBE_FIRST_OUT(3) "adds %[x0], %[x0], #4\n\t"
+                     "adds %[x1], %[x1], #4\n\t"
+                     "strd %[x0], %[x1], [%[pp]]\n\t"
+                     "ldrd %[w0], %[w1], [%[pp], #8]\n\t"
+                     "add %[wp], %[wp], %[w0]\n\t"
+                     "cmp %[wp], %[w1]\n\t"
+                     "bne 0b\n\t"
                      : [a00] "=&r"(a00), [a01] "=&r"(a01), [a02] "=&r"(a02), [a03] "=&r"(a03), [a10] "=&r"(a10),
-                       [a11] "=&r"(a11), [a12] "=&r"(a12), [a13] "=&r"(a13), [x0] "+&r"(x0), [x1] "=&r"(x1),
-                       [w0] "=&r"(w0), [w1] "=&r"(w1), [pp] "+&r"(pp), [wp] "+&r"(wp)
-                     :
-                     : "memory");
+                       [a11] "=&r"(a11), [a12] "=&r"(a12), [a13] "=&r"(a13), [x0] "=&r"(x0), [x1] "=&r"(x1),
+                       [w0] "=&r"(w0), [w1] "=&r"(w1), [wp] "+&r"(wp)
+                     : [pp] "r"(pp)
+                     : "memory", "cc");
 #else
-    int32_t a[2][4], i, j, px;
-    for (i = 0; i < 4; ++i) {
-        a[0][i] = a[1][i] = (int32_t)bias2[i];
-    }
-    for (j = 0; j < words; ++j) {
-        for (px = 0; px < 2; ++px) {
-            const uint32_t v = patch[2 * j + px];
-            for (i = 0; i < 4; ++i) {
-                const uint32_t f = rec[4 * j + i];
-                /* Additions modulo 2^32 like SMLAD (the plan's bound keeps every sum inside int32 anyway). */
-                a[px][i] = (int32_t)((uint32_t)a[px][i] + (uint32_t)((int16_t)(v & 0xffffu) * (int16_t)(f & 0xffffu) +
-                                                                     (int16_t)(v >> 16) * (int16_t)(f >> 16)));
+    int32_t a[2][4], i, j, px, blk;
+    (void)ctx;
+    for (blk = 0; blk < n; ++blk, rec += pl->stride, out0 += 4, out1 += 4) {
+        const uint32_t *bias2 = rec + 4 * words;
+        for (i = 0; i < 4; ++i) {
+            a[0][i] = a[1][i] = (int32_t)bias2[i];
+        }
+        for (j = 0; j < words; ++j) {
+            for (px = 0; px < 2; ++px) {
+                const uint32_t v = patch[2 * j + px];
+                for (i = 0; i < 4; ++i) {
+                    const uint32_t f = rec[4 * j + i];
+                    /* Additions modulo 2^32 like SMLAD (the plan's bound keeps every sum inside int32 anyway). */
+                    a[px][i] = (int32_t)((uint32_t)a[px][i] +
+                                         (uint32_t)((int16_t)(v & 0xffffu) * (int16_t)(f & 0xffffu) +
+                                                    (int16_t)(v >> 16) * (int16_t)(f >> 16)));
+                }
             }
         }
-    }
-    for (i = 0; i < 4; ++i) {
-        const int8_t v0 = nncube_first_output(a[0][i], bias2 + 4 + 3 * i);
-        const int8_t v1 = nncube_first_output(a[1][i], bias2 + 4 + 3 * i);
-        o0[i] = v0;
-        o1[i] = v1;
+        for (i = 0; i < 4; ++i) {
+            const int8_t v0 = nncube_first_output(a[0][i], bias2 + 4 + 3 * i);
+            const int8_t v1 = nncube_first_output(a[1][i], bias2 + 4 + 3 * i);
+            out0[i] = v0;
+            out1[i] = v1;
+        }
     }
 #endif
 }
 
-/* Pixels p and p + 1 against every block of 4 channels (nncube_first_block); a last partial block writes through a
- * scratch row; a fused activation narrower than int8 is clamped afterwards. `patch` has 2 words after the patch
- * words for the output row pointers. */
-static NNCUBE_FIRST_NOINLINE void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, uint32_t *patch,
-                                                      int8_t *out0, int8_t *out1)
+/* Pixels p and p + 1 against every block of 4 channels (nncube_first_blocks); a last partial block writes through
+ * a scratch row; a fused activation narrower than int8 is clamped afterwards. */
+static void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, uint32_t *patch, int8_t *out0,
+                                int8_t *out1)
 {
-    const int32_t words = pl->order.words;
-    const uint32_t *rec = pl->record;
-    int8_t scratch[8];
-    int32_t c, i;
-    for (c = 0; c < out_c; c += 4, rec += pl->stride) {
-        const int whole = c + 4 <= out_c;
-        nncube_first_block(words, rec, patch, whole ? out0 + c : scratch, whole ? out1 + c : scratch + 4);
+    const int32_t whole = out_c / 4;
+    int32_t i;
+    if (whole > 0) {
+        nncube_first_blocks(pl, pl->record, whole, patch, out0, out1);
     }
-    for (i = out_c & ~3; i < out_c; ++i) {
-        out0[i] = scratch[i % 4];
-        out1[i] = scratch[4 + i % 4];
+    if (out_c % 4 != 0) {
+        int8_t scratch[8];
+        nncube_first_blocks(pl, pl->record + (size_t)whole * pl->stride, 1, patch, scratch, scratch + 4);
+        for (i = 4 * whole; i < out_c; ++i) {
+            out0[i] = scratch[i % 4];
+            out1[i] = scratch[4 + i % 4];
+        }
     }
     if (pl->clamp) {
         for (i = 0; i < out_c; ++i) {
@@ -396,7 +417,7 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
                                                                 const nncube_first_plan *pl, int is_3x3c3,
                                                                 const int8_t *input, int8_t *output)
 {
-    uint32_t patch[2 * NNCUBE_FIRST_MAX_WORDS + 2] = {0};
+    uint32_t patch[2 * NNCUBE_FIRST_MAX_WORDS + NNCUBE_FIRST_CTX] = {0};
     int8_t scratch[NNCUBE_FIRST_MAX_CHANNELS];
     const nncube_first_order *o = &pl->order;
     const int32_t pixels = w->batches * w->out_h * w->out_w;
