@@ -5,7 +5,9 @@
 //! narrow requantization's bound, the paired-tap path for depth multipliers ≥ 2 on 1 and 2 input channels with 3×3
 //! and 5×6 windows, a last window that ends on the image's last byte; int8 add/sub on large and small element counts
 //! (table and per-element paths), with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1, 3 or 5 channels
-//! (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1 and 2 and odd widths) go through code generation,
+//! (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1 and 2 and odd widths; the first-layer kernel
+//! `nncube_conv2d_s8_first` on 1 to 4 input channels with 6, 7, 8, 10, 12 and 16 output channels, zero points 0,
+//! −3 and 120, a ReLU6 clamp and a bias beyond its bound) go through code generation,
 //! run as portable C on the host and as the Cortex-M4 DSP path on the virtual board (qemu-netduinoplus2), and must
 //! equal TFLM's outputs bit for bit on seeded random inputs. C checks under tests/fixtures/runtime cover the fast
 //! requantization, the in-place promise of add/sub, the add/sub tables against TFLite's reference arithmetic and the
@@ -59,7 +61,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 35, "{names:?}");
+    assert_eq!(names.len(), 43, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = common::host_cache();

@@ -247,6 +247,77 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_widen_3x3c3(const int
     dst[26] = (uint32_t)(uint16_t)(int16_t)r2[8];
 }
 
+/* nncube_first_widen_3x3c3 for two windows `xs` bytes apart at once (both pixels of a pair inside the image on
+ * one output row), each pair of words stored side by side: on DSP builds one assembly block, per kernel row 4 LDR,
+ * 8 SXTB16, 4 STRD, then the rows' last bytes with 6 LDRSB and 2 PKHBT (the lane after row 2's byte meets a zero
+ * filter lane, so its sign bits may stay): 64 instructions for the two patches. */
+static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_widen_pair_3x3c3(const int8_t *s0, size_t xs, size_t step,
+                                                                            uint32_t *dst)
+{
+    const int8_t *s1 = s0 + xs;
+#if NNCUBE_MATMUL_WIDENED
+    uint32_t v0, v1, e0, e1, t0, t1, b0, b1;
+    __asm__ volatile(".irp r, 0,1,2\n\t"
+                     "ldr %[v0], [%[s0]]\n\t"
+                     "ldr %[v1], [%[s1]]\n\t"
+                     "sxtb16 %[e0], %[v0]\n\t"
+                     "sxtb16 %[e1], %[v1]\n\t"
+                     "strd %[e0], %[e1], [%[d], #(32 * \\r)]\n\t"
+                     "sxtb16 %[e0], %[v0], ror #8\n\t"
+                     "sxtb16 %[e1], %[v1], ror #8\n\t"
+                     "strd %[e0], %[e1], [%[d], #(32 * \\r + 8)]\n\t"
+                     "ldr %[v0], [%[s0], #4]\n\t"
+                     "ldr %[v1], [%[s1], #4]\n\t"
+                     "sxtb16 %[e0], %[v0]\n\t"
+                     "sxtb16 %[e1], %[v1]\n\t"
+                     "strd %[e0], %[e1], [%[d], #(32 * \\r + 16)]\n\t"
+                     "sxtb16 %[e0], %[v0], ror #8\n\t"
+                     "sxtb16 %[e1], %[v1], ror #8\n\t"
+                     "strd %[e0], %[e1], [%[d], #(32 * \\r + 24)]\n\t"
+                     ".if \\r == 0\n\t"
+                     "ldrsb %[t0], [%[s0], #8]\n\t"
+                     "ldrsb %[t1], [%[s1], #8]\n\t"
+                     ".elseif \\r == 1\n\t"
+                     "ldrsb %[b0], [%[s0], #8]\n\t"
+                     "ldrsb %[b1], [%[s1], #8]\n\t"
+                     "pkhbt %[t0], %[t0], %[b0], lsl #16\n\t"
+                     "pkhbt %[t1], %[t1], %[b1], lsl #16\n\t"
+                     "strd %[t0], %[t1], [%[d], #96]\n\t"
+                     ".else\n\t"
+                     "ldrsb %[t0], [%[s0], #8]\n\t"
+                     "ldrsb %[t1], [%[s1], #8]\n\t"
+                     "strd %[t0], %[t1], [%[d], #104]\n\t"
+                     ".endif\n\t"
+                     ".if \\r < 2\n\t"
+                     "add %[s0], %[s0], %[step]\n\t"
+                     "add %[s1], %[s1], %[step]\n\t"
+                     ".endif\n\t"
+                     ".endr\n\t"
+                     : [s0] "+&r"(s0), [s1] "+&r"(s1), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0),
+                       [e1] "=&r"(e1), [t0] "=&r"(t0), [t1] "=&r"(t1), [b0] "=&r"(b0), [b1] "=&r"(b1)
+                     : [d] "r"(dst), [step] "r"(step)
+                     : "memory");
+#else
+    int32_t r;
+    for (r = 0; r < 3; ++r, dst += 8) {
+        const uint32_t v0 = nncube_load4(s0 + r * step), v1 = nncube_load4(s1 + r * step);
+        const uint32_t u0 = nncube_load4(s0 + r * step + 4), u1 = nncube_load4(s1 + r * step + 4);
+        dst[0] = nncube_first_even(v0);
+        dst[1] = nncube_first_even(v1);
+        dst[2] = nncube_first_odd(v0);
+        dst[3] = nncube_first_odd(v1);
+        dst[4] = nncube_first_even(u0);
+        dst[5] = nncube_first_even(u1);
+        dst[6] = nncube_first_odd(u0);
+        dst[7] = nncube_first_odd(u1);
+    }
+    dst[0] = nncube_first_pair(s0[8], s0[step + 8]);
+    dst[1] = nncube_first_pair(s1[8], s1[step + 8]);
+    dst[2] = (uint32_t)(uint16_t)(int16_t)s0[2 * step + 8];
+    dst[3] = (uint32_t)(uint16_t)(int16_t)s1[2 * step + 8];
+#endif
+}
+
 /* The patch of border pixel (b, y, x) (its window crosses the image's edge, or the layer has horizontal
  * dilation): gathered into tmp by nncube_conv_row_s8, then widened into dst. */
 static NNCUBE_FIRST_NOINLINE void nncube_first_border_pixel(const nncube_window *w, const nncube_quant_s8 *q,
@@ -409,6 +480,20 @@ static void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, uint
     }
 }
 
+/* Moves (b, y) to the next output row: whether its windows can lie inside the image vertically, and the input
+ * byte of its window (b, y, 0)'s top-left tap (may lie outside the image; only used for windows inside it). */
+static inline void nncube_first_next_row(const nncube_window *w, const nncube_first_plan *pl, const int8_t *input,
+                                         int32_t *b, int32_t *y, int *inside_row, const int8_t **row)
+{
+    if (++*y == w->out_h) {
+        *y = 0;
+        ++*b;
+    }
+    *inside_row = *y >= pl->y_lo && *y < pl->y_hi;
+    *row = input +
+           ((ptrdiff_t)(*b * w->in_h + *y * w->stride_h - w->pad_top) * w->in_w - w->pad_left) * w->in_c;
+}
+
 /* The pixel loop: pairs in NHWC order, both patches widened before any output of the pair is written; an odd
  * last pixel writes its partner's outputs to a scratch row. Windows inside the image are widened straight from the
  * input, their address stepped along the output row; `is_3x3c3` selects the inlined widening of 3x3 windows on 3
@@ -423,12 +508,24 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
     const int32_t pixels = w->batches * w->out_h * w->out_w;
     const int32_t out_c = w->out_c;
     int32_t b = 0, y = 0, x = 0, p, i;
-    int inside_row = y >= pl->y_lo && y < pl->y_hi;
-    /* The input byte of window (b, y, 0)'s top-left tap (may lie outside the image; only used inside it). */
-    const int8_t *row = input + (ptrdiff_t)(-w->pad_top * w->in_w - w->pad_left) * w->in_c;
+    int inside_row = 0;
+    const int8_t *row = input;
+    y = -1; /* nncube_first_next_row moves to row 0 */
+    nncube_first_next_row(w, pl, input, &b, &y, &inside_row, &row);
     for (p = 0; p < pixels; p += 2) {
         int8_t *out0 = output + (size_t)p * out_c;
         int8_t *out1 = out0 + out_c;
+        if (is_3x3c3 && inside_row && x >= pl->x_lo && x + 1 < pl->x_hi && p + 1 < pixels) {
+            /* Both windows inside the image, on one output row. */
+            nncube_first_widen_pair_3x3c3(row + (size_t)x * pl->x_step, pl->x_step, pl->row_step, patch);
+            x += 2;
+            if (x == w->out_w) {
+                x = 0;
+                nncube_first_next_row(w, pl, input, &b, &y, &inside_row, &row);
+            }
+            nncube_first_pixels(pl, out_c, patch, out0, out1);
+            continue;
+        }
         for (i = 0; i < 2; ++i) {
             if (p + i == pixels) {
                 out1 = scratch;
@@ -446,13 +543,7 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
             }
             if (++x == w->out_w) {
                 x = 0;
-                if (++y == w->out_h) {
-                    y = 0;
-                    ++b;
-                }
-                inside_row = y >= pl->y_lo && y < pl->y_hi;
-                row = input + ((ptrdiff_t)(b * w->in_h + y * w->stride_h - w->pad_top) * w->in_w - w->pad_left) *
-                                  w->in_c;
+                nncube_first_next_row(w, pl, input, &b, &y, &inside_row, &row);
             }
         }
         nncube_first_pixels(pl, out_c, patch, out0, out1);

@@ -112,13 +112,13 @@ pub fn c_float(v: f32) -> String {
 }
 
 /// Whether an int8 convolution calls `nncube_conv2d_s8_first` (first layers: at most 4 input channels, a patch of at
-/// most 18 widened words, a multiple of 4 output channels, at most 32, and `out_c · words` ≤ 256 — the limits of
-/// `core/runtime/src/nncube_conv_first.c`, which checks the quantization once per call and falls back to
+/// most 18 widened words, at most 32 output channels, and records of `⌈out_c/4⌉ · (4·words + 16)` ≤ 384 words — the
+/// limits of `core/runtime/src/nncube_conv_first.c`, which checks the quantization once per call and falls back to
 /// `nncube_conv2d_s8` itself). Other networks do not link that kernel.
 fn first_layer_kernel(kh: usize, kw: usize, ic: usize, oc: usize) -> bool {
     let row_bytes = kw * ic;
     let words = kh * 2 * (row_bytes / 4) + (kh * (row_bytes % 4)).div_ceil(2);
-    ic <= 4 && oc % 4 == 0 && oc <= 32 && words <= 18 && oc * words <= 256
+    ic <= 4 && oc <= 32 && words <= 18 && oc.div_ceil(4) * (4 * words + 16) <= 384
 }
 
 fn c_ints(values: &[i32]) -> String {
