@@ -318,18 +318,6 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_widen_pair_3x3c3(cons
 #endif
 }
 
-/* The patch of border pixel (b, y, x) (its window crosses the image's edge, or the layer has horizontal
- * dilation): gathered into tmp by nncube_conv_row_s8, then widened into dst. */
-static NNCUBE_FIRST_NOINLINE void nncube_first_border_pixel(const nncube_window *w, const nncube_quant_s8 *q,
-                                                            const nncube_first_plan *pl, const int8_t *input,
-                                                            int32_t b, int32_t y, int32_t x, uint32_t *dst)
-{
-    int8_t tmp[4 * NNCUBE_FIRST_MAX_WORDS];
-    const nncube_first_order *o = &pl->order;
-    const int8_t *src = nncube_conv_row_s8(w, q->input_offset, input, b, y, x, tmp);
-    nncube_first_widen(src, o->row_bytes, w->k_h, o->groups, o->tail, dst);
-}
-
 /* Requantized output of the doubled sum s2 with the record r (multiplier, rounding constant, right shift),
  * saturated to int8: what the assembly output stage computes. */
 static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r)
@@ -377,7 +365,8 @@ static inline int8_t nncube_first_output(int32_t s2, const uint32_t *r)
     "strb %[a1" #i "], [%[x1], #" #i "]\n\t"
 #endif
 
-/* The words after a pair's patch words (nncube_first_blocks reads them; the assembly loop steps the first two). */
+/* The words after a pair's patch words (nncube_first_blocks reads them; the assembly loop steps the first two;
+ * the pixel loop sets the stride and the entry offset once per call). */
 enum { NNCUBE_FIRST_OUT0, NNCUBE_FIRST_OUT1, NNCUBE_FIRST_STRIDE, NNCUBE_FIRST_END, NNCUBE_FIRST_ENTRY, NNCUBE_FIRST_CTX };
 
 /* Pixels p and p + 1 (patch: their words interleaved, then the context words above) against `n` blocks of 4
@@ -395,9 +384,7 @@ static NNCUBE_FIRST_NOINLINE void nncube_first_blocks(const nncube_first_plan *p
     const uint32_t *pp = ctx, *wp = rec + 4 * words;
     ctx[NNCUBE_FIRST_OUT0] = (uint32_t)(uintptr_t)out0;
     ctx[NNCUBE_FIRST_OUT1] = (uint32_t)(uintptr_t)out1;
-    ctx[NNCUBE_FIRST_STRIDE] = 4u * (uint32_t)pl->stride;
     ctx[NNCUBE_FIRST_END] = (uint32_t)(uintptr_t)(wp + (size_t)n * pl->stride);
-    ctx[NNCUBE_FIRST_ENTRY] = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - words) * 44u;
     __asm__ volatile("0:\n\t"
                      "ldrd %[a00], %[a01], [%[wp]]\n\t"
                      "ldrd %[a02], %[a03], [%[wp], #8]\n\t"
@@ -456,8 +443,8 @@ static NNCUBE_FIRST_NOINLINE void nncube_first_blocks(const nncube_first_plan *p
 
 /* Pixels p and p + 1 against every block of 4 channels (nncube_first_blocks); a last partial block writes through
  * a scratch row; a fused activation narrower than int8 is clamped afterwards. */
-static void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c, uint32_t *patch, int8_t *out0,
-                                int8_t *out1)
+static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_pixels(const nncube_first_plan *pl, int32_t out_c,
+                                                                   uint32_t *patch, int8_t *out0, int8_t *out1)
 {
     const int32_t whole = out_c / 4;
     int32_t i;
@@ -504,12 +491,17 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
 {
     uint32_t patch[2 * NNCUBE_FIRST_MAX_WORDS + NNCUBE_FIRST_CTX] = {0};
     int8_t scratch[NNCUBE_FIRST_MAX_CHANNELS];
+    int8_t tmp[4 * NNCUBE_FIRST_MAX_WORDS];
+    const int8_t *src;
+    size_t step;
     const nncube_first_order *o = &pl->order;
     const int32_t pixels = w->batches * w->out_h * w->out_w;
     const int32_t out_c = w->out_c;
     int32_t b = 0, y = 0, x = 0, p, i;
     int inside_row = 0;
     const int8_t *row = input;
+    patch[2 * o->words + NNCUBE_FIRST_STRIDE] = 4u * (uint32_t)pl->stride;
+    patch[2 * o->words + NNCUBE_FIRST_ENTRY] = (uint32_t)(NNCUBE_FIRST_MAX_WORDS - o->words) * 44u;
     y = -1; /* nncube_first_next_row moves to row 0 */
     nncube_first_next_row(w, pl, input, &b, &y, &inside_row, &row);
     for (p = 0; p < pixels; p += 2) {
@@ -531,15 +523,19 @@ static inline NNCUBE_FIRST_ALWAYS_INLINE void nncube_first_run(const nncube_wind
                 out1 = scratch;
                 break;
             }
+            /* Windows inside the image are read in place; border windows (or horizontal dilation) are gathered by
+             * nncube_conv_row_s8 (taps outside the image hold the input zero point, so they add nothing). */
             if (inside_row && x >= pl->x_lo && x < pl->x_hi) {
-                const int8_t *src = row + (size_t)x * pl->x_step;
-                if (is_3x3c3) {
-                    nncube_first_widen_3x3c3(src, pl->row_step, patch + i);
-                } else {
-                    nncube_first_widen(src, pl->row_step, w->k_h, o->groups, o->tail, patch + i);
-                }
+                src = row + (size_t)x * pl->x_step;
+                step = pl->row_step;
             } else {
-                nncube_first_border_pixel(w, q, pl, input, b, y, x, patch + i);
+                src = nncube_conv_row_s8(w, q->input_offset, input, b, y, x, tmp);
+                step = o->row_bytes;
+            }
+            if (is_3x3c3) {
+                nncube_first_widen_3x3c3(src, step, patch + i);
+            } else {
+                nncube_first_widen(src, step, w->k_h, o->groups, o->tail, patch + i);
             }
             if (++x == w->out_w) {
                 x = 0;
