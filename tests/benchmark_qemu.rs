@@ -306,7 +306,9 @@ fn benchmark_with_a_too_small_stack_reports_the_overflow() {
     assert_eq!(odd.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&odd.stderr);
     assert!(
-        stderr.contains("--stack 1004 is not a positive multiple of 8"),
+        stderr.contains(
+            "--stack: a main-stack reservation of 1004 bytes is not a positive multiple of 8"
+        ),
         "{stderr}"
     );
 }

@@ -519,6 +519,7 @@ fn with_a_board_the_memory_tab_shows_the_plan_over_its_ram_regions() {
         nncube_core::target::project::plan_for_board(
             &graph,
             &board,
+            nncube_core::target::firmware::DEFAULT_STACK_BYTES,
             &nncube_core::memplan::PlanOptions::default(),
         )
         .expect("plan")

@@ -5,12 +5,14 @@
 //! narrow requantization's bound, the paired-tap path for depth multipliers ≥ 2 on 1 and 2 input channels with 3×3
 //! and 5×6 windows, a last window that ends on the image's last byte; int8 add/sub on large and small element counts
 //! (table and per-element paths), with ReLU/ReLU6 and extreme scales; first-layer convolutions on 1, 3 or 5 channels
-//! (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1 and 2 and odd widths; 1×1 convolutions on in_c 8,
-//! 16, 32, 64 and 128 with partial pixel blocks, odd channel counts and stride 2) go through code generation,
+//! (kernel rows of 3 to 15 bytes) with SAME/VALID padding, stride 1 and 2 and odd widths; the first-layer kernel
+//! `nncube_conv2d_s8_first` on 1 to 4 input channels with 6, 7, 8, 10, 12 and 16 output channels, zero points 0,
+//! −3 and 120, a ReLU6 clamp and a bias beyond its bound; 1×1 convolutions on in_c 8, 16, 32, 64 and 128 with
+//! partial pixel blocks, odd channel counts and stride 2) go through code generation,
 //! run as portable C on the host and as the Cortex-M4 DSP path on the virtual board (qemu-netduinoplus2), and must
 //! equal TFLM's outputs bit for bit on seeded random inputs. C checks under tests/fixtures/runtime cover the fast
-//! requantization, the in-place promise of add/sub, the add/sub tables against TFLite's reference arithmetic and the
-//! convolution's patch gathering against its direct loop.
+//! requantization, the in-place promise of add/sub, the add/sub tables against TFLite's reference arithmetic, the
+//! convolution's patch gathering and the first-layer kernel against the direct loop.
 
 mod common;
 
@@ -60,7 +62,7 @@ fn edge_case_kernels_match_tflm_on_the_host_and_the_virtual_cortex_m4() {
         .lines()
         .map(str::to_string)
         .collect();
-    assert_eq!(names.len(), 40, "{names:?}");
+    assert_eq!(names.len(), 48, "{names:?}");
     let toolchain = ArmToolchain::locate().unwrap();
     let board = Board::find("qemu-netduinoplus2").unwrap();
     let cache = common::host_cache();
@@ -152,6 +154,24 @@ fn conv_patch_gathering_equals_the_direct_loop() {
     ]);
     assert!(
         stdout.starts_with("0 failures in 1284 convolutions"),
+        "{stdout}"
+    );
+}
+
+/// The first-layer kernel (`nncube_conv2d_s8_first`: filter re-arranged into 16-bit lanes, patches widened in its
+/// order, blocks of 4 channels, the narrow requantization) gives the same outputs as the tap-by-tap direct loop on
+/// about 1,100 seeded random geometries (1–4 input channels, kernels up to 5×5, strides 1–3, dilations, padding on
+/// any side, 1–32 output channels, two batches, clamps, and shifts beyond its limit, which fall back).
+#[test]
+fn first_layer_kernel_equals_the_direct_loop() {
+    let stdout = build_and_run_runtime_check(&[
+        "core/runtime/src/nncube_conv_first.c",
+        "core/runtime/src/nncube_conv.c",
+        "core/runtime/src/nncube_matmul.c",
+        "tests/fixtures/runtime/conv_first_check.c",
+    ]);
+    assert!(
+        stdout.starts_with("0 failures in 1072 convolutions"),
         "{stdout}"
     );
 }

@@ -12,6 +12,7 @@ use nncube_core::interp::{self, TensorData};
 use nncube_core::ir::Graph;
 use nncube_core::memplan::{self, check_plan};
 use nncube_core::passes::Pipeline;
+use nncube_core::target::firmware::DEFAULT_STACK_BYTES;
 use nncube_core::target::project::plan_for_board;
 use nncube_core::target::{ArmToolchain, Board, Firmware};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ fn vww_fits_the_h743_dtcm_and_spills_into_the_second_region_of_a_small_board() {
 
     // NUCLEO-H743ZI2: 120 KiB of DTCM are left after stack and static data; vww's 36,960 B all go there.
     let h7 = Board::find("nucleo-h743zi2").unwrap();
-    let plan = plan_for_board(&graph, &h7, &options).unwrap();
+    let plan = plan_for_board(&graph, &h7, DEFAULT_STACK_BYTES, &options).unwrap();
     check_plan(&graph, &plan).unwrap();
     assert_eq!(plan.pools[0].name, "DTCM");
     assert!(plan.buffers.iter().all(|b| b.pool == 0));
@@ -72,7 +73,7 @@ fn vww_fits_the_h743_dtcm_and_spills_into_the_second_region_of_a_small_board() {
 
     // The two-region board: 24 KiB usable in SRAM_FAST cannot hold vww, so buffers spill into SRAM_SLOW.
     let small = Board::find(two_region_board_file().to_str().unwrap()).unwrap();
-    let plan = plan_for_board(&graph, &small, &options).unwrap();
+    let plan = plan_for_board(&graph, &small, DEFAULT_STACK_BYTES, &options).unwrap();
     check_plan(&graph, &plan).unwrap();
     let names: Vec<&str> = plan.pools.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["SRAM_FAST", "SRAM_SLOW"]);
@@ -407,4 +408,55 @@ fn an_h743_project_puts_the_vww_arena_in_dtcm() {
         arena >= u64::from(dtcm.address) && arena < dtcm.end(),
         "network_arena at {arena:#x}"
     );
+}
+
+#[test]
+fn generate_stack_sets_the_project_stack_and_the_ram_the_activations_are_planned_around() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = common::shared_model("kws_ref_model");
+    let dir = tmp.path().join("proj");
+    common::nncube_ok([
+        "generate",
+        model.to_str().unwrap(),
+        "--board",
+        "qemu-netduinoplus2",
+        "--stack",
+        "8192",
+        "--project",
+        dir.to_str().unwrap(),
+    ]);
+    let script = std::fs::read_to_string(dir.join("board.ld")).unwrap();
+    assert!(script.contains("_stack_bytes = 8192;"), "{script}");
+    common::run_ok(Command::new("make").arg("-C").arg(&dir));
+    let symbols = symbol_addresses(&dir.join("build/performance/performance.elf"));
+    let address = |name: &str| symbols.iter().find(|(s, _)| s == name).unwrap().1;
+    assert_eq!(address("_estack") - address("_sstack"), 8192);
+
+    // A stack that leaves the activations no room, and one the core cannot align: errors, nothing written.
+    for (stack, expected) in [
+        ("126976", "do not fit board `qemu-netduinoplus2`"),
+        ("1004", "1004 bytes is not a positive multiple of 8"),
+    ] {
+        for target in ["--project", "-o"] {
+            let out_dir = tmp.path().join(format!("stack{stack}{target}"));
+            let out = nncube(&[
+                "generate",
+                model.to_str().unwrap(),
+                "--board",
+                "qemu-netduinoplus2",
+                "--stack",
+                stack,
+                target,
+                out_dir.to_str().unwrap(),
+            ]);
+            assert!(!out.status.success(), "--stack {stack} {target}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(expected), "--stack {stack}: {stderr}");
+            assert!(
+                !out_dir.exists(),
+                "files were written to {}",
+                out_dir.display()
+            );
+        }
+    }
 }

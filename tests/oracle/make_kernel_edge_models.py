@@ -4,7 +4,8 @@ pooling, add/sub, first-layer convolutions, 1x1 convolutions) into OUT_DIR: chan
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
 padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, and
 the paired-tap path (depth multipliers 4 and 8 on 1 and 2 input channels, 3x3 and 5x6 windows, a last window that ends
-on the image's last byte). Weights come from a seeded generator.
+on the image's last byte), and the first-layer convolution kernel (1 to 4 input channels, odd pixel counts, channel
+counts that are not a multiple of 4, input zero points 0 and 120, a bias beyond its bound). Weights come from a seeded generator.
 
 Usage: make_kernel_edge_models.py OUT_DIR   (prints the names of the models it wrote, one per line)
 """
@@ -60,15 +61,19 @@ def pool(op, in_shape, k, stride, out_hw, act=ACT.NONE):
     return build(tensors, op, [0], [1], [0], [1], options)
 
 
-def conv(rng, in_shape, k, oc, stride, padding, act, out_hw):
-    """A first-layer style convolution (1 or 3 input channels), per-tensor symmetric weights."""
+def conv(rng, in_shape, k, oc, stride, padding, act, out_hw, x_q=X_Q, huge_bias=False):
+    """A first-layer style convolution (1 to 5 input channels), per-tensor symmetric weights. x_q: the input's
+    quantization (its zero point is the input offset); huge_bias: channel 0's bias near 2^30 (beyond the bound of
+    the first-layer kernel's narrow requantization, so nncube_conv2d_s8 runs)."""
     n, h, w, c = in_shape
     weights = rng.integers(-60, 61, size=(oc, k[0], k[1], c), dtype=np.int8)
     bias = rng.integers(-3000, 3000, size=(oc,), dtype=np.int32)
+    if huge_bias:
+        bias[0] = (1 << 30) - 1000
     tensors = [
-        dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
+        dict(name="x", shape=in_shape, type=TT.INT8, quant=x_q),
         dict(name="w", shape=[oc, k[0], k[1], c], type=TT.INT8, quant=W_Q, data=weights),
-        dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
+        dict(name="b", shape=[oc], type=TT.INT32, quant=(x_q[0] * W_Q[0], 0), data=bias),
         dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
     ]
     options = simple_options("Conv2DOptions", BO.Conv2DOptions, Padding=padding, StrideW=stride, StrideH=stride,
@@ -131,6 +136,19 @@ def cases():
     yield "conv_c1_s1_valid_w7", conv(rng, [1, 6, 7, 1], (3, 3), 3, 1, Padding.VALID, ACT.NONE, (4, 5))
     yield "conv_c1_5x5_s1_same_w5", conv(rng, [1, 6, 5, 1], (5, 5), 7, 1, Padding.SAME, ACT.NONE, (6, 5))
     yield "conv_c5_s1_same_w6", conv(rng, [1, 5, 6, 5], (3, 3), 6, 1, Padding.SAME, ACT.NONE, (5, 6))
+    # nncube_conv2d_s8_first (in_c <= 4): 1 to 4 input channels, odd pixel counts, channel counts that are not a
+    # multiple of 4, input zero points 0 and 120, a ReLU6 clamp, and a bias beyond its bound (falls back).
+    yield "first_c1_s1_same_w7_oc6", conv(rng, [1, 6, 7, 1], (3, 3), 6, 1, Padding.SAME, ACT.NONE, (6, 7))
+    yield "first_c2_s2_same_w9_oc10_relu6", conv(rng, [1, 7, 9, 2], (3, 3), 10, 2, Padding.SAME, ACT.RELU6, (4, 5))
+    yield "first_c3_s2_valid_w11_oc12", conv(rng, [1, 9, 11, 3], (3, 3), 12, 2, Padding.VALID, ACT.RELU, (4, 5))
+    yield "first_c4_s1_valid_w5_oc8", conv(rng, [1, 5, 5, 4], (3, 3), 8, 1, Padding.VALID, ACT.NONE, (3, 3))
+    yield "first_c4_s2_same_w7_oc16", conv(rng, [1, 6, 7, 4], (3, 3), 16, 2, Padding.SAME, ACT.RELU, (3, 4))
+    yield "first_c3_s1_same_w9_zp0", conv(rng, [1, 7, 9, 3], (3, 3), 8, 1, Padding.SAME, ACT.NONE, (7, 9),
+                                          x_q=(0.05, 0))
+    yield "first_c3_s2_same_w13_zp120_oc7", conv(rng, [1, 9, 13, 3], (3, 3), 7, 2, Padding.SAME, ACT.NONE, (5, 7),
+                                                 x_q=(0.05, 120))
+    yield "first_c3_huge_bias", conv(rng, [1, 5, 7, 3], (3, 3), 8, 1, Padding.SAME, ACT.NONE, (5, 7),
+                                     huge_bias=True)
     # 1x1 convolutions through the channel records (nncube_conv1x1_*_s8): blocks of 6 pixels with a partial last
     # block, odd channel counts, stride 2, in_c 8 / 16 / 32 (unrolled loops) and 64 / 128 (the wide loop).
     yield "conv1x1_c8_w7_oc7", conv(rng, [1, 5, 7, 8], (1, 1), 7, 1, Padding.VALID, ACT.NONE, (5, 7))

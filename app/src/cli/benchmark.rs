@@ -8,6 +8,7 @@ use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark
 use nncube_core::device::benchmark_table::{TableRow, builtin_baseline, render_markdown};
 use nncube_core::device::{DeviceError, QemuDevice};
 use nncube_core::files::write_file;
+use nncube_core::target::firmware::check_stack_bytes;
 use nncube_core::target::{ArmToolchain, Board, TargetError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,12 +47,7 @@ pub struct BenchmarkArgs {
 
 /// Runs the command.
 pub fn run(args: &BenchmarkArgs) -> anyhow::Result<()> {
-    if args.stack == 0 || args.stack % 8 != 0 {
-        anyhow::bail!(
-            "--stack {} is not a positive multiple of 8 bytes (the Cortex-M stack is 8-byte aligned); give e.g. --stack 8192",
-            args.stack
-        );
-    }
+    check_stack_bytes(args.stack).context("--stack")?;
     let board = Board::find(&args.board).context("cannot load the board")?;
     let fallback = match &args.fallback_board {
         Some(id) => Some(Board::find(id).context("cannot load the fallback board")?),

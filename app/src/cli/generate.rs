@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use nncube_core::codegen::{self, CodegenOptions, GeneratedFiles};
 use nncube_core::target::Board;
+use nncube_core::target::firmware::DEFAULT_STACK_BYTES;
 use nncube_core::target::project::plan_for_board;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -51,12 +52,16 @@ pub struct GenerateArgs {
     /// used buffers in the fastest (one activation buffer per region used, docs/c-api.md); the `--project` board.
     #[arg(long)]
     pub board: Option<String>,
+    /// Main-stack reservation of the firmware in bytes (a multiple of 8): the RAM the activations are planned
+    /// around, and `_stack_bytes` in the project's `board.ld`.
+    #[arg(long, value_name = "BYTES", requires = "board", default_value_t = DEFAULT_STACK_BYTES)]
+    pub stack: u32,
 }
 
 /// Runs the command.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if let (Some(dir), Some(board)) = (&args.project, &args.board) {
-        return super::project::run(&args.model, board, dir, args.no_optimize);
+        return super::project::run(&args.model, board, args.stack, dir, args.no_optimize);
     }
     let Some(output) = &args.output else {
         bail!("give an output directory with -o DIR (or --project DIR with --board)");
@@ -75,7 +80,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     };
     if let Some(board) = &args.board {
         let board = Board::find(board).context("cannot load the board")?;
-        let plan = plan_for_board(&graph, &board, &codegen::plan_options(&options))
+        let plan = plan_for_board(&graph, &board, args.stack, &codegen::plan_options(&options))
             .with_context(|| format!("cannot generate C for {}", args.model.display()))?;
         options.placement = Some(
             codegen::Placement::from_plan(&graph, &plan).context("cannot place the activations")?,

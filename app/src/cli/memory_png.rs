@@ -4,23 +4,13 @@
 //! peak is a red line, the no-overlap bound grey, the full-overlap bound green. Use the SVG or JSON output for labels.
 
 use anyhow::{Context, anyhow};
-use nncube_core::memplan::Timeline;
+use nncube_core::memplan::{Timeline, buffer_rgb};
 use plotters::prelude::*;
 use std::path::Path;
 
 const WIDTH: u32 = 1200;
 const HEIGHT: u32 = 600;
 const MARGIN: i32 = 20;
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0x4e, 0x79, 0xa7),
-    RGBColor(0xf2, 0x8e, 0x2b),
-    RGBColor(0x59, 0xa1, 0x4f),
-    RGBColor(0xe1, 0x57, 0x59),
-    RGBColor(0x76, 0xb7, 0xb2),
-    RGBColor(0xed, 0xc9, 0x48),
-    RGBColor(0xb0, 0x7a, 0xa1),
-    RGBColor(0x9c, 0x75, 0x5f),
-];
 
 /// Writes `timeline` as a PNG to `path` (rendered to a sibling file first, then renamed: never half-written).
 pub fn write_png(timeline: &Timeline, path: &Path) -> anyhow::Result<()> {
@@ -66,10 +56,10 @@ fn draw(t: &Timeline, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     }
     for (i, r) in t.rects.iter().enumerate() {
         let corners = [(sx(r.x0), sy(r.y1)), (sx(r.x1), sy(r.y0))];
-        root.draw(&Rectangle::new(
-            corners,
-            PALETTE[i % PALETTE.len()].mix(0.75).filled(),
-        ))?;
+        root.draw(&Rectangle::new(corners, {
+            let [red, green, blue] = buffer_rgb(i);
+            RGBColor(red, green, blue).mix(0.75).filled()
+        }))?;
         root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))?;
     }
     for (bytes, color) in [

@@ -11,6 +11,7 @@ use crate::cli::project::write_project;
 use nncube_core::device::QemuDevice;
 use nncube_core::device::benchmark::{BenchmarkInputs, BenchmarkReport, benchmark};
 use nncube_core::ir::Graph;
+use nncube_core::target::firmware::DEFAULT_STACK_BYTES;
 use nncube_core::target::{ArmToolchain, Board};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -113,7 +114,7 @@ fn steps(graph: &Graph, request: &BoardRequest, outcome: &mut BoardOutcome) -> a
             request.dir.display()
         ),
     );
-    let count = write_project(graph, board, &request.dir)?;
+    let count = write_project(graph, board, DEFAULT_STACK_BYTES, &request.dir)?;
     outcome.project_files = Some(count);
     p.log(format!(
         "wrote {count} files; build it with `make` or CMake"

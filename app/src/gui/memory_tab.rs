@@ -7,7 +7,7 @@
 use super::format;
 use super::model::{Analysis, LoadedModel};
 use egui::{Color32, Rect, Sense, Stroke, pos2, vec2};
-use nncube_core::memplan::timeline::{PoolBand, TimelineRect};
+use nncube_core::memplan::timeline::{PoolBand, TimelineRect, buffer_rgb};
 
 /// Height of all pool lanes together, in points, and the least height of one lane.
 const LANES_HEIGHT: f32 = 220.0;
@@ -18,21 +18,6 @@ const MIN_LANE_HEIGHT: f32 = 90.0;
 pub struct MemoryView {
     /// The clicked buffer (index into the timeline's rectangles).
     pub selected: Option<usize>,
-}
-
-/// A stable colour per buffer.
-fn buffer_color(i: usize) -> Color32 {
-    const PALETTE: [Color32; 8] = [
-        Color32::from_rgb(90, 140, 200),
-        Color32::from_rgb(220, 130, 70),
-        Color32::from_rgb(100, 175, 110),
-        Color32::from_rgb(190, 100, 160),
-        Color32::from_rgb(200, 180, 80),
-        Color32::from_rgb(90, 180, 180),
-        Color32::from_rgb(160, 120, 90),
-        Color32::from_rgb(140, 140, 210),
-    ];
-    PALETTE[i % PALETTE.len()]
 }
 
 /// The hover text of a buffer.
@@ -210,7 +195,8 @@ fn lane_ui(
         let fill = if Some(i) == selected || is_hovered {
             ui.visuals().selection.bg_fill
         } else {
-            buffer_color(i)
+            let [red, green, blue] = buffer_rgb(i);
+            Color32::from_rgb(red, green, blue)
         };
         painter.rect_filled(screen, 1.0, fill);
         painter.rect_stroke(

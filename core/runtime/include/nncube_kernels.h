@@ -56,6 +56,11 @@ void nncube_conv2d_s8(const nncube_window *w, const nncube_quant_s8 *q, const in
                       const int8_t *filter, const int32_t *bias, int8_t *output);
 void nncube_conv2d_f32(const nncube_window *w, const nncube_clamp_f32_params *c, const float *input,
                        const float *filter, const float *bias, float *output);
+/* nncube_conv2d_s8 for first layers (few input channels, short patches: nncube_conv_first.c), same arguments and
+ * results; layers outside its conditions go to nncube_conv2d_s8. The code generator calls it only for such layers,
+ * so other networks do not link it. */
+void nncube_conv2d_s8_first(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                            const int8_t *filter, const int32_t *bias, int8_t *output);
 
 /* int8 1x1 convolution without padding (any stride) whose layer the code generator checked (whole int8 clamp,
  * right shifts in [1, 22] or dead channels, |accumulator| < 2^30): `records` holds one record per output channel

@@ -111,6 +111,16 @@ pub fn c_float(v: f32) -> String {
     }
 }
 
+/// Whether an int8 convolution calls `nncube_conv2d_s8_first` (first layers: at most 4 input channels, a patch of at
+/// most 18 widened words, at most 32 output channels, and records of `⌈out_c/4⌉ · (4·words + 16)` ≤ 384 words — the
+/// limits of `core/runtime/src/nncube_conv_first.c`, which checks the quantization once per call and falls back to
+/// `nncube_conv2d_s8` itself). Other networks do not link that kernel.
+fn first_layer_kernel(kh: usize, kw: usize, ic: usize, oc: usize) -> bool {
+    let row_bytes = kw * ic;
+    let words = kh * 2 * (row_bytes / 4) + (kh * (row_bytes % 4)).div_ceil(2);
+    ic <= 4 && oc <= 32 && words <= 18 && oc.div_ceil(4) * (4 * words + 16) <= 384
+}
+
 fn c_ints(values: &[i32]) -> String {
     let mut s = String::new();
     for (i, v) in values.iter().enumerate() {
@@ -382,8 +392,13 @@ impl Cx<'_> {
             } else {
                 self.packed_args(ops)
             };
+            let variant = if !depthwise && first_layer_kernel(kh, kw, ic, oc) {
+                "_first"
+            } else {
+                ""
+            };
             format!(
-                "nncube_{kernel}_s8(&{p}_window, {mult_arg}&{p}_quant, (const int8_t *)({}), {filter_arg}, {bias_arg}, (int8_t *)({}));\n",
+                "nncube_{kernel}_s8{variant}(&{p}_window, {mult_arg}&{p}_quant, (const int8_t *)({}), {filter_arg}, {bias_arg}, (int8_t *)({}));\n",
                 ops.ptr(input),
                 ops.ptr(output)
             )

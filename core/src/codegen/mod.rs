@@ -54,7 +54,7 @@ pub enum CodegenError {
         reason: String,
     },
     /// The graph failed verification.
-    #[error("the graph is invalid: {0}")]
+    #[error("the graph is invalid")]
     Verify(#[from] crate::ir::VerifyError),
     /// Writing the files failed.
     #[error("cannot write {path}: {io}")]

@@ -9,6 +9,10 @@
 //! - **Bias**: `bias[c] − zp_in·Σ_k w[c][k]` (the input offset folded in), always present, so the inner loop
 //!   multiplies raw int8 inputs: Σ (a + ao)·w = Σ a·w + ao·Σ w. Padding taps of a convolution hold the input
 //!   zero point, so they contribute exactly nothing, as in TFLite.
+//! - **1×1 channel records** ([`pointwise_records`]): for the 1×1 layers `nncube_conv1x1_small_s8` /
+//!   `nncube_conv1x1_wide_s8` run (chosen per layer here), one record per output channel instead of the two above:
+//!   twice the folded bias, the filter (doubled 16-bit lanes for in_c 8/16/32, int8 otherwise) and the output
+//!   stage precomputed (multiplier, rounding constant with the output offset, right shift).
 
 use crate::arith::{
     activation_range_quantized, multiply_by_quantized_multiplier, quantize_multiplier,
@@ -270,6 +274,94 @@ mod tests {
                 11, 12, 13, 14, 15, 0, 0, 0
             ]
         );
+    }
+
+    /// A 1×1 conv of in_c 8 (input zero point −2, scale 0.5; weights per channel; output scale 1, zero point 3):
+    /// channel 0 live (weight scale 1/64: effective 2^−7, shift −6), channel 1 a zero filter with a large bias.
+    fn pointwise_graph(activation: crate::ir::Activation, bias1: i32) -> Graph {
+        use crate::ir::{ConstData, Padding2d, Quant, TensorType, Window2d};
+        let mut g = Graph::new("pw");
+        let x = g.add_tensor(
+            "x",
+            TensorType::new(DType::I8, vec![1, 2, 3, 8]).quantized(0.5, -2),
+        );
+        let mut fty = TensorType::new(DType::I8, vec![2, 1, 1, 8]);
+        fty.quant = Some(Quant::PerChannel {
+            scales: vec![1.0 / 64.0, 1.0 / 64.0],
+            zero_points: vec![0, 0],
+            axis: 0,
+        });
+        let mut w: Vec<i8> = (1..=8).collect();
+        w.extend([0; 8]);
+        let f = g.add_const("f", fty, ConstData::from_i8(&w));
+        let b = g.add_const(
+            "b",
+            TensorType::new(DType::I32, vec![2]),
+            ConstData::from_i32(&[10, bias1]),
+        );
+        let y = g.add_tensor(
+            "y",
+            TensorType::new(DType::I8, vec![1, 2, 3, 2]).quantized(1.0, 3),
+        );
+        let window = Window2d {
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            padding: Padding2d::default(),
+        };
+        g.add_node(
+            "pw",
+            Op::Conv2d { window, activation },
+            vec![Some(x), Some(f), Some(b)],
+            vec![y],
+        );
+        g.outputs.push(y);
+        g
+    }
+
+    fn words(bytes: &[u8]) -> Vec<i32> {
+        bytes
+            .chunks_exact(4)
+            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn pointwise_records_hold_the_doubled_filter_and_the_output_stage() {
+        let g = pointwise_graph(crate::ir::Activation::None, 1 << 30);
+        let r = words(&pointwise_records(&g, &g.nodes[0]).unwrap());
+        assert_eq!(r.len(), 2 * (4 + 4));
+        // Channel 0: 2·(10 + 2·36), lanes (2·1, 2·3) (2·2, 2·4) (2·5, 2·7) (2·6, 2·8), m = 2^30, k = 2^5 + 3·2^6, e = 6.
+        assert_eq!(r[0], 2 * (10 + 2 * 36));
+        assert_eq!(
+            &r[1..5],
+            &[2 | 6 << 16, 4 | 8 << 16, 10 | 14 << 16, 12 | 16 << 16]
+        );
+        assert_eq!(&r[5..8], &[1 << 30, 32 + 3 * 64, 6]);
+        // Channel 1 (zero filter): the constant 2^30 · 2^−7 + 3, clamped to 127, as k = 2·127 + 1 with m = 0, e = 1.
+        assert_eq!(&r[8..16], &[0, 0, 0, 0, 0, 0, 255, 1]);
+    }
+
+    #[test]
+    fn pointwise_records_refuse_clamps_and_unbounded_accumulators() {
+        use crate::ir::Activation;
+        let g = pointwise_graph(Activation::Relu6, 0);
+        assert!(pointwise_records(&g, &g.nodes[0]).is_none());
+        // A live channel's bias beyond |x| < 2^30 is refused; a dead channel's is not.
+        let mut g = pointwise_graph(Activation::None, 0);
+        let b = g.nodes[0].input(2).unwrap();
+        g.tensors[b.0 as usize].data = Some(crate::ir::ConstData::from_i32(&[1 << 30, 0]));
+        assert!(pointwise_records(&g, &g.nodes[0]).is_none());
+    }
+
+    #[test]
+    fn requantization_is_always_zero_only_when_the_bound_proves_it() {
+        assert!(always_zero(1 << 29, 0, 0));
+        // 2^20 · 2^30 / 2^31 = 2^19 < 2^30 (shift −31): always 0; with shift −20, not.
+        assert!(always_zero(1 << 20, 1 << 30, -31));
+        assert!(!always_zero(1 << 20, 1 << 30, -20));
+        assert!(!always_zero(1, 1 << 30, 0));
     }
 
     #[test]

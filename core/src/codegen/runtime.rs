@@ -42,6 +42,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/nncube_conv1x1.c"),
     ),
     (
+        "src/nncube_conv_first.c",
+        include_str!("../../runtime/src/nncube_conv_first.c"),
+    ),
+    (
         "src/nncube_conv_pool.c",
         include_str!("../../runtime/src/nncube_conv_pool.c"),
     ),

@@ -86,7 +86,7 @@ pub enum ImportError {
         message: String,
     },
     /// The imported graph is inconsistent (shapes declared in the file disagree with the operators).
-    #[error("the model is inconsistent: {0}")]
+    #[error("the model is inconsistent")]
     Inconsistent(#[from] VerifyError),
 }
 

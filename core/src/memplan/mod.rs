@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use check::{CheckError, check_plan};
 pub use overlap::OverlapRule;
-pub use timeline::{Timeline, timeline};
+pub use timeline::{Timeline, buffer_rgb, timeline};
 
 /// Seed of the local search's RNG (fixed: plans are deterministic).
 const SEARCH_SEED: u64 = 0x6e6e_6375_6265;

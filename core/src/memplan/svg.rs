@@ -1,6 +1,6 @@
 //! A small SVG writer for the memory-overlap timeline (no dependencies, deterministic output).
 
-use super::timeline::Timeline;
+use super::timeline::{Timeline, buffer_rgb};
 use std::fmt::Write;
 
 const PLOT_W: f64 = 900.0;
@@ -9,9 +9,11 @@ const LEFT: f64 = 90.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 60.0;
 const RIGHT: f64 = 230.0;
-const PALETTE: [&str; 8] = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f",
-];
+
+/// `#rrggbb` for an RGB colour.
+fn hex_color([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
 
 /// Escapes text for XML.
 fn esc(s: &str) -> String {
@@ -68,7 +70,7 @@ pub fn render_svg(t: &Timeline) -> String {
             r#"<rect x="{x0:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.75" stroke="black" stroke-width="0.5"><title>{} ({}): {} B at {}, steps {}..{}</title></rect>"#,
             x1 - x0,
             (y0 - y1).max(0.5),
-            PALETTE[i % PALETTE.len()],
+            hex_color(buffer_rgb(i)),
             esc(&r.label),
             esc(&r.tensor_name),
             r.y1 - r.y0,

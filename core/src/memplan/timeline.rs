@@ -7,6 +7,22 @@ use super::MemoryPlan;
 use crate::ir::{Graph, TensorId};
 use serde::{Deserialize, Serialize};
 
+/// The colour of buffer `index` (its position in [`Timeline::rects`]) as RGB: every renderer (SVG, PNG, GUI) uses
+/// these, so a buffer has the same colour in each view. Eight colours, repeated.
+pub fn buffer_rgb(index: usize) -> [u8; 3] {
+    const COLORS: [[u8; 3]; 8] = [
+        [0x4e, 0x79, 0xa7],
+        [0xf2, 0x8e, 0x2b],
+        [0x59, 0xa1, 0x4f],
+        [0xe1, 0x57, 0x59],
+        [0x76, 0xb7, 0xb2],
+        [0xed, 0xc9, 0x48],
+        [0xb0, 0x7a, 0xa1],
+        [0x9c, 0x75, 0x5f],
+    ];
+    COLORS[index % COLORS.len()]
+}
+
 /// One buffer drawn as a rectangle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineRect {

@@ -48,11 +48,11 @@ pub struct PassCx {
 #[derive(Debug, Error, PartialEq)]
 pub enum PassError {
     /// The graph handed to the pipeline is already inconsistent (fix the importer or the model).
-    #[error("the graph is invalid before optimization: {0}")]
+    #[error("the graph is invalid before optimization")]
     InvalidInput(#[source] Box<VerifyError>),
     /// A pass left the graph inconsistent. This is a bug in nncube: please report it with the model.
     #[error(
-        "pass `{pass}` broke the graph (this is a bug in nncube; rerun with --no-optimize to avoid it): {source}"
+        "pass `{pass}` broke the graph (this is a bug in nncube; rerun with --no-optimize to avoid it)"
     )]
     Broke {
         /// The pass's name.

@@ -658,6 +658,13 @@ fn a_pass_that_breaks_an_invariant_is_named() {
             .contains("pass `break-the-graph` broke the graph"),
         "{err}"
     );
+    let cause = std::error::Error::source(&err)
+        .expect("the violated invariant is the source")
+        .to_string();
+    assert!(
+        !err.to_string().contains(&cause),
+        "the message repeats its source, so an error chain would print it twice: {err}"
+    );
 }
 
 /// Asserts that the reference interpreter computes the same outputs for both graphs on seeds 0–4: bit for bit,

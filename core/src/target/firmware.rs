@@ -16,6 +16,14 @@ use std::process::Command;
 /// The default main-stack reservation in bytes.
 pub const DEFAULT_STACK_BYTES: u32 = 4096;
 
+/// `bytes` if it can be the main-stack reservation (a positive multiple of 8), else [`TargetError::StackSize`].
+pub fn check_stack_bytes(bytes: u32) -> Result<u32, TargetError> {
+    if bytes == 0 || bytes % 8 != 0 {
+        return Err(TargetError::StackSize { bytes });
+    }
+    Ok(bytes)
+}
+
 /// What to build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirmwareSpec {
@@ -85,6 +93,7 @@ pub fn build_firmware(
     spec: &FirmwareSpec,
     out_dir: &Path,
 ) -> Result<Firmware, TargetError> {
+    let stack_bytes = check_stack_bytes(spec.stack_bytes)?;
     let activations_region = match &spec.activations_region {
         Some(name) => board.ram_region(name)?.name.clone(),
         None => board.default_activations_ram().name.clone(),
@@ -96,7 +105,7 @@ pub fn build_firmware(
         board,
         &Placement {
             activations_region,
-            stack_bytes: spec.stack_bytes,
+            stack_bytes,
             pool_regions: Vec::new(),
         },
     );

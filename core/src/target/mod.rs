@@ -125,6 +125,14 @@ pub enum TargetError {
         /// The clashing file stem.
         stem: String,
     },
+    /// A main-stack reservation the Cortex-M cannot use.
+    #[error(
+        "a main-stack reservation of {bytes} bytes is not a positive multiple of 8 (the Cortex-M stack is 8-byte aligned); give e.g. 8192"
+    )]
+    StackSize {
+        /// The bytes asked for.
+        bytes: u32,
+    },
     /// The planned activations do not fit the board's RAM regions (its activation pools).
     #[error(
         "the activations of the network do not fit board `{board}` ({pools}): {detail} (nothing was written)"

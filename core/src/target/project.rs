@@ -88,15 +88,16 @@ fn arena_source_for(placement: &codegen::Placement) -> String {
     c
 }
 
-/// Plans the activations of `graph` over the pools of `board` ([`pools::plan_pools`], with the default stack).
-/// A model that does not fit gives [`TargetError::ActivationsDoNotFit`], naming the tensor and the shortfall per
-/// pool.
+/// Plans the activations of `graph` over the pools of `board` ([`pools::plan_pools`]) that a main-stack
+/// reservation of `stack_bytes` leaves. A model that does not fit gives [`TargetError::ActivationsDoNotFit`],
+/// naming the tensor and the shortfall per pool.
 pub fn plan_for_board(
     graph: &Graph,
     board: &Board,
+    stack_bytes: u32,
     options: &PlanOptions,
 ) -> Result<MemoryPlan, TargetError> {
-    let stack = super::firmware::DEFAULT_STACK_BYTES;
+    let stack = super::firmware::check_stack_bytes(stack_bytes)?;
     let board_pools = pools::plan_pools(board, stack);
     let does_not_fit = |detail: String| TargetError::ActivationsDoNotFit {
         board: board.id.clone(),
@@ -120,15 +121,16 @@ pub fn plan_for_board(
     })
 }
 
-/// Plans the activations of `graph`: over the pools of `board` when one is given ([`plan_for_board`]), else in
-/// one unbounded pool ([`memplan::plan`]). What `nncube analyze [--board]` and the GUI show.
+/// Plans the activations of `graph`: over the pools of `board` when one is given ([`plan_for_board`], with the
+/// default stack), else in one unbounded pool ([`memplan::plan`]). What `nncube analyze [--board]` and the GUI
+/// show.
 pub fn plan_activations(
     graph: &Graph,
     board: Option<&Board>,
     options: &PlanOptions,
 ) -> Result<MemoryPlan, TargetError> {
     match board {
-        Some(board) => plan_for_board(graph, board, options),
+        Some(board) => plan_for_board(graph, board, super::firmware::DEFAULT_STACK_BYTES, options),
         None => Ok(memplan::plan(graph, options)?),
     }
 }
@@ -237,17 +239,19 @@ fn user_block(text: &str, name: &str) -> String {
     String::new()
 }
 
-/// Every file of the project for `graph` on `board`, by relative path. `previous_main` is the existing
-/// `app/main.c` (when regenerating), whose user code is kept.
+/// Every file of the project for `graph` on `board` with a main-stack reservation of `stack_bytes`, by relative
+/// path. `previous_main` is the existing `app/main.c` (when regenerating), whose user code is kept.
 pub fn project_files(
     graph: &Graph,
     board: &Board,
+    stack_bytes: u32,
     previous_main: Option<&str>,
 ) -> Result<BTreeMap<PathBuf, String>, TargetError> {
     let codegen_err = |e: CodegenError| TargetError::Codegen(Box::new(e));
     let plan = plan_for_board(
         graph,
         board,
+        stack_bytes,
         &codegen::plan_options(&CodegenOptions::default()),
     )?;
     let placement = codegen::Placement::from_plan(graph, &plan).map_err(codegen_err)?;
@@ -280,7 +284,7 @@ pub fn project_files(
     };
     let linker_placement = Placement {
         activations_region,
-        stack_bytes: super::firmware::DEFAULT_STACK_BYTES,
+        stack_bytes,
         pool_regions,
     };
     files.insert(
