@@ -54,14 +54,15 @@ typedef struct {
 #if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
 /* One tap of 4 channels: `load` brings the 4 input bytes into x, LDRD the widened filter pair, SXTB16 widens the
  * input, SMLABB/SMLATT accumulate (8 instructions). */
-#define NNCUBE_DW3_TAP(load)                                                                                         \
-    load "ldrd %[f0], %[f1], [%[fp]], #8\n\t"                                                                        \
+#define NNCUBE_DW3_TAP_FROM(load, ptr)                                                                               \
+    load "ldrd %[f0], %[f1], [%[" ptr "]], #8\n\t"                                                                   \
          "sxtb16 %[xe], %[x]\n\t"                                                                                    \
          "sxtb16 %[x], %[x], ror #8\n\t"                                                                             \
          "smlabb %[a0], %[xe], %[f0], %[a0]\n\t"                                                                     \
          "smlatt %[a2], %[xe], %[f0], %[a2]\n\t"                                                                     \
          "smlabb %[a1], %[x], %[f1], %[a1]\n\t"                                                                      \
          "smlatt %[a3], %[x], %[f1], %[a3]\n\t"
+#define NNCUBE_DW3_TAP(load) NNCUBE_DW3_TAP_FROM(load, "fp")
 #define NNCUBE_DW3_BIAS "ldrd %[a0], %[a1], [%[fp]], #8\n\tldrd %[a2], %[a3], [%[fp]], #8\n\t"
 #define NNCUBE_DW3_ROW(base)                                                                                         \
     NNCUBE_DW3_TAP("ldr %[x], [" base "]\n\t")                                                                       \
@@ -118,6 +119,40 @@ typedef struct {
     register uint32_t f1_ __asm__("r8");                                                                             \
     register const uint32_t *fp __asm__("r9") = k->packed
 
+/* Taps of the clipped windows (the border pixels of SAME layers), the filter read through u from the window's first
+ * tap: a row of 3 or 2 taps at `base`, u then skips the row's missing tap; rows `row` bytes apart (read from the
+ * stack: no register is left). */
+#define NNCUBE_DW3_UROW3(base)                                                                                       \
+    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base "]\n\t", "u")                                                            \
+    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col]]\n\t", "u")                                                    \
+    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col], lsl #1]\n\t", "u")
+#define NNCUBE_DW3_UROW2(base)                                                                                       \
+    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base "]\n\t", "u")                                                            \
+    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col]]\n\t", "u")
+#define NNCUBE_DW3_NEXT_ROW "ldr %[t], %[row]\n\tadd %[t], %[xb], %[t]\n\t"
+#define NNCUBE_DW3_THIRD_ROW "ldr %[x], %[row]\n\tadd %[t], %[t], %[x]\n\t"
+#define NNCUBE_DW3_SKIP_TAP "add %[u], %[u], #8\n\t"
+#define NNCUBE_DW3_ROWS_2X3 NNCUBE_DW3_UROW3("%[xb]") NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW3("%[t]")
+#define NNCUBE_DW3_ROWS_2X2 NNCUBE_DW3_UROW2("%[xb]") NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW2("%[t]")
+#define NNCUBE_DW3_ROWS_3X2                                                                                          \
+    NNCUBE_DW3_UROW2("%[xb]") NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW2("%[t]") NNCUBE_DW3_SKIP_TAP    \
+        NNCUBE_DW3_THIRD_ROW NNCUBE_DW3_UROW2("%[t]")
+/* The group loop of one clipped window of the shape `rows` (one of the NNCUBE_DW3_ROWS_*): the bias (LDM without
+ * writeback), u = the group + `pre` (its first tap's filter pair), fp moved to the records, the taps, the output
+ * stage, the next group. */
+#define NNCUBE_DW3_SHAPE_LOOP(rows)                                                                                  \
+    __asm__ volatile("1:\n\t"                                                                                        \
+                     "ldm %[fp], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                   \
+                     "ldr %[u], %[pre]\n\t"                                                                          \
+                     "add %[u], %[fp], %[u]\n\t"                                                                     \
+                     "add %[fp], %[fp], #88\n\t" rows NNCUBE_DW3_STORE4 "add %[xb], %[xb], #4\n\t"                  \
+                     "ldr %[t], %[end]\n\t"                                                                          \
+                     "cmp %[xb], %[t]\n\t"                                                                           \
+                     "bne 1b\n\t"                                                                                    \
+                     : NNCUBE_DW3_TEMPS, [xb] "+r"(xb), [o] "+r"(o), [u] "=&r"(u)                                    \
+                     : [col] "r"(col), [row] "m"(loop.row), [pre] "m"(loop.pre), [end] "m"(loop.end)                 \
+                     : "cc", "memory")
+
 /* Requantizes a0..a3 with the group's records at *fp, clamps them to [lo, hi] and stores them at *o (both move
  * on): the output stage of layers whose clamp is narrower than int8. */
 static inline NNCUBE_DW_ALWAYS_INLINE void nncube_dw3_store_clamped(int32_t lo, int32_t hi, int32_t a0, int32_t a1,
@@ -138,45 +173,93 @@ static inline NNCUBE_DW_ALWAYS_INLINE void nncube_dw3_store_clamped(int32_t lo, 
 }
 
 /* `pixels` adjacent output pixels of one row whose windows lie inside the input, the first's top-left byte at x,
- * origins `step` bytes apart, outputs `out_step` bytes apart: their whole groups. When the clamp spans int8 the
- * group loop is one assembly block (the taps, SSAT and the stores; 103 instructions a group). */
+ * origins `step` bytes apart, outputs `out_step` bytes apart: their whole groups. When the clamp spans int8 and the
+ * outputs are contiguous (out_step = 4 * groups: no tail), the whole run is one assembly block (103 instructions a
+ * group, 12 a pixel); its loop state beyond the 14 registers is in `run`, on the stack. */
 static NNCUBE_DW_NOINLINE void nncube_dw3_interior_run(const nncube_dw3_ctx *k, const int8_t *x, int32_t step,
                                                        int32_t pixels, int32_t out_step, int8_t *out)
 {
-    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
+    if (k->lo == INT8_MIN && k->hi == INT8_MAX && out_step == 4 * k->groups) {
+        struct {
+            const int8_t *end;
+            int32_t step, skip, back, pixels;
+        } run = {x + 4 * k->groups, step, step - 4 * k->groups, 4 * NNCUBE_DW3_GROUP_WORDS * k->groups, pixels};
+        NNCUBE_DW3_PINNED;
+        register const int8_t *xb __asm__("r10") = x;
+        register int8_t *o __asm__("r11") = out;
+        register int32_t col __asm__("r12") = k->col;
+        register int32_t row __asm__("lr") = k->row;
+        __asm__ volatile("1:\n\t" NNCUBE_DW3_BIAS_LDM NNCUBE_DW3_INTERIOR NNCUBE_DW3_STORE4
+                         "add %[xb], %[xb], #4\n\t"
+                         "ldr %[t], %[end]\n\t"
+                         "cmp %[xb], %[t]\n\t"
+                         "bne 1b\n\t"
+                         "ldr %[x], %[step]\n\t"
+                         "add %[t], %[t], %[x]\n\t"
+                         "str %[t], %[end]\n\t"
+                         "ldr %[x], %[skip]\n\t"
+                         "add %[xb], %[xb], %[x]\n\t"
+                         "ldr %[x], %[back]\n\t"
+                         "sub %[fp], %[fp], %[x]\n\t"
+                         "ldr %[x], %[pixels]\n\t"
+                         "subs %[x], %[x], #1\n\t"
+                         "str %[x], %[pixels]\n\t"
+                         "bne 1b\n\t"
+                         : NNCUBE_DW3_TEMPS, [xb] "+r"(xb), [o] "+r"(o), [end] "+m"(run.end), [pixels] "+m"(run.pixels)
+                         : [col] "r"(col), [row] "r"(row), [step] "m"(run.step), [skip] "m"(run.skip),
+                           [back] "m"(run.back)
+                         : "cc", "memory");
+        return;
+    }
     for (; pixels > 0; --pixels, x += step, out += out_step) {
         const int8_t *const end = x + 4 * k->groups;
-        if (full) {
-            NNCUBE_DW3_PINNED;
-            register const int8_t *xb __asm__("r10") = x;
-            register int8_t *o __asm__("r11") = out;
-            register int32_t col __asm__("r12") = k->col;
-            register int32_t row __asm__("lr") = k->row;
-            __asm__ volatile("1:\n\t" NNCUBE_DW3_BIAS_LDM NNCUBE_DW3_INTERIOR NNCUBE_DW3_STORE4
-                             "add %[xb], %[xb], #4\n\t"
-                             "ldr %[t], %[end]\n\t"
-                             "cmp %[xb], %[t]\n\t"
-                             "bne 1b\n\t"
-                             : NNCUBE_DW3_TEMPS, [xb] "+r"(xb), [o] "+r"(o)
-                             : [col] "r"(col), [row] "r"(row), [end] "m"(end)
-                             : "cc", "memory");
-        } else {
-            const int8_t *xb = x;
-            const uint32_t *fp = k->packed;
-            const int32_t col = k->col;
-            const int32_t row = k->row;
-            int8_t *o = out;
-            for (; xb < end; xb += 4) {
-                int32_t a0, a1, a2, a3;
-                uint32_t t_, x_, xe_, f0_, f1_;
-                __asm__(NNCUBE_DW3_BIAS NNCUBE_DW3_INTERIOR
-                        : NNCUBE_DW3_TEMPS
-                        : [xb] "r"(xb), [col] "r"(col), [row] "r"(row)
-                        : "memory");
-                nncube_dw3_store_clamped(k->lo, k->hi, a0, a1, a2, a3, &fp, &o);
-            }
+        const int8_t *xb = x;
+        const uint32_t *fp = k->packed;
+        const int32_t col = k->col;
+        const int32_t row = k->row;
+        int8_t *o = out;
+        for (; xb < end; xb += 4) {
+            int32_t a0, a1, a2, a3;
+            uint32_t t_, x_, xe_, f0_, f1_;
+            __asm__(NNCUBE_DW3_BIAS NNCUBE_DW3_INTERIOR
+                    : NNCUBE_DW3_TEMPS
+                    : [xb] "r"(xb), [col] "r"(col), [row] "r"(row)
+                    : "memory");
+            nncube_dw3_store_clamped(k->lo, k->hi, a0, a1, a2, a3, &fp, &o);
         }
     }
+}
+
+/* The whole groups of a clipped window of 2x3, 2x2 or 3x2 taps (`rows` x `cols`; the border pixels of a SAME layer)
+ * when the clamp spans int8: x is its first tap inside the input, (ky0, kx0) that tap's place in the window. Only
+ * the taps inside the input are read (about 82, 67 and 86 instructions a group). Returns 0 for other shapes and
+ * clamps, which take the table. */
+static NNCUBE_DW_NOINLINE int nncube_dw3_clipped(const nncube_dw3_ctx *k, const int8_t *x, int32_t rows, int32_t cols,
+                                                 int32_t ky0, int32_t kx0, int8_t *out)
+{
+    const int32_t shape = rows * 4 + cols;
+    struct {
+        int32_t row, pre;
+        const int8_t *end;
+    } loop = {k->row, 16 + 8 * (3 * ky0 + kx0), x + 4 * k->groups};
+    if (k->lo != INT8_MIN || k->hi != INT8_MAX || (shape != 2 * 4 + 3 && shape != 2 * 4 + 2 && shape != 3 * 4 + 2)) {
+        return 0;
+    }
+    {
+        NNCUBE_DW3_PINNED;
+        register const int8_t *xb __asm__("r10") = x;
+        register int8_t *o __asm__("r11") = out;
+        register int32_t col __asm__("r12") = k->col;
+        register const uint32_t *u __asm__("lr");
+        if (shape == 2 * 4 + 3) {
+            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X3);
+        } else if (shape == 2 * 4 + 2) {
+            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X2);
+        } else {
+            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_3X2);
+        }
+    }
+    return 1;
 }
 
 /* The whole groups of one border window whose taps are at tap[k] (outputs at out); returns the stream after them.
@@ -243,6 +326,27 @@ void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, c
             for (ox = 0; ox < w->out_w; ++ox, out += ch) {
                 const int32_t ix0 = ox * w->stride_w - w->pad_left;
                 const uint32_t *fp = packed;
+#if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
+                if (k.groups > 0 && rows_in && ox >= ox_first && ox < ox_end) {
+                    /* Without a tail every interior pixel of the row in one run. */
+                    const int32_t n = tail == 0 ? ox_end - ox : 1;
+                    nncube_dw3_interior_run(&k, in + (iy0 * w->in_w + ix0) * ch, w->stride_w * ch, n, ch, out);
+                    if (tail == 0) {
+                        ox += n - 1;
+                        out += (n - 1) * ch;
+                        continue;
+                    }
+                    fp += NNCUBE_DW3_GROUP_WORDS * k.groups;
+                } else if (k.groups > 0 && tail == 0) {
+                    int32_t ky0, ky1, kx0, kx1;
+                    nncube_dw_clip(iy0, w->dilation_h, 3, w->in_h, &ky0, &ky1);
+                    nncube_dw_clip(ix0, 1, 3, w->in_w, &kx0, &kx1);
+                    if (nncube_dw3_clipped(&k, in + ((iy0 + ky0 * w->dilation_h) * w->in_w + ix0 + kx0) * ch,
+                                           ky1 - ky0, kx1 - kx0, ky0, kx0, out)) {
+                        continue;
+                    }
+                }
+#endif
                 for (ky = 0; ky < 3; ++ky) {
                     const int32_t iy = iy0 + ky * w->dilation_h;
                     for (kx = 0; kx < 3; ++kx) {
@@ -252,17 +356,7 @@ void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, c
                     }
                 }
 #if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
-                if (k.groups > 0 && rows_in && ox >= ox_first && ox < ox_end) {
-                    /* Without a tail every interior pixel of the row in one run. */
-                    const int32_t n = tail == 0 ? ox_end - ox : 1;
-                    nncube_dw3_interior_run(&k, tap[0], w->stride_w * ch, n, ch, out);
-                    if (tail == 0) {
-                        ox += n - 1;
-                        out += (n - 1) * ch;
-                        continue;
-                    }
-                    fp += NNCUBE_DW3_GROUP_WORDS * k.groups;
-                } else if (k.groups > 0) {
+                if (fp == packed && k.groups > 0) {
                     fp = nncube_dw3_border(&k, tap, out);
                 }
 #else
