@@ -43,26 +43,26 @@ static void nncube_dw3_group(const int8_t *const *tap, int32_t co, const uint32_
     }
 }
 
-/* What the runs of one layer share: the stream, its whole groups, the input's column and row steps, the clamp. */
+/* What the runs of one layer share: the stream, its whole groups, the input's column and row steps, the clamp, the
+ * input offset in both 16-bit lanes. */
 typedef struct {
     const uint32_t *packed;
     int32_t groups;
     int32_t col, row;
     int32_t lo, hi;
+    uint32_t off2;
 } nncube_dw3_ctx;
 
 #if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
 /* One tap of 4 channels: `load` brings the 4 input bytes into x, LDRD the widened filter pair, SXTB16 widens the
  * input, SMLABB/SMLATT accumulate (8 instructions). */
-#define NNCUBE_DW3_TAP_FROM(load, ptr)                                                                               \
-    load "ldrd %[f0], %[f1], [%[" ptr "]], #8\n\t"                                                                   \
-         "sxtb16 %[xe], %[x]\n\t"                                                                                    \
-         "sxtb16 %[x], %[x], ror #8\n\t"                                                                             \
-         "smlabb %[a0], %[xe], %[f0], %[a0]\n\t"                                                                     \
-         "smlatt %[a2], %[xe], %[f0], %[a2]\n\t"                                                                     \
-         "smlabb %[a1], %[x], %[f1], %[a1]\n\t"                                                                      \
-         "smlatt %[a3], %[x], %[f1], %[a3]\n\t"
-#define NNCUBE_DW3_TAP(load) NNCUBE_DW3_TAP_FROM(load, "fp")
+#define NNCUBE_DW3_TAP_WITH(load, ptr, widen)                                                                        \
+    load "ldrd %[f0], %[f1], [%[" ptr "]], #8\n\t" widen "smlabb %[a0], %[xe], %[f0], %[a0]\n\t"                     \
+                                                         "smlatt %[a2], %[xe], %[f0], %[a2]\n\t"                     \
+                                                         "smlabb %[a1], %[x], %[f1], %[a1]\n\t"                      \
+                                                         "smlatt %[a3], %[x], %[f1], %[a3]\n\t"
+#define NNCUBE_DW3_RAW "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t"
+#define NNCUBE_DW3_TAP(load) NNCUBE_DW3_TAP_WITH(load, "fp", NNCUBE_DW3_RAW)
 #define NNCUBE_DW3_BIAS "ldrd %[a0], %[a1], [%[fp]], #8\n\tldrd %[a2], %[a3], [%[fp]], #8\n\t"
 #define NNCUBE_DW3_ROW(base)                                                                                         \
     NNCUBE_DW3_TAP("ldr %[x], [" base "]\n\t")                                                                       \
@@ -119,38 +119,39 @@ typedef struct {
     register uint32_t f1_ __asm__("r8");                                                                             \
     register const uint32_t *fp __asm__("r9") = k->packed
 
-/* Taps of the clipped windows (the border pixels of SAME layers), the filter read through u from the window's first
- * tap: a row of 3 or 2 taps at `base`, u then skips the row's missing tap; rows `row` bytes apart (read from the
- * stack: no register is left). */
-#define NNCUBE_DW3_UROW3(base)                                                                                       \
-    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base "]\n\t", "u")                                                            \
-    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col]]\n\t", "u")                                                    \
-    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col], lsl #1]\n\t", "u")
-#define NNCUBE_DW3_UROW2(base)                                                                                       \
-    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base "]\n\t", "u")                                                            \
-    NNCUBE_DW3_TAP_FROM("ldr %[x], [" base ", %[col]]\n\t", "u")
-#define NNCUBE_DW3_NEXT_ROW "ldr %[t], %[row]\n\tadd %[t], %[xb], %[t]\n\t"
-#define NNCUBE_DW3_THIRD_ROW "ldr %[x], %[row]\n\tadd %[t], %[t], %[x]\n\t"
+/* Taps of the clipped windows (the border pixels of SAME layers): only the taps inside the input, widened with the
+ * input offset (SXTAB16 with the offset in both lanes of t), from the bias without the fold; the filter read
+ * through u from the window's first tap. A row of 3 or 2 taps at xb; u then skips the row's missing tap; xb moves
+ * down by `row` bytes (read from the stack: no register is left) and back up after the window. */
+#define NNCUBE_DW3_OFFSET "sxtab16 %[xe], %[t], %[x]\n\tsxtab16 %[x], %[t], %[x], ror #8\n\t"
+#define NNCUBE_DW3_OTAP(load) NNCUBE_DW3_TAP_WITH(load, "u", NNCUBE_DW3_OFFSET)
+#define NNCUBE_DW3_OROW2                                                                                             \
+    NNCUBE_DW3_OTAP("ldr %[x], [%[xb]]\n\t") NNCUBE_DW3_OTAP("ldr %[x], [%[xb], %[col]]\n\t")
+#define NNCUBE_DW3_OROW3 NNCUBE_DW3_OROW2 NNCUBE_DW3_OTAP("ldr %[x], [%[xb], %[col], lsl #1]\n\t")
+#define NNCUBE_DW3_DOWN "ldr %[x], %[row]\n\tadd %[xb], %[xb], %[x]\n\t"
 #define NNCUBE_DW3_SKIP_TAP "add %[u], %[u], #8\n\t"
-#define NNCUBE_DW3_ROWS_2X3 NNCUBE_DW3_UROW3("%[xb]") NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW3("%[t]")
-#define NNCUBE_DW3_ROWS_2X2 NNCUBE_DW3_UROW2("%[xb]") NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW2("%[t]")
-#define NNCUBE_DW3_ROWS_3X2                                                                                          \
-    NNCUBE_DW3_UROW2("%[xb]") NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_NEXT_ROW NNCUBE_DW3_UROW2("%[t]") NNCUBE_DW3_SKIP_TAP    \
-        NNCUBE_DW3_THIRD_ROW NNCUBE_DW3_UROW2("%[t]")
-/* The group loop of one clipped window of the shape `rows` (one of the NNCUBE_DW3_ROWS_*): the bias (LDM without
- * writeback), u = the group + `pre` (its first tap's filter pair), fp moved to the records, the taps, the output
- * stage, the next group. */
+#define NNCUBE_DW3_ROWS_2X3 NNCUBE_DW3_OROW3 NNCUBE_DW3_DOWN NNCUBE_DW3_OROW3
+#define NNCUBE_DW3_ROWS_2X2 NNCUBE_DW3_OROW2 NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_DOWN NNCUBE_DW3_OROW2
+#define NNCUBE_DW3_ROWS_3X2 NNCUBE_DW3_ROWS_2X2 NNCUBE_DW3_SKIP_TAP NNCUBE_DW3_DOWN NNCUBE_DW3_OROW2
+/* The group loop of one clipped window of the shape `rows` (one of the NNCUBE_DW3_ROWS_*): the bias without the
+ * fold (LDM through u from the stream's end, `ub` moves on), u = the group + `pre` (its first tap's filter pair),
+ * fp moved to the records, the offset pair in t, the taps, xb back up, the output stage, the next group. */
 #define NNCUBE_DW3_SHAPE_LOOP(rows)                                                                                  \
     __asm__ volatile("1:\n\t"                                                                                        \
-                     "ldm %[fp], {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                   \
+                     "ldr %[u], %[ub]\n\t"                                                                           \
+                     "ldm %[u]!, {%[a0], %[a1], %[a2], %[a3]}\n\t"                                                   \
+                     "str %[u], %[ub]\n\t"                                                                           \
                      "ldr %[u], %[pre]\n\t"                                                                          \
                      "add %[u], %[fp], %[u]\n\t"                                                                     \
-                     "add %[fp], %[fp], #88\n\t" rows NNCUBE_DW3_STORE4 "add %[xb], %[xb], #4\n\t"                  \
+                     "add %[fp], %[fp], #88\n\t"                                                                     \
+                     "ldr %[t], %[off]\n\t" rows "ldr %[x], %[back]\n\t"                                            \
+                     "sub %[xb], %[xb], %[x]\n\t" NNCUBE_DW3_STORE4 "add %[xb], %[xb], #4\n\t"                      \
                      "ldr %[t], %[end]\n\t"                                                                          \
                      "cmp %[xb], %[t]\n\t"                                                                           \
                      "bne 1b\n\t"                                                                                    \
-                     : NNCUBE_DW3_TEMPS, [xb] "+r"(xb), [o] "+r"(o), [u] "=&r"(u)                                    \
-                     : [col] "r"(col), [row] "m"(loop.row), [pre] "m"(loop.pre), [end] "m"(loop.end)                 \
+                     : NNCUBE_DW3_TEMPS, [xb] "+r"(xb), [o] "+r"(o), [u] "=&r"(u), [ub] "+m"(loop.ub)               \
+                     : [col] "r"(col), [row] "m"(loop.row), [pre] "m"(loop.pre), [off] "m"(loop.off),                \
+                       [back] "m"(loop.back), [end] "m"(loop.end)                                                    \
                      : "cc", "memory")
 
 /* Requantizes a0..a3 with the group's records at *fp, clamps them to [lo, hi] and stores them at *o (both move
@@ -232,16 +233,24 @@ static NNCUBE_DW_NOINLINE void nncube_dw3_interior_run(const nncube_dw3_ctx *k, 
 
 /* The whole groups of a clipped window of 2x3, 2x2 or 3x2 taps (`rows` x `cols`; the border pixels of a SAME layer)
  * when the clamp spans int8: x is its first tap inside the input, (ky0, kx0) that tap's place in the window. Only
- * the taps inside the input are read (about 82, 67 and 86 instructions a group). Returns 0 for other shapes and
+ * the taps inside the input are read (about 86, 71 and 92 instructions a group). Returns 0 for other shapes and
  * clamps, which take the table. */
 static NNCUBE_DW_NOINLINE int nncube_dw3_clipped(const nncube_dw3_ctx *k, const int8_t *x, int32_t rows, int32_t cols,
                                                  int32_t ky0, int32_t kx0, int8_t *out)
 {
     const int32_t shape = rows * 4 + cols;
     struct {
+        const uint32_t *ub;
         int32_t row, pre;
+        uint32_t off;
+        int32_t back;
         const int8_t *end;
-    } loop = {k->row, 16 + 8 * (3 * ky0 + kx0), x + 4 * k->groups};
+    } loop = {k->packed + NNCUBE_DW3_GROUP_WORDS * k->groups,
+              k->row,
+              16 + 8 * (3 * ky0 + kx0),
+              k->off2,
+              (rows - 1) * k->row,
+              x + 4 * k->groups};
     if (k->lo != INT8_MIN || k->hi != INT8_MAX || (shape != 2 * 4 + 3 && shape != 2 * 4 + 2 && shape != 3 * 4 + 2)) {
         return 0;
     }
@@ -262,36 +271,21 @@ static NNCUBE_DW_NOINLINE int nncube_dw3_clipped(const nncube_dw3_ctx *k, const 
     return 1;
 }
 
-/* The whole groups of one border window whose taps are at tap[k] (outputs at out); returns the stream after them.
- * When the clamp spans int8 the group loop is one assembly block (107 instructions a group). */
+/* The whole groups of a border window whose taps are at tap[k] (outputs at out), for the windows and clamps
+ * nncube_dw3_clipped leaves (about 120 instructions a group); returns the stream after them. */
 static NNCUBE_DW_NOINLINE const uint32_t *nncube_dw3_border(const nncube_dw3_ctx *k, const int8_t *const *tap,
                                                             int8_t *out)
 {
-    if (k->lo == INT8_MIN && k->hi == INT8_MAX) {
-        NNCUBE_DW3_PINNED;
-        register const int8_t *const *tb __asm__("r10") = tap;
-        register int8_t *o __asm__("r11") = out;
-        register int32_t co __asm__("r12") = 0;
-        register int32_t end __asm__("lr") = 4 * k->groups;
-        __asm__ volatile("1:\n\t" NNCUBE_DW3_BIAS_LDM NNCUBE_DW3_TABLE NNCUBE_DW3_STORE4 "add %[co], %[co], #4\n\t"
-                         "cmp %[co], %[end]\n\t"
-                         "bne 1b\n\t"
-                         : NNCUBE_DW3_TEMPS, [co] "+r"(co), [o] "+r"(o)
-                         : [tb] "r"(tb), [end] "r"(end)
-                         : "cc", "memory");
-        return fp;
-    } else {
-        const uint32_t *fp = k->packed;
-        int8_t *o = out;
-        int32_t co;
-        for (co = 0; co < 4 * k->groups; co += 4) {
-            int32_t a0, a1, a2, a3;
-            uint32_t t_, x_, xe_, f0_, f1_;
-            __asm__(NNCUBE_DW3_BIAS NNCUBE_DW3_TABLE : NNCUBE_DW3_TEMPS : [tb] "r"(tap), [co] "r"(co) : "memory");
-            nncube_dw3_store_clamped(k->lo, k->hi, a0, a1, a2, a3, &fp, &o);
-        }
-        return fp;
+    const uint32_t *fp = k->packed;
+    int8_t *o = out;
+    int32_t co;
+    for (co = 0; co < 4 * k->groups; co += 4) {
+        int32_t a0, a1, a2, a3;
+        uint32_t t_, x_, xe_, f0_, f1_;
+        __asm__(NNCUBE_DW3_BIAS NNCUBE_DW3_TABLE : NNCUBE_DW3_TEMPS : [tb] "r"(tap), [co] "r"(co) : "memory");
+        nncube_dw3_store_clamped(k->lo, k->hi, a0, a1, a2, a3, &fp, &o);
     }
+    return fp;
 }
 #endif
 
@@ -303,7 +297,8 @@ void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, c
     const int32_t ch = w->in_c;
     const int32_t tail = ch % 4;
     const int32_t image = w->in_h * w->in_w * ch;
-    const nncube_dw3_ctx k = {packed, ch / 4, ch, w->dilation_h * w->in_w * ch, q->act_min, q->act_max};
+    const nncube_dw3_ctx k = {packed,     ch / 4,     ch, w->dilation_h * w->in_w * ch,
+                              q->act_min, q->act_max, ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset};
 #if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
     /* The output columns whose windows lie inside the input's columns: [ox_first, ox_end). */
     const int32_t ox_first = (w->pad_left + w->stride_w - 1) / w->stride_w;

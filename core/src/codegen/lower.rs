@@ -355,7 +355,10 @@ impl Cx<'_> {
         } else {
             ("conv2d", String::new())
         };
-        let call = if depthwise && dt == DType::I8 && pack_depthwise::plan(self.graph, self.node).is_some() {
+        let call = if depthwise
+            && dt == DType::I8
+            && pack_depthwise::plan(self.graph, self.node).is_some()
+        {
             // 3×3 on its generation-time layout: the stream holds the requantization records.
             let (_, out_zp) = self.qparams(output)?;
             let (_, in_zp) = self.qparams(input)?;

@@ -9,7 +9,11 @@
 //! - 9 taps × 2 words `(2w[c] | 2w[c+2] << 16)`, `(2w[c+1] | 2w[c+3] << 16)`: the int16 lanes that `SXTB16` and
 //!   `SXTB16 ROR #8` make of 4 input bytes, so one `LDRD` brings a tap widened; the taps (and the bias) are
 //!   doubled, the doubled sum being what the narrow requantization multiplies;
-//! - 4 requantization records `(multiplier, 2^(r−1) + zp_out·2^r, r)` with `r` the right shift.
+//! - 4 requantization records `(multiplier, 2^(r−1) + zp_out·2^r, r)` with `r` the right shift;
+//!
+//! then, after the groups, `2·bias[c]` for every channel (padded like the groups): the bias without the fold, from
+//! which the clipped border windows start when they read only their taps inside the input (widened with the input
+//! offset: `Σ_inside (x + o)·w`).
 //!
 //! [`plan`] decides which layers take the kernel (the bounds under which its arithmetic is exact); the lowering
 //! and the weights table both ask it, so they always agree.
@@ -114,7 +118,7 @@ pub fn plan(graph: &Graph, node: &Node) -> Option<DepthwisePlan> {
 }
 
 impl DepthwisePlan {
-    /// The packed stream (module docs), `GROUP_WORDS · 4` bytes per group of 4 channels.
+    /// The packed stream (module docs), `(GROUP_WORDS + 4) · 4` bytes per group of 4 channels.
     pub fn pack(&self) -> Vec<u8> {
         let groups = self.channels.div_ceil(4);
         let mut words: Vec<u32> = Vec::with_capacity(groups * GROUP_WORDS);
@@ -138,6 +142,9 @@ impl DepthwisePlan {
             for c in c0..c0 + 4 {
                 words.extend(self.record(c));
             }
+        }
+        for c in 0..4 * groups {
+            words.push(self.bias.get(c).map_or(0, |b| b.wrapping_mul(2) as u32));
         }
         words.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
@@ -171,7 +178,9 @@ mod tests {
     fn plan_of(channels: usize, in_zp: i32) -> DepthwisePlan {
         DepthwisePlan {
             channels,
-            filter: (0..9 * channels).map(|i| (i as i8).wrapping_sub(20)).collect(),
+            filter: (0..9 * channels)
+                .map(|i| (i as i8).wrapping_sub(20))
+                .collect(),
             bias: (0..channels).map(|c| 100 * c as i32 - 7).collect(),
             in_zp,
             out_zp: -3,
@@ -181,25 +190,40 @@ mod tests {
     }
 
     fn word(bytes: &[u8], i: usize) -> u32 {
-        u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]])
+        u32::from_le_bytes([
+            bytes[4 * i],
+            bytes[4 * i + 1],
+            bytes[4 * i + 2],
+            bytes[4 * i + 3],
+        ])
     }
 
     #[test]
     fn groups_hold_bias_taps_and_records_in_read_order() {
         let p = plan_of(6, -128);
         let bytes = p.pack();
-        assert_eq!(bytes.len(), 2 * GROUP_WORDS * 4);
+        assert_eq!(bytes.len(), 2 * (GROUP_WORDS + 4) * 4);
         // Channel 1: taps t·6 + 1 − 20, Σ over t = 9·(1 − 20) + 6·36 = 45; bias 93 + 128·45.
         assert_eq!(word(&bytes, 1) as i32, 2 * (93 + 128 * 45));
         // Tap 4 of group 0: lanes (c0, c2) then (c1, c3), doubled.
         let (f, f1) = (word(&bytes, 4 + 8), word(&bytes, 4 + 9));
         let w = |c: i32| 2 * (24 + c - 20);
-        assert_eq!(((f & 0xffff) as u16 as i16, (f >> 16) as u16 as i16), (w(0) as i16, w(2) as i16));
-        assert_eq!(((f1 & 0xffff) as u16 as i16, (f1 >> 16) as u16 as i16), (w(1) as i16, w(3) as i16));
+        assert_eq!(
+            ((f & 0xffff) as u16 as i16, (f >> 16) as u16 as i16),
+            (w(0) as i16, w(2) as i16)
+        );
+        assert_eq!(
+            ((f1 & 0xffff) as u16 as i16, (f1 >> 16) as u16 as i16),
+            (w(1) as i16, w(3) as i16)
+        );
         // Channel 2's record: right shift 3, rounding 4 + (−3 << 3).
         let r = 22 + 3 * 2;
         assert_eq!(
-            (word(&bytes, r), word(&bytes, r + 1) as i32, word(&bytes, r + 2)),
+            (
+                word(&bytes, r),
+                word(&bytes, r + 1) as i32,
+                word(&bytes, r + 2)
+            ),
             (1 << 30, 4 - 24, 3)
         );
         // Group 1 holds channels 4 and 5; channels 6 and 7 are zero padding.
@@ -208,5 +232,9 @@ mod tests {
         assert_eq!(word(&bytes, g1 + 4) >> 16, 0);
         assert_eq!(word(&bytes, g1 + 22 + 6), 0);
         assert_ne!(word(&bytes, g1 + 22 + 3), 0);
+        // After the groups: the doubled biases without the fold (channel 5: 493), then zero padding.
+        let unfolded = 2 * GROUP_WORDS;
+        assert_eq!(word(&bytes, unfolded + 5) as i32, 2 * 493);
+        assert_eq!(word(&bytes, unfolded + 7), 0);
     }
 }
