@@ -1,22 +1,28 @@
 /*
  * nncube runtime: the int8 depthwise 3x3 convolution with depth multiplier 1 on its generation-time layout
- * (docs/kernels.md, "Depthwise 3x3 on a generation-time layout"; core/src/codegen/pack_depthwise.rs writes it).
+ * (docs/kernels.md, "Depthwise convolution", "3x3 on a generation-time layout"; core/src/codegen/pack_depthwise.rs
+ * writes it).
  *
  * The packed stream holds, per group of 4 channels c..c+3 (the last group padded with zero channels), 34 words:
  * - 4 int32: 2 * (bias + input_offset * sum of the channel's 9 taps), the input offset folded in, so the taps
  *   multiply raw input bytes;
  * - 9 taps (row-major) of 2 words: (2w[c], 2w[c+2]) and (2w[c+1], 2w[c+3]) as int16 lanes, the lanes SXTB16 and
  *   SXTB16 ROR #8 make of 4 input bytes (the taps doubled: the sum is the 2x that the narrow requantization takes);
- * - 4 requantization records of 3 words (nncube_dw_fold_record: multiplier, rounding constant with the output
- *   offset, right shift).
- * A tap outside the input must contribute nothing: its input reads the input zero point (x + input_offset = 0), so
- * the folded bias cancels exactly. Code generation picks this kernel only for layers that meet the narrow
- * requantization's bounds (nncube_requantize_narrow) with right shifts <= 22 and at most
- * NNCUBE_DW3_MAX_CHANNELS channels.
+ * - 4 requantization records of 3 words (as nncube_dw_fold_record: multiplier, rounding constant with the output
+ *   offset, right shift);
+ * then, after the groups, 2 * bias of every channel (4 words a group) without the fold.
+ * A tap outside the input must contribute nothing: read through the tap table, its input is the input zero point
+ * (x + input_offset = 0), so the folded bias cancels exactly; the clipped windows of the assembly path instead read
+ * only their taps inside the input, widened with the input offset, from the bias without the fold. Code generation
+ * picks this kernel only for layers that meet the narrow requantization's bounds (nncube_requantize_narrow) with
+ * right shifts <= 22 and at most NNCUBE_DW3_MAX_CHANNELS channels, so there is no check here.
  *
- * GCC on Thumb-2 with DSP (NNCUBE_DW_ASM) runs whole groups as inline assembly: interior windows with three input
- * rows addressed by register offsets (no pointer walk), border windows through a table of 9 tap pointers. The
- * portable C below computes the same sums from the same stream (host validation runs it).
+ * GCC on Thumb-2 with DSP (NNCUBE_DW_ASM) runs the group loops as inline assembly: each row's interior pixels as one
+ * block (three input rows addressed by register offsets, no pointer walk), the 2x3, 2x2 and 3x2 windows at the
+ * border as one block each, other windows and clamps narrower than int8 through a table of 9 tap addresses. The
+ * blocks pin their 14 registers, so builds that reserve r7 (-fno-omit-frame-pointer) or r9 need NNCUBE_NO_ASM. The
+ * portable C (nncube_dw3_group) computes the same sums from the same stream for every pixel (host validation runs
+ * it).
  */
 #include "nncube_depthwise_internal.h"
 

@@ -16,7 +16,8 @@ pub trait Operands {
     /// A C expression of type `uint8_t *` (activations) or `const uint8_t *` (constants) for `t`.
     fn ptr(&self, t: TensorId) -> String;
     /// A C expression of type `const uint8_t *` for the re-arranged filter (or the folded bias, `bias`) of
-    /// int8 matmul node `node` (see `super::pack`).
+    /// int8 matmul node `node` (see `super::pack`), or the stream of a 3×3 depthwise node (`bias` false, see
+    /// `super::pack_depthwise`).
     fn packed(&self, node: usize, bias: bool) -> String;
 }
 
