@@ -112,7 +112,8 @@ def cases():
     # The 3x3 kernel on its generation-time layout (nncube_depthwise_3x3_s8): 1x1 and 2x2 images (every tap of a
     # border window outside or inside), fewer than 4 channels (no whole group), 4k + 1..3 channels (the last group in
     # C) at stride 1 and 2, input zero points -128 and 100 (the folded input offset), ReLU (a clamp narrower than
-    # int8) and none, 256 channels (the most it takes) and 260 (the general path), a dilation down of 2.
+    # int8) and none, 256 channels (the most it takes) and 260 (the general path), long interior runs with every
+    # clipped shape (10x11, stride 1; 11x9, stride 2 with padding on all sides), a dilation down of 2.
     yield "dw3_c8_1x1_same", depthwise(rng, [1, 1, 1, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (1, 1))
     yield "dw3_c12_2x2_same_relu", depthwise(rng, [1, 2, 2, 12], 3, 1, 1, Padding.SAME, ACT.RELU, (2, 2))
     yield "dw3_c5_2x2_s2_same", depthwise(rng, [1, 2, 2, 5], 3, 1, 2, Padding.SAME, ACT.NONE, (1, 1))
@@ -125,6 +126,9 @@ def cases():
                                                    x_q=(0.05, -128))
     yield "dw3_c256_s1_same", depthwise(rng, [1, 3, 4, 256], 3, 1, 1, Padding.SAME, ACT.NONE, (3, 4))
     yield "dw3_c260_s1_same", depthwise(rng, [1, 3, 3, 260], 3, 1, 1, Padding.SAME, ACT.NONE, (3, 3))
+    yield "dw3_c32_s1_same_10x11", depthwise(rng, [1, 10, 11, 32], 3, 1, 1, Padding.SAME, ACT.NONE, (10, 11),
+                                             x_q=(0.05, -128))
+    yield "dw3_c24_s2_same_odd", depthwise(rng, [1, 11, 9, 24], 3, 1, 2, Padding.SAME, ACT.NONE, (6, 5))
     yield "dw3_c8_dilation_h2_same", depthwise(rng, [1, 7, 6, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (7, 6),
                                                dilation_h=2)
     # The paired-tap path (depth multiplier >= 2): a 1-channel input whose last window ends on the image's last byte

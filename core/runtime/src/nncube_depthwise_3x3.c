@@ -182,7 +182,7 @@ static inline NNCUBE_DW_ALWAYS_INLINE void nncube_dw3_store_clamped(int32_t lo, 
 /* `pixels` adjacent output pixels of one row whose windows lie inside the input, the first's top-left byte at x,
  * origins `step` bytes apart, outputs `out_step` bytes apart: their whole groups. When the clamp spans int8 and the
  * outputs are contiguous (out_step = 4 * groups: no tail), the whole run is one assembly block (103 instructions a
- * group, 12 a pixel); its loop state beyond the 14 registers is in `run`, on the stack. */
+ * group, 11 a pixel); its loop state beyond the 14 registers is in `run`, on the stack. */
 static NNCUBE_DW_NOINLINE void nncube_dw3_interior_run(const nncube_dw3_ctx *k, const int8_t *x, int32_t step,
                                                        int32_t pixels, int32_t out_step, int8_t *out)
 {
@@ -237,14 +237,16 @@ static NNCUBE_DW_NOINLINE void nncube_dw3_interior_run(const nncube_dw3_ctx *k, 
     }
 }
 
+/* Whether nncube_dw3_clipped takes a window of `rows` x `cols` taps inside the input. */
+#define NNCUBE_DW3_CLIPPED_SHAPE(rows, cols)                                                                         \
+    (((rows) == 2 && ((cols) == 2 || (cols) == 3)) || ((rows) == 3 && (cols) == 2))
+
 /* The whole groups of a clipped window of 2x3, 2x2 or 3x2 taps (`rows` x `cols`; the border pixels of a SAME layer)
- * when the clamp spans int8: x is its first tap inside the input, (ky0, kx0) that tap's place in the window. Only
- * the taps inside the input are read (about 86, 71 and 92 instructions a group). Returns 0 for other shapes and
- * clamps, which take the table. */
-static NNCUBE_DW_NOINLINE int nncube_dw3_clipped(const nncube_dw3_ctx *k, const int8_t *x, int32_t rows, int32_t cols,
-                                                 int32_t ky0, int32_t kx0, int8_t *out)
+ * of a layer whose clamp spans int8: x is its first tap inside the input, (ky0, kx0) that tap's place in the window.
+ * Only the taps inside the input are read (87, 72 and 91 instructions a group). */
+static NNCUBE_DW_NOINLINE void nncube_dw3_clipped(const nncube_dw3_ctx *k, const int8_t *x, int32_t rows,
+                                                  int32_t cols, int32_t ky0, int32_t kx0, int8_t *out)
 {
-    const int32_t shape = rows * 4 + cols;
     struct {
         const uint32_t *ub;
         int32_t row, pre;
@@ -257,24 +259,18 @@ static NNCUBE_DW_NOINLINE int nncube_dw3_clipped(const nncube_dw3_ctx *k, const 
               k->off2,
               (rows - 1) * k->row,
               x + 4 * k->groups};
-    if (k->lo != INT8_MIN || k->hi != INT8_MAX || (shape != 2 * 4 + 3 && shape != 2 * 4 + 2 && shape != 3 * 4 + 2)) {
-        return 0;
+    NNCUBE_DW3_PINNED;
+    register const int8_t *xb __asm__("r10") = x;
+    register int8_t *o __asm__("r11") = out;
+    register int32_t col __asm__("r12") = k->col;
+    register const uint32_t *u __asm__("lr");
+    if (cols == 3) {
+        NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X3);
+    } else if (rows == 2) {
+        NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X2);
+    } else {
+        NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_3X2);
     }
-    {
-        NNCUBE_DW3_PINNED;
-        register const int8_t *xb __asm__("r10") = x;
-        register int8_t *o __asm__("r11") = out;
-        register int32_t col __asm__("r12") = k->col;
-        register const uint32_t *u __asm__("lr");
-        if (shape == 2 * 4 + 3) {
-            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X3);
-        } else if (shape == 2 * 4 + 2) {
-            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_2X2);
-        } else {
-            NNCUBE_DW3_SHAPE_LOOP(NNCUBE_DW3_ROWS_3X2);
-        }
-    }
-    return 1;
 }
 
 /* The whole groups of a border window whose taps are at tap[k] (outputs at out), for the windows and clamps
@@ -303,9 +299,10 @@ void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, c
     const int32_t ch = w->in_c;
     const int32_t tail = ch % 4;
     const int32_t image = w->in_h * w->in_w * ch;
-    const nncube_dw3_ctx k = {packed,     ch / 4,     ch, w->dilation_h * w->in_w * ch,
-                              q->act_min, q->act_max, ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset};
+    const uint32_t off2 = ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset;
+    const nncube_dw3_ctx k = {packed, ch / 4, ch, w->dilation_h * w->in_w * ch, q->act_min, q->act_max, off2};
 #if NNCUBE_DW_SIMD && NNCUBE_DW_ASM
+    const int full = k.lo == INT8_MIN && k.hi == INT8_MAX;
     /* The output columns whose windows lie inside the input's columns: [ox_first, ox_end). */
     const int32_t ox_first = (w->pad_left + w->stride_w - 1) / w->stride_w;
     const int32_t last_start = w->in_w - 3 + w->pad_left;
@@ -338,12 +335,13 @@ void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, c
                         continue;
                     }
                     fp += NNCUBE_DW3_GROUP_WORDS * k.groups;
-                } else if (k.groups > 0 && tail == 0) {
+                } else if (k.groups > 0 && tail == 0 && full) {
                     int32_t ky0, ky1, kx0, kx1;
                     nncube_dw_clip(iy0, w->dilation_h, 3, w->in_h, &ky0, &ky1);
                     nncube_dw_clip(ix0, 1, 3, w->in_w, &kx0, &kx1);
-                    if (nncube_dw3_clipped(&k, in + ((iy0 + ky0 * w->dilation_h) * w->in_w + ix0 + kx0) * ch,
-                                           ky1 - ky0, kx1 - kx0, ky0, kx0, out)) {
+                    if (NNCUBE_DW3_CLIPPED_SHAPE(ky1 - ky0, kx1 - kx0)) {
+                        nncube_dw3_clipped(&k, in + ((iy0 + ky0 * w->dilation_h) * w->in_w + ix0 + kx0) * ch,
+                                           ky1 - ky0, kx1 - kx0, ky0, kx0, out);
                         continue;
                     }
                 }
