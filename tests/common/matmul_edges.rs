@@ -8,6 +8,15 @@ use nncube_core::ir::{
     Window2d,
 };
 
+/// A pooling of the conv+pool layers: kind, window (h, w), stride, padding (bottom, right), output (h, w).
+type PoolSpec = (
+    PoolKind,
+    (usize, usize),
+    usize,
+    (usize, usize),
+    (usize, usize),
+);
+
 /// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
 /// fully connected over 7 batch rows (weights zero point 3), a per-channel fully connected on the conv and a
 /// conv 1x1 with extreme per-channel multipliers and shifts (out_c 7, ReLU6), and chains of 1x1 convs with in_c
@@ -566,12 +575,66 @@ pub fn graph() -> Graph {
     );
     let few = |s: (usize, usize)| (s, (7usize.div_ceil(s.0), 5usize.div_ceil(s.1)));
     let few_pixels = [
-        record_layer(&mut g, "rec64_37_p9", r64, 64, &spread(37), ramp(37), few((3, 2)), plain),
-        record_layer(&mut g, "rec80_33_p9", r80, 80, &spread(33), ramp(33), few((3, 2)), plain),
-        record_layer(&mut g, "rec64_40_p14", r64, 64, &spread(40), ramp(40), few((1, 3)), relu),
-        record_layer(&mut g, "rec80_7_p20", r80, 80, &spread(7), ramp(7), few((2, 1)), plain),
-        record_layer(&mut g, "rec256_6_p1", r256, 256, &spread(6), ramp(6), few((7, 5)), plain),
-        record_layer(&mut g, "rec64_5_p5", r64, 64, &spread(5), ramp(5), few((7, 1)), plain),
+        record_layer(
+            &mut g,
+            "rec64_37_p9",
+            r64,
+            64,
+            &spread(37),
+            ramp(37),
+            few((3, 2)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec80_33_p9",
+            r80,
+            80,
+            &spread(33),
+            ramp(33),
+            few((3, 2)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec64_40_p14",
+            r64,
+            64,
+            &spread(40),
+            ramp(40),
+            few((1, 3)),
+            relu,
+        ),
+        record_layer(
+            &mut g,
+            "rec80_7_p20",
+            r80,
+            80,
+            &spread(7),
+            ramp(7),
+            few((2, 1)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec256_6_p1",
+            r256,
+            256,
+            &spread(6),
+            ramp(6),
+            few((7, 5)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec64_5_p5",
+            r64,
+            64,
+            &spread(5),
+            ramp(5),
+            few((7, 1)),
+            plain,
+        ),
     ];
     g.outputs.extend(few_pixels);
     let mut dead_f = weights(4 * 64);
@@ -604,67 +667,59 @@ pub fn graph() -> Graph {
     // (nncube_conv_pool1x1_deep_s8, blocks of 3) with a 2 x 2 stride-2 maximum whose windows the padding clips (1,
     // 2 and 4 pixels) and a ReLU6 after the pool; in_c 80 (20 groups), conv stride 2 x 1, 37 channels (passes of
     // 32 + 5), a global 4 x 5 average (20 pixels: 6 + 6 + 6 + 2).
-    let mut conv_pool = |g: &mut Graph,
-                         name: &str,
-                         input,
-                         in_c: usize,
-                         out_c: usize,
-                         (stride, conv_hw): ((usize, usize), (usize, usize)),
-                         (kind, (kh, kw), pool_stride, pad, out_hw): (
-        PoolKind,
-        (usize, usize),
-        usize,
-        (usize, usize),
-        (usize, usize),
-    ),
-                         (activation, pool_activation): (Activation, Activation)| {
-        let mut ty = TensorType::new(DType::I8, vec![out_c, 1, 1, in_c]);
-        ty.quant = Some(Quant::PerChannel {
-            scales: spread(out_c),
-            zero_points: vec![0; out_c],
-            axis: 0,
-        });
-        let f = g.add_const(
-            format!("{name}_f"),
-            ty,
-            ConstData::from_i8(&weights(out_c * in_c)),
-        );
-        let b = g.add_const(
-            format!("{name}_b"),
-            TensorType::new(DType::I32, vec![out_c]),
-            ramp(out_c).map(|v| ConstData::from_i32(&v)).unwrap(),
-        );
-        let (scale, zp) = if activation == Activation::Relu {
-            (0.04, -128)
-        } else {
-            (0.05, 3)
-        };
-        let out = g.add_tensor(
-            name,
-            i8t(vec![1, out_hw.0, out_hw.1, out_c], scale, zp),
-        );
-        let mut pool_window = window((pool_stride, pool_stride), 0);
-        pool_window.padding.bottom = pad.0;
-        pool_window.padding.right = pad.1;
-        g.add_node(
-            name,
-            Op::ConvPool2d {
-                window: window(stride, 0),
-                activation,
-                pool: PoolAttrs {
-                    kind,
-                    filter_h: kh,
-                    filter_w: kw,
-                    window: pool_window,
-                    activation: pool_activation,
-                    conv_output: i8t(vec![1, conv_hw.0, conv_hw.1, out_c], scale, zp),
+    let mut conv_pool =
+        |g: &mut Graph,
+         name: &str,
+         input,
+         in_c: usize,
+         out_c: usize,
+         (stride, conv_hw): ((usize, usize), (usize, usize)),
+         (kind, (kh, kw), pool_stride, pad, out_hw): PoolSpec,
+         (activation, pool_activation): (Activation, Activation)| {
+            let mut ty = TensorType::new(DType::I8, vec![out_c, 1, 1, in_c]);
+            ty.quant = Some(Quant::PerChannel {
+                scales: spread(out_c),
+                zero_points: vec![0; out_c],
+                axis: 0,
+            });
+            let f = g.add_const(
+                format!("{name}_f"),
+                ty,
+                ConstData::from_i8(&weights(out_c * in_c)),
+            );
+            let b = g.add_const(
+                format!("{name}_b"),
+                TensorType::new(DType::I32, vec![out_c]),
+                ramp(out_c).map(|v| ConstData::from_i32(&v)).unwrap(),
+            );
+            let (scale, zp) = if activation == Activation::Relu {
+                (0.04, -128)
+            } else {
+                (0.05, 3)
+            };
+            let out = g.add_tensor(name, i8t(vec![1, out_hw.0, out_hw.1, out_c], scale, zp));
+            let mut pool_window = window((pool_stride, pool_stride), 0);
+            pool_window.padding.bottom = pad.0;
+            pool_window.padding.right = pad.1;
+            g.add_node(
+                name,
+                Op::ConvPool2d {
+                    window: window(stride, 0),
+                    activation,
+                    pool: PoolAttrs {
+                        kind,
+                        filter_h: kh,
+                        filter_w: kw,
+                        window: pool_window,
+                        activation: pool_activation,
+                        conv_output: i8t(vec![1, conv_hw.0, conv_hw.1, out_c], scale, zp),
+                    },
                 },
-            },
-            vec![Some(input), Some(f), Some(b)],
-            vec![out],
-        );
-        out
-    };
+                vec![Some(input), Some(f), Some(b)],
+                vec![out],
+            );
+            out
+        };
     let pooled = [
         conv_pool(
             &mut g,

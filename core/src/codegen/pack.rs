@@ -184,9 +184,7 @@ const POINTWISE_MAX_RIGHT: i32 = 22;
 /// `None` otherwise (the layer keeps the general matrix product).
 pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
     let (window, activation, out_ty) = match &node.op {
-        Op::Conv2d { window, activation } => {
-            (window, activation, &graph.tensor(node.output()?).ty)
-        }
+        Op::Conv2d { window, activation } => (window, activation, &graph.tensor(node.output()?).ty),
         Op::ConvPool2d {
             window,
             activation,
