@@ -664,9 +664,10 @@ pub fn graph() -> Graph {
     g.outputs.extend([r64_67, r256_5, r_dead]);
     // 1x1 conv+pool through the wide records: in_c 64 (nncube_conv_pool1x1_wide_s8, blocks of 6 conv pixels) with a
     // ReLU to zero point -128 and a 3 x 3 stride-2 average (windows of 9: 6 + 3); in_c 256
-    // (nncube_conv_pool1x1_deep_s8, blocks of 3) with a 2 x 2 stride-2 maximum whose windows the padding clips (1,
-    // 2 and 4 pixels) and a ReLU6 after the pool; in_c 80 (20 groups), conv stride 2 x 1, 37 channels (passes of
-    // 32 + 5), a global 4 x 5 average (20 pixels: 6 + 6 + 6 + 2).
+    // (nncube_conv_pool1x1_deep_s8, blocks of 5 and a last one of 4) with a 3 x 3 stride-2 maximum whose windows
+    // the padding (2 at the bottom and right) clips (9: 5 + 4, 3 and 1 pixels) and a ReLU6 after the pool; in_c 80
+    // (20 groups), conv stride 2 x 1, 37 channels (passes of 32 + 5), a global 4 x 5 average (20 pixels: 6 + 6 +
+    // 6 + 2).
     let mut conv_pool =
         |g: &mut Graph,
          name: &str,
@@ -733,12 +734,12 @@ pub fn graph() -> Graph {
         ),
         conv_pool(
             &mut g,
-            "cp256_35_max2",
+            "cp256_35_max3",
             r256,
             256,
             35,
             full,
-            (PoolKind::Max, (2, 2), 2, (1, 1), (4, 3)),
+            (PoolKind::Max, (3, 3), 2, (2, 2), (4, 3)),
             (Activation::None, Activation::Relu6),
         ),
         conv_pool(

@@ -240,6 +240,99 @@ static __attribute__((noinline)) void nncube_pw_block_wide3(const uint32_t *rows
 }
 #undef NNCUBE_PW_WIDE3_GROUP
 
+/* One group of 4 input values for 5 / 4 pixels (group g of pixel p at words 2 * (5g + p) / 2 * (4g + p)): 18
+ * instructions per 20 MACs / 15 per 16. */
+#define NNCUBE_PW_WIDE5_GROUP                                                                                     \
+    "ldr %[wo], [%[st]], #4\n\t"                                                                                 \
+    "sxtb16 %[we], %[wo]\n\t"                                                                                    \
+    "sxtb16 %[wo], %[wo], ror #8\n\t" NNCUBE_PW_WIDE_PX("s4", "32") NNCUBE_PW_WIDE_PX("s3", "24")                \
+        NNCUBE_PW_WIDE_PX("s2", "16") NNCUBE_PW_WIDE_PX("s1", "8") "ldrd %[xe], %[xo], [%[p]], #40\n\t"           \
+    "smlad %[s0], %[xe], %[we], %[s0]\n\t"                                                                       \
+    "smlad %[s0], %[xo], %[wo], %[s0]\n\t"
+#define NNCUBE_PW_WIDE4_GROUP                                                                                     \
+    "ldr %[wo], [%[st]], #4\n\t"                                                                                 \
+    "sxtb16 %[we], %[wo]\n\t"                                                                                    \
+    "sxtb16 %[wo], %[wo], ror #8\n\t" NNCUBE_PW_WIDE_PX("s3", "24") NNCUBE_PW_WIDE_PX("s2", "16")                \
+        NNCUBE_PW_WIDE_PX("s1", "8") "ldrd %[xe], %[xo], [%[p]], #32\n\t"                                         \
+    "smlad %[s0], %[xe], %[we], %[s0]\n\t"                                                                       \
+    "smlad %[s0], %[xo], %[wo], %[s0]\n\t"
+/* The group loop of nncube_pw_block_wide5 / 4 (G: the group macro): 8 groups per iteration, an odd count of 4
+ * groups runs a half iteration first. */
+#define NNCUBE_PW_GROUP_LOOP(G)                                                                                   \
+    "ldr %[p], %[rows]\n\t"                                                                                      \
+    "ldr %[xo], %[g]\n\t"                                                                                        \
+    "tst %[xo], #4\n\t"                                                                                          \
+    "beq 2f\n\t" G G G G "cmp %[p], %[re]\n\t"                                                                  \
+    "beq 3f\n"                                                                                                   \
+    "2:\n\t" G G G G G G G G "cmp %[p], %[re]\n\t"                                                              \
+    "bne 2b\n"                                                                                                   \
+    "3:\n\t"                                                                                                     \
+    "ldrd %[we], %[wo], [%[st]], #8\n\t"                                                                         \
+    "ldr %[xe], [%[st]], #4\n\t"
+
+/* nncube_pw_block_wide3 for 5 pixels, 5 per group (1x1 conv+pool above in_c 128: 5 widened pixels of in_c 256
+ * take 2.5 KiB of stack, 6 would take 3). */
+static __attribute__((noinline)) void nncube_pw_block_wide5(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                            int8_t *o, int32_t os, int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + groups);
+    const uint32_t *const rows_end = rows + 10 * groups;
+    int32_t s0, s1, s2, s3, s4;
+    uint32_t we, wo, xe, xo;
+    const uint32_t *p;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "mov %[s1], %[s0]\n\t"
+                     "mov %[s2], %[s0]\n\t"
+                     "mov %[s3], %[s0]\n\t"
+                     "mov %[s4], %[s0]\n\t" NNCUBE_PW_GROUP_LOOP(NNCUBE_PW_WIDE5_GROUP) NNCUBE_PW_RQ("s0")
+                     "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1") "strb %[s1], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s2")
+                     "strb %[s2], [%[o], %[os], lsl #1]\n\t" NNCUBE_PW_RQ("s4")
+                     "strb %[s4], [%[o], %[os], lsl #2]\n\t" NNCUBE_PW_RQ("s3")
+                     "add %[xo], %[os], %[os], lsl #1\n\t"
+                     "strb %[s3], [%[o], %[xo]]\n\t"
+                     "add %[o], %[o], #1\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),
+                       [we] "=&r"(we), [wo] "=&r"(wo), [xe] "=&r"(xe), [xo] "=&r"(xo), [p] "=&r"(p), [st] "+r"(st),
+                       [o] "+r"(o)
+                     : [rows] "m"(rows), [re] "r"(rows_end), [os] "r"(os), [end] "m"(end), [g] "m"(groups)
+                     : "cc", "memory");
+}
+
+/* nncube_pw_block_wide5 for 4 pixels, 4 per group (the last block of a window of 5k + 1 to 5k + 4 pixels). */
+static __attribute__((noinline)) void nncube_pw_block_wide4(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                            int8_t *o, int32_t os, int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + groups);
+    const uint32_t *const rows_end = rows + 8 * groups;
+    int32_t s0, s1, s2, s3;
+    uint32_t we, wo, xe, xo;
+    const uint32_t *p;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "mov %[s1], %[s0]\n\t"
+                     "mov %[s2], %[s0]\n\t"
+                     "mov %[s3], %[s0]\n\t" NNCUBE_PW_GROUP_LOOP(NNCUBE_PW_WIDE4_GROUP) NNCUBE_PW_RQ("s0")
+                     "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1") "strb %[s1], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s2")
+                     "strb %[s2], [%[o], %[os], lsl #1]\n\t" NNCUBE_PW_RQ("s3")
+                     "add %[xo], %[os], %[os], lsl #1\n\t"
+                     "strb %[s3], [%[o], %[xo]]\n\t"
+                     "add %[o], %[o], #1\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [we] "=&r"(we),
+                       [wo] "=&r"(wo), [xe] "=&r"(xe), [xo] "=&r"(xo), [p] "=&r"(p), [st] "+r"(st), [o] "+r"(o)
+                     : [rows] "m"(rows), [re] "r"(rows_end), [os] "r"(os), [end] "m"(end), [g] "m"(groups)
+                     : "cc", "memory");
+}
+#undef NNCUBE_PW_GROUP_LOOP
+#undef NNCUBE_PW_WIDE5_GROUP
+#undef NNCUBE_PW_WIDE4_GROUP
+
 #undef NNCUBE_PW_WIDE_GROUP
 #undef NNCUBE_PW_WIDE_PX
 #undef NNCUBE_PW_RQ
@@ -439,19 +532,19 @@ void nncube_conv1x1_wide_s8(const nncube_window *w, const int32_t *records, cons
 #endif
 }
 
-/* Largest out_c of nncube_conv_pool1x1_*_s8 (their int32 pool accumulators are on the stack). */
+/* Largest out_c of nncube_conv_pool1x1_*_s8 (their int16 pool accumulators are on the stack). */
 #define NNCUBE_PW_POOL_MAX_CHANNELS 256
 
 #if NNCUBE_MATMUL_WIDENED
 /* Conv pixels [0, n) of `px` (n <= block, the rest repeat the last) widened into rows, their lanes doubled (group
  * g of pixel p at words 2 * (block * g + p) and the next), then channels in passes of 32 through the block loop
- * (nncube_pw_block_wide for block 6, nncube_pw_block_wide3 for 3) into `values` (pixel p, pass channel c at
- * p * m + c); each pass is folded into acc. */
+ * (nncube_pw_block_wide, _wide5 or _wide4 for block 6, 5 or 4) into `values` (pixel p, pass channel c at
+ * p * m + c); each pass is folded into acc (int16: at most 256 pixels per window). */
 static inline __attribute__((always_inline)) void nncube_pw_pool_block(const int8_t *const *px, int32_t n,
                                                                        const int32_t block, const int32_t *records,
                                                                        int32_t in_c, int32_t out_c,
                                                                        int32_t pool_kind, uint32_t *rows,
-                                                                       int32_t *acc)
+                                                                       int16_t *acc)
 {
     const int32_t groups = in_c / 4, rec = 4 + groups;
     int8_t values[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
@@ -471,8 +564,10 @@ static inline __attribute__((always_inline)) void nncube_pw_pool_block(const int
         const int32_t m = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
         if (block == NNCUBE_PW_PIXELS) {
             nncube_pw_block_wide(rows, records + (size_t)c0 * rec, m, values, m, groups);
+        } else if (block == 5) {
+            nncube_pw_block_wide5(rows, records + (size_t)c0 * rec, m, values, m, groups);
         } else {
-            nncube_pw_block_wide3(rows, records + (size_t)c0 * rec, m, values, m, groups);
+            nncube_pw_block_wide4(rows, records + (size_t)c0 * rec, m, values, m, groups);
         }
         for (c = 0; c < m; ++c) {
             int32_t a = acc[c0 + c];
@@ -485,14 +580,14 @@ static inline __attribute__((always_inline)) void nncube_pw_pool_block(const int
                     a += values[i * m + c];
                 }
             }
-            acc[c0 + c] = a;
+            acc[c0 + c] = (int16_t)a;
         }
     }
 }
 #else
 /* Portable: conv pixels one at a time, each channel from its wide record, folded into acc. */
 static void nncube_pw_pool_block(const int8_t *const *px, int32_t n, int32_t block, const int32_t *records,
-                                 int32_t in_c, int32_t out_c, int32_t pool_kind, uint32_t *rows, int32_t *acc)
+                                 int32_t in_c, int32_t out_c, int32_t pool_kind, uint32_t *rows, int16_t *acc)
 {
     const int32_t rec = 4 + in_c / 4;
     int32_t i, c, k;
@@ -508,25 +603,25 @@ static void nncube_pw_pool_block(const int8_t *const *px, int32_t n, int32_t blo
             }
             v = nncube_pw_output(r[0] + 2 * sum, r + rec - 3);
             if (pool_kind == NNCUBE_POOL_MAX) {
-                acc[c] = v > acc[c] ? v : acc[c];
+                acc[c] = (int16_t)(v > acc[c] ? v : acc[c]);
             } else {
-                acc[c] += v;
+                acc[c] = (int16_t)(acc[c] + v);
             }
         }
     }
 }
 #endif
 
-/* 1x1 conv+pool with the conv pixels of each pooling window in blocks of `block` (a literal: 6 or 3). */
+/* 1x1 conv+pool: the conv pixels of each pooling window in blocks of 6 (`deep` 0) or of 5 with a last block of 4
+ * (`deep` 1, a literal), widened into rows. */
 static inline __attribute__((always_inline)) void nncube_pw_pool_run(const nncube_window *conv,
                                                                      const nncube_window *pool, int32_t pool_kind,
                                                                      int32_t pool_act_min, int32_t pool_act_max,
                                                                      const int32_t *records, const int8_t *input,
-                                                                     int8_t *output, const int32_t block)
+                                                                     int8_t *output, const int deep, uint32_t *rows)
 {
-    /* 6 widened pixels of in_c <= 128 or 3 of in_c <= 256 (1.5 KiB) */
-    uint32_t rows[NNCUBE_PW_PIXELS * NNCUBE_PW_WIDE_MAX_GROUPS];
-    int32_t acc[NNCUBE_PW_POOL_MAX_CHANNELS];
+    const int32_t block = deep ? 5 : NNCUBE_PW_PIXELS;
+    int16_t acc[NNCUBE_PW_POOL_MAX_CHANNELS];
     const int8_t *pixels[NNCUBE_PW_PIXELS];
     const int32_t out_c = conv->out_c;
     int32_t b, py, ox, y0, y1, x0, x1, width, count, i, j, c;
@@ -548,7 +643,11 @@ static inline __attribute__((always_inline)) void nncube_pw_pool_run(const nncub
                                              (size_t)x * conv->stride_w) *
                                                 conv->in_c;
                     }
-                    nncube_pw_pool_block(pixels, n, block, records, conv->in_c, out_c, pool_kind, rows, acc);
+                    if (deep && n < 5) {
+                        nncube_pw_pool_block(pixels, n, 4, records, conv->in_c, out_c, pool_kind, rows, acc);
+                    } else {
+                        nncube_pw_pool_block(pixels, n, block, records, conv->in_c, out_c, pool_kind, rows, acc);
+                    }
                 }
                 for (c = 0; c < out_c; ++c) {
                     int32_t v = acc[c];
@@ -566,14 +665,16 @@ void nncube_conv_pool1x1_wide_s8(const nncube_window *conv, const nncube_window 
                                  int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
                                  const int8_t *input, int8_t *output)
 {
-    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output,
-                       NNCUBE_PW_PIXELS);
+    /* 6 widened pixels of in_c <= 128 (1.5 KiB) */
+    uint32_t rows[2 * NNCUBE_PW_PIXELS * 32];
+    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output, 0, rows);
 }
 
 void nncube_conv_pool1x1_deep_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
                                  int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
                                  const int8_t *input, int8_t *output)
 {
-    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output,
-                       NNCUBE_PW_PIXELS / 2);
+    /* 5 widened pixels of in_c <= 256 (2.5 KiB) */
+    uint32_t rows[2 * 5 * NNCUBE_PW_WIDE_MAX_GROUPS];
+    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output, 1, rows);
 }

@@ -162,14 +162,19 @@ fn pointwise_pixels(pixels: usize, wide: bool) -> bool {
 /// Largest output channel count of `nncube_conv_pool1x1_*_s8` (its pool accumulators are on the stack).
 pub const POINTWISE_POOL_MAX_CHANNELS: usize = 256;
 
-/// Largest in_c of `nncube_conv_pool1x1_wide_s8` (conv pixels in blocks of 6); deeper layers run
-/// `nncube_conv_pool1x1_deep_s8` (blocks of 3): either widens at most 1.5 KiB of pixels on the stack.
+/// Largest in_c of `nncube_conv_pool1x1_wide_s8` (conv pixels in blocks of 6, 1.5 KiB widened on the stack);
+/// deeper layers run `nncube_conv_pool1x1_deep_s8` (blocks of 5 and a last one of 4: 2.5 KiB).
 pub const POINTWISE_POOL_WIDE_MAX_DEPTH: usize = 128;
 
-/// Whether `nncube_conv_pool1x1_*_s8` runs a 1×1 conv+pool of `depth` input and `channels` output channels:
-/// the wide records only.
-fn pointwise_pool(depth: usize, channels: usize) -> bool {
-    !POINTWISE_DEPTHS.contains(&depth) && channels <= POINTWISE_POOL_MAX_CHANNELS
+/// Largest pooling window of `nncube_conv_pool1x1_*_s8`: its int16 accumulators hold the sum of 256 int8 values.
+const POINTWISE_POOL_MAX_WINDOW: usize = 256;
+
+/// Whether `nncube_conv_pool1x1_*_s8` runs a 1×1 conv+pool of `depth` input and `channels` output channels and a
+/// pooling window of `window` pixels: the wide records only.
+fn pointwise_pool(depth: usize, channels: usize, window: usize) -> bool {
+    !POINTWISE_DEPTHS.contains(&depth)
+        && channels <= POINTWISE_POOL_MAX_CHANNELS
+        && window <= POINTWISE_POOL_MAX_WINDOW
 }
 
 /// Largest right shift of `nncube_conv1x1_*_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
@@ -183,13 +188,20 @@ const POINTWISE_MAX_RIGHT: i32 = 22;
 /// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
 /// `None` otherwise (the layer keeps the general matrix product).
 pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
-    let (window, activation, out_ty) = match &node.op {
-        Op::Conv2d { window, activation } => (window, activation, &graph.tensor(node.output()?).ty),
+    let (window, activation, out_ty, pool_window) = match &node.op {
+        Op::Conv2d { window, activation } => {
+            (window, activation, &graph.tensor(node.output()?).ty, None)
+        }
         Op::ConvPool2d {
             window,
             activation,
             pool,
-        } => (window, activation, &pool.conv_output),
+        } => (
+            window,
+            activation,
+            &pool.conv_output,
+            Some(pool.filter_h * pool.filter_w),
+        ),
         _ => return None,
     };
     if !is_matmul_node(graph, node) || *activation == Activation::Tanh {
@@ -208,8 +220,8 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         return None;
     }
     let wide = !POINTWISE_DEPTHS.contains(&depth);
-    if matches!(node.op, Op::ConvPool2d { .. }) {
-        if !pointwise_pool(depth, rows) {
+    if let Some(pool_window) = pool_window {
+        if !pointwise_pool(depth, rows, pool_window) {
             return None;
         }
     } else if !pointwise_pixels(out_ty.shape.iter().rev().skip(1).product(), wide) {
