@@ -82,9 +82,8 @@ void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, 
 /* 1x1 convolution + pooling with the wide channel records of nncube_conv1x1_wide_s8 (out_c <= 256, pooling windows
  * of at most 256 pixels, records requantizing to the conv result's quantization): per pooled pixel its window's
  * conv pixels in blocks (`wide`: in_c 64 to 128, blocks of 6; `deep`: in_c 144 to 256, blocks of 5 and a last
- * one of 4) through the records' loop, folded into
- * per-channel pool accumulators, then the pooled values as nncube_conv_pool2d_s8. Reads only the pooled pixel's
- * receptive field before writing it. */
+ * one of 4) through the records' loop, folded into per-channel pool accumulators, then the pooled values as
+ * nncube_conv_pool2d_s8. Reads only the pooled pixel's receptive field before writing it. */
 void nncube_conv_pool1x1_wide_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
                                  int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
                                  const int8_t *input, int8_t *output);

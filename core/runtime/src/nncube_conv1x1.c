@@ -27,7 +27,12 @@
  * per 24 MACs; wide: 21), then 5 instructions per output: SMMLAR, ADD, ASR, SSAT, STRB. A last block of fewer
  * pixels writes to a stack buffer that is then copied. Memory contract: a block's input pixels are all read before
  * any of its outputs is written, and blocks go in NHWC order, so output pixel p is written before reading any
- * pixel > p + 5 and after reading pixels <= p + 5 only.
+ * pixel > p + 5 and after reading pixels <= p + 5 only. The wide loop's last block of at most 3 pixels runs a
+ * 3-pixel loop (nncube_pw_block_wide3).
+ *
+ * nncube_conv_pool1x1_wide_s8 / _deep_s8 run 1x1 conv+pool layers on the same wide records: per pooled pixel the
+ * conv pixels of its window in blocks of 6 (deep: 5 and a last one of 4), requantized to int8 by the block loop
+ * and folded into int16 pool accumulators (docs/kernels.md, "Few pixels and 1x1 conv+pool").
  */
 #include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"

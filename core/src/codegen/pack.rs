@@ -160,7 +160,7 @@ fn pointwise_pixels(pixels: usize, wide: bool) -> bool {
 }
 
 /// Largest output channel count of `nncube_conv_pool1x1_*_s8` (its pool accumulators are on the stack).
-pub const POINTWISE_POOL_MAX_CHANNELS: usize = 256;
+const POINTWISE_POOL_MAX_CHANNELS: usize = 256;
 
 /// Largest in_c of `nncube_conv_pool1x1_wide_s8` (conv pixels in blocks of 6, 1.5 KiB widened on the stack);
 /// deeper layers run `nncube_conv_pool1x1_deep_s8` (blocks of 5 and a last one of 4: 2.5 KiB).
