@@ -187,6 +187,48 @@ fn split_weights_compile_and_name_each_tensor() {
 }
 
 #[test]
+fn split_weights_hold_one_stream_per_depthwise_3x3_layer() {
+    let graph = import::load_model(&common::shared_model("kws_ref_model")).unwrap();
+    let files = codegen::generate(
+        &graph,
+        &CodegenOptions {
+            split_weights: true,
+            include_runtime: true,
+            ..CodegenOptions::default()
+        },
+    )
+    .unwrap();
+    let data = &files.files[&PathBuf::from("kws_ref_model_data.h")];
+    let code = &files.files[&PathBuf::from("kws_ref_model.c")];
+    // The four depthwise 3×3 layers (64 channels) read their generation-time stream: 16 groups of 34 words and
+    // the 64 unfolded biases.
+    let depthwise: Vec<usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.op, Op::DepthwiseConv2d { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(depthwise.len(), 4);
+    for i in depthwise {
+        let symbol = format!("kws_ref_model_n{i}_filter");
+        assert!(
+            data.contains(&format!("{symbol}[{}]", 16 * (34 + 4) * 4)),
+            "{symbol}"
+        );
+        assert!(data.contains("depthwise 3x3 filter, folded bias and requantization records"));
+        assert!(
+            code.contains(&format!("(const uint32_t *)({symbol})")),
+            "{symbol}"
+        );
+    }
+    assert_eq!(code.matches("nncube_depthwise_3x3_s8(").count(), 4);
+    assert!(!code.contains("nncube_depthwise_conv2d_s8("));
+    let tmp = tempfile::tempdir().unwrap();
+    compile_all("gcc", &[], &files, tmp.path());
+}
+
+#[test]
 fn unsupported_operator_names_the_node() {
     let mut g = Graph::new("t");
     let x = g.add_tensor("x", TensorType::new(DType::F32, vec![1, 4]));

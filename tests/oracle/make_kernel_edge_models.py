@@ -2,7 +2,9 @@
 """Builds single-operator int8 models that exercise the edge cases of the fast kernels (depthwise convolution,
 pooling, add/sub, first-layer convolutions, 1x1 convolutions) into OUT_DIR: channel counts that are not a multiple of 4, depth multipliers 2, 4, 7 and 8 (35 and 36 output
 channels: more than one accumulator chunk), stride 2 with SAME padding, 1-pixel-wide inputs, pooling windows clipped by
-padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, and
+padding, the 3x3 interior path (out_w 1, odd widths, stride 2), a bias beyond the narrow requantization's bound, the
+3x3 kernel on its generation-time layout (1x1 and 2x2 images, channel remainders, input zero points -128 and 100,
+ReLU, 256 and 260 channels, a dilation down), and
 the paired-tap path (depth multipliers 4 and 8 on 1 and 2 input channels, 3x3 and 5x6 windows, a last window that ends
 on the image's last byte), and the first-layer convolution kernel (1 to 4 input channels, odd pixel counts, channel
 counts that are not a multiple of 4, input zero points 0 and 120, a bias beyond its bound). Weights come from a seeded generator.
@@ -30,9 +32,9 @@ make_op_models.T["Conv2DOptions"] = importlib.import_module("tflite.Conv2DOption
 X_Q, W_Q, Y_Q = (0.05, -3), (0.02, 0), (0.3, 5)
 
 
-def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=False):
+def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=False, x_q=X_Q, dilation_h=1):
     """k: the window's side, or (height, width). huge_bias: channel 0's bias is near 2^30, beyond the narrow
-    requantization's bound (the general one runs)."""
+    requantization's bound (the general one runs). x_q: the input's (scale, zero point)."""
     n, h, w, c = in_shape
     kh, kw = k if isinstance(k, tuple) else (k, k)
     oc = c * mult
@@ -41,14 +43,14 @@ def depthwise(rng, in_shape, k, mult, stride, padding, act, out_hw, huge_bias=Fa
     if huge_bias:
         bias[0] = (1 << 30) - 1000
     tensors = [
-        dict(name="x", shape=in_shape, type=TT.INT8, quant=X_Q),
+        dict(name="x", shape=in_shape, type=TT.INT8, quant=x_q),
         dict(name="w", shape=[1, kh, kw, oc], type=TT.INT8, quant=W_Q, data=weights),
-        dict(name="b", shape=[oc], type=TT.INT32, quant=(X_Q[0] * W_Q[0], 0), data=bias),
+        dict(name="b", shape=[oc], type=TT.INT32, quant=(x_q[0] * W_Q[0], 0), data=bias),
         dict(name="y", shape=[n, out_hw[0], out_hw[1], oc], type=TT.INT8, quant=Y_Q),
     ]
     options = simple_options("DepthwiseConv2DOptions", BO.DepthwiseConv2DOptions, Padding=padding,
                              StrideW=stride, StrideH=stride, DepthMultiplier=mult, FusedActivationFunction=act,
-                             DilationWFactor=1, DilationHFactor=1)
+                             DilationWFactor=1, DilationHFactor=dilation_h)
     return build(tensors, OP.DEPTHWISE_CONV_2D, [0, 1, 2], [3], [0], [3], options)
 
 
@@ -112,6 +114,28 @@ def cases():
     yield "dw_c11_w9_valid_relu6", depthwise(rng, [1, 4, 9, 11], 3, 1, 1, Padding.VALID, ACT.RELU6, (2, 7))
     yield "dw_c4_s2_valid_w7", depthwise(rng, [1, 7, 7, 4], 3, 1, 2, Padding.VALID, ACT.NONE, (3, 3))
     yield "dw_c6_huge_bias", depthwise(rng, [1, 5, 5, 6], 3, 1, 1, Padding.SAME, ACT.NONE, (5, 5), huge_bias=True)
+    # The 3x3 kernel on its generation-time layout (nncube_depthwise_3x3_s8): 1x1 and 2x2 images (every tap of a
+    # border window outside or inside), fewer than 4 channels (no whole group), 4k + 1..3 channels (the last group in
+    # C) at stride 1 and 2, input zero points -128 and 100 (the folded input offset), ReLU (a clamp narrower than
+    # int8) and none, 256 channels (the most it takes) and 260 (the general path), long interior runs with every
+    # clipped shape (10x11, stride 1; 11x9, stride 2 with padding on all sides), a dilation down of 2.
+    yield "dw3_c8_1x1_same", depthwise(rng, [1, 1, 1, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (1, 1))
+    yield "dw3_c12_2x2_same_relu", depthwise(rng, [1, 2, 2, 12], 3, 1, 1, Padding.SAME, ACT.RELU, (2, 2))
+    yield "dw3_c5_2x2_s2_same", depthwise(rng, [1, 2, 2, 5], 3, 1, 2, Padding.SAME, ACT.NONE, (1, 1))
+    yield "dw3_c3_s1_same_zp128", depthwise(rng, [1, 6, 7, 3], 3, 1, 1, Padding.SAME, ACT.NONE, (6, 7),
+                                            x_q=(0.05, -128))
+    yield "dw3_c10_s1_same_relu_zp100", depthwise(rng, [1, 5, 8, 10], 3, 1, 1, Padding.SAME, ACT.RELU, (5, 8),
+                                                  x_q=(0.04, 100))
+    yield "dw3_c9_s2_same", depthwise(rng, [1, 8, 9, 9], 3, 1, 2, Padding.SAME, ACT.NONE, (4, 5))
+    yield "dw3_c16_s2_valid_relu_zp128", depthwise(rng, [1, 9, 8, 16], 3, 1, 2, Padding.VALID, ACT.RELU, (4, 3),
+                                                   x_q=(0.05, -128))
+    yield "dw3_c256_s1_same", depthwise(rng, [1, 3, 4, 256], 3, 1, 1, Padding.SAME, ACT.NONE, (3, 4))
+    yield "dw3_c260_s1_same", depthwise(rng, [1, 3, 3, 260], 3, 1, 1, Padding.SAME, ACT.NONE, (3, 3))
+    yield "dw3_c32_s1_same_10x11", depthwise(rng, [1, 10, 11, 32], 3, 1, 1, Padding.SAME, ACT.NONE, (10, 11),
+                                             x_q=(0.05, -128))
+    yield "dw3_c24_s2_same_odd", depthwise(rng, [1, 11, 9, 24], 3, 1, 2, Padding.SAME, ACT.NONE, (6, 5))
+    yield "dw3_c8_dilation_h2_same", depthwise(rng, [1, 7, 6, 8], 3, 1, 1, Padding.SAME, ACT.NONE, (7, 6),
+                                               dilation_h=2)
     # The paired-tap path (depth multiplier >= 2): a 1-channel input whose last window ends on the image's last byte
     # (the row loads must stop short of it), 2 input channels (every pixel gathered), a 5x6 window in the generic
     # order (groups of 4 taps with unused lanes) at stride 2 and stride 1 VALID, and a bias beyond the narrow bound.

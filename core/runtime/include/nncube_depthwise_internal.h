@@ -1,7 +1,8 @@
 /*
  * nncube runtime: what the depthwise convolution's files share (internal, not part of the kernel API).
- * nncube_depthwise.c (dispatch; the generic, table-driven, plain and 3x3 paths; float32) and
- * nncube_depthwise_paired.c (the paired-tap path for depth multipliers >= 2) include it: the window span and its
+ * nncube_depthwise.c (dispatch; the generic, table-driven and plain paths; float32), nncube_depthwise_paired.c (the
+ * paired-tap path for depth multipliers >= 2) and nncube_depthwise_3x3.c (3x3 on its generation-time layout)
+ * include it: the window span and its
  * clipping, the folded requantization records, the DSP helpers, the paired-tap layout and its entry point.
  */
 #ifndef NNCUBE_DEPTHWISE_INTERNAL_H
@@ -66,7 +67,7 @@ static inline int32_t nncube_dw_fold_requantize(int32_t x2, const uint32_t *r)
 }
 
 #if NNCUBE_DW_SIMD
-/* SXTAB16 / SXTB16 of the word rotated right by 8 (bytes 1 and 3). GCC does not fold the rotation into the
+/* SXTAB16 of the word rotated right by 8 (bytes 1 and 3). GCC does not fold the rotation into the
  * instruction by itself (it emits a separate ROR), so on Thumb-2 it is one line of inline assembly. */
 #if defined(__GNUC__) && defined(__thumb2__)
 static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
@@ -75,30 +76,17 @@ static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
     __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(add), "r"(x));
     return r;
 }
-
-static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
-{
-    uint32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-    return r;
-}
 #else
 static inline uint32_t nncube_dw_sxtab16_odd(uint32_t add, uint32_t x)
 {
     return __sxtab16(add, (x >> 8) | (x << 24));
 }
-
-static inline uint32_t nncube_dw_sxtb16_odd(uint32_t x)
-{
-    return __sxtb16((x >> 8) | (x << 24));
-}
 #endif
 
 #endif
 
-/* The 3x3 path's taps as inline assembly: GCC on Thumb-2 with DSP, optimizing, unless NNCUBE_NO_ASM (as in
- * nncube_matmul.c). With the C macro GCC hoists the loads of several taps and spills (about 17 instructions per
- * tap); the assembly is 12, and computes the same sums. */
+/* Inline assembly of the depthwise paths (nncube_depthwise_3x3.c, the paired-tap 3x3 block): GCC on Thumb-2 with
+ * DSP, optimizing, unless NNCUBE_NO_ASM (as in nncube_matmul.c). The C alternatives compute the same sums. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__) && defined(__OPTIMIZE__) && !defined(NNCUBE_NO_ASM)
 #define NNCUBE_DW_ASM 1
 #else

@@ -95,13 +95,22 @@ void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_pa
                             const float *filter, const float *bias, float *output);
 
 /* Depthwise convolution. Filter [1, k_h, k_w, out_c] with out_c = in_c * depth_multiplier; bias or NULL. The int8
- * fast paths re-arrange what they need on the stack once per call: at most 3 KiB (3x3, depth multiplier 1: the
- * channels' requantization records) or 1.9 KiB (depth multiplier >= 2: per-channel tap records). */
+ * paired-tap path (depth multiplier >= 2) re-arranges its per-channel tap records on the stack once per call (at
+ * most 1.9 KiB). */
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 void nncube_depthwise_conv2d_f32(const nncube_window *w, int32_t depth_multiplier,
                                  const nncube_clamp_f32_params *c, const float *input, const float *filter,
                                  const float *bias, float *output);
+
+/* Int8 depthwise 3x3 convolution, depth multiplier 1 (dilation 1 across), on the layout code generation writes
+ * (core/src/codegen/pack_depthwise.rs, described in nncube_depthwise_3x3.c): filter, bias with the input offset
+ * folded in and requantization records, 34 words per group of 4 channels. `q` gives the input offset and the clamp
+ * (its multiplier and shift may be NULL). Code generation calls it only for layers within the narrow
+ * requantization's bounds (right shifts 1 to 22, |bias| + 9 * 255 * 255 < 2^30) with at most 256 channels. Stack:
+ * a zero-point row of in_c bytes. */
+void nncube_depthwise_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, const int8_t *input,
+                             const uint32_t *packed, int8_t *output);
 
 /* Fully connected. float: weights [out_features, in_features]; bias [out_features] or NULL. int8: weights and
  * bias in the matmul layout (see nncube_matmul_s8 below) with depth = in_features. `q->multiplier` holds

@@ -5,19 +5,16 @@
  *
  * int8 paths (docs/kernels.md, "Depthwise convolution"), fastest first. Depth multiplier >= 2: the paired-tap path
  * (each window as int16 pairs of taps, one SMLAD per pair and output channel against per-channel records built on
- * the stack once per call). Depth multiplier 1 with a 3x3 window: groups of 4 channels, one 32-bit load bringing 4
- * channels of one tap (channels are contiguous in both the NHWC input and the [1, k_h, k_w, C] filter); on cores
- * with the DSP extension SXTAB16 widens bytes 0/2 and 1/3 to 16-bit lanes while adding the zero-point offset and
- * SMLABB/SMLATT accumulate each channel, the nine taps and the output stage as inline assembly with GCC. Other
- * depth-multiplier-1 layers: the window clipped to the input once, its taps a table of (input, filter) offsets
- * rebuilt only when the clipping changes, accumulation and the division-free output stage as two loops over chunks
- * of 32 channels. Other depth multipliers that are multiples of 4 broadcast one input byte against 4 filter bytes;
- * the rest take a plain loop.
+ * the stack once per call). Depth-multiplier-1 layers (3x3 windows that code generation lays out at generation time
+ * take nncube_depthwise_3x3_s8 in nncube_depthwise_3x3.c instead): the window clipped to the input once, its taps
+ * a table of (input, filter) offsets rebuilt only when the clipping changes (groups of 4 channels, one 32-bit load
+ * bringing 4 channels of one tap; on cores with the DSP extension SXTAB16 widens bytes 0/2 and 1/3 to 16-bit lanes
+ * while adding the zero-point offset and SMLABB/SMLATT accumulate each channel), accumulation and the
+ * division-free output stage as two loops over chunks of 32 channels. Other depth multipliers that are multiples
+ * of 4 broadcast one input byte against 4 filter bytes; the rest take a plain loop.
  *
- * The paired-tap path is in nncube_depthwise_paired.c, the 3x3 path's assembly building blocks in
- * nncube_depthwise_3x3.h; what the files share is in nncube_depthwise_internal.h.
+ * The paired-tap path is in nncube_depthwise_paired.c; what the files share is in nncube_depthwise_internal.h.
  */
-#include "nncube_depthwise_3x3.h"
 #include "nncube_depthwise_internal.h"
 
 #if NNCUBE_DW_SIMD
@@ -277,94 +274,6 @@ static void nncube_dw_pixel_s8(const nncube_window *w, const nncube_quant_s8 *q,
     }
 }
 
-#if NNCUBE_DW_SIMD
-/* Depth multiplier 1, 3x3 windows entirely inside the input (dilation 1 across), a symmetric filter, a bias and a
- * layer that meets nncube_dw_narrow_ok and nncube_dw_fold_ok: `pixels` adjacent output pixels of one row (window
- * origins `step` bytes apart), each `blocks` groups of 4 channels that accumulate their 9 taps in registers from
- * the bias (fully unrolled, no tap table, no accumulator array) and are requantized at once with the records `rq`
- * (nncube_dw_fold_record, 3 words a channel). `x` is the first window's top-left input byte and `f` the filter,
- * both at the first channel; out receives pixels * 4 * blocks bytes. */
-static NNCUBE_DW_NOINLINE void nncube_dw_3x3_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x, const int8_t *f,
-                                                    const int32_t *bias, const uint32_t *rq, int32_t blocks,
-                                                    int32_t pixels, int32_t step, int8_t *out)
-{
-    const int32_t col = k->col;
-    const int32_t row_skip = k->row - 2 * k->col;
-    /* From the last tap of a group to the first of the next. */
-    const int32_t x_wrap = 4 - 2 * k->row - 2 * k->col;
-    const int32_t f_wrap = 4 - 8 * k->ch;
-    const uint32_t in_off2 = k->in_off2;
-    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
-    for (; pixels > 0; --pixels, x += step) {
-        const int8_t *xp = x;
-        const int8_t *fp = f;
-        const int32_t *bp = bias;
-        const uint32_t *rp = rq;
-        int8_t *const end = out + 4 * blocks;
-        while (out < end) {
-            int32_t a0 = bp[0], a1 = bp[1], a2 = bp[2], a3 = bp[3];
-            NNCUBE_DW_3X3_TAPS9();
-            xp += x_wrap;
-            fp += f_wrap;
-            nncube_dw_store4(k, full, a0, a1, a2, a3, &rp, &out);
-            bp += 4;
-        }
-    }
-}
-
-/* As nncube_dw_3x3_blocks for a window clipped by the input's border (pixels at the edges): `rows` rows of `cols`
- * taps (1 to 3 each); `x` and `f` point at the first tap inside the input. */
-static NNCUBE_DW_NOINLINE void nncube_dw_3x3_clipped_blocks(const nncube_dw_3x3_ctx *k, const int8_t *x,
-                                                            const int8_t *f, const int32_t *bias,
-                                                            const uint32_t *rq, int32_t blocks, int32_t rows,
-                                                            int32_t cols, int8_t *out)
-{
-    const int32_t col = k->col;
-    /* From a row's last tap to the next row's first, and from the window's end to the next group's first tap. */
-    const int32_t x_skip = k->row - cols * col;
-    const int32_t f_skip = (3 - cols) * col;
-    const int32_t x_wrap = 4 - rows * k->row;
-    const int32_t f_wrap = 4 - rows * 3 * col;
-#if NNCUBE_DW_ASM
-    /* rows * 4 + cols: 2x2, 2x3 and 3x2 windows take one assembly block each. */
-    const int32_t shape = rows * 4 + cols;
-#endif
-    const uint32_t in_off2 = k->in_off2;
-    const int full = k->lo == INT8_MIN && k->hi == INT8_MAX;
-    const int8_t *xp = x;
-    const int8_t *fp = f;
-    int8_t *const end = out + 4 * blocks;
-    while (out < end) {
-        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-        int32_t r;
-#if NNCUBE_DW_ASM
-        if (shape == 2 * 4 + 2) {
-            NNCUBE_DW_3X3_WINDOW(NNCUBE_DW_3X3_ROWS_2X2);
-        } else if (shape == 2 * 4 + 3) {
-            NNCUBE_DW_3X3_WINDOW(NNCUBE_DW_3X3_ROWS_2X3);
-        } else if (shape == 3 * 4 + 2) {
-            NNCUBE_DW_3X3_WINDOW(NNCUBE_DW_3X3_ROWS_3X2);
-        } else
-#endif
-        for (r = 0; r < rows; ++r) {
-            if (cols == 3) {
-                NNCUBE_DW_3X3_ROW(3);
-            } else if (cols == 2) {
-                NNCUBE_DW_3X3_ROW(2);
-            } else {
-                NNCUBE_DW_3X3_ROW(1);
-            }
-            xp += x_skip;
-            fp += f_skip;
-        }
-        xp += x_wrap;
-        fp += f_wrap;
-        nncube_dw_store4(k, full, a0, a1, a2, a3, &rq, &out);
-        bias += 4;
-    }
-}
-#endif
-
 /* One tap of 4 output channels that read the same input value *xp (depth multiplier a multiple of 4). */
 #if NNCUBE_DW_SIMD
 #define NNCUBE_DW_TAP4_SHARED(xp, fp)                                                                             \
@@ -490,91 +399,6 @@ static NNCUBE_DW_NOINLINE void nncube_dw_pixel_general_s8(const nncube_window *w
     }
 }
 
-#if NNCUBE_DW_SIMD
-/* The 3x3 path for one pixel: nncube_dw_3x3_blocks (window inside the input) or nncube_dw_3x3_clipped_blocks
- * (border) for the channels in groups of 4, the general loops for the last in_c % 4. */
-static void nncube_dw_pixel_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q, const nncube_dw_3x3_ctx *k,
-                                   const uint32_t *rq, const int8_t *input, int32_t origin, const nncube_dw_span *s,
-                                   const int8_t *filter, const int32_t *bias, int8_t *out)
-{
-    const int32_t c0 = w->in_c & ~3;
-    int32_t acc[3];
-    if (s->ky0 == 0 && s->ky1 == 3 && s->kx0 == 0 && s->kx1 == 3) {
-        nncube_dw_3x3_blocks(k, input + origin, filter, bias, rq, c0 / 4, 1, 0, out);
-    } else {
-        /* An empty window (no column inside the input) leaves the bias: zero rows. */
-        const int32_t rows = s->kx1 > s->kx0 ? s->ky1 - s->ky0 : 0;
-        nncube_dw_3x3_clipped_blocks(k, input + (origin + s->ky0 * k->row + s->kx0 * k->col),
-                                     filter + (s->ky0 * 3 + s->kx0) * k->ch, bias, rq, c0 / 4, rows,
-                                     s->kx1 - s->kx0, out);
-    }
-    if (c0 < w->in_c) {
-        nncube_dw_accumulate(w, q, NULL, 0, bias, input, origin, s, filter, c0, w->in_c - c0, acc);
-        nncube_dw_requantize(q, 1, c0, w->in_c - c0, acc, out + c0);
-    }
-}
-/* Most channels of the 3x3 path: its requantization records (3 words a channel) are on the stack, 3 KiB. */
-#define NNCUBE_DW_3X3_MAX_CHANNELS 256
-
-/* The whole layer on the 3x3 path (depth multiplier 1, see nncube_dw_pixel_3x3_s8), with the requantization
- * records of its channels built once. A function of its own so that its records and the paired-tap path's never
- * share a stack frame. */
-static NNCUBE_DW_NOINLINE void nncube_dw_3x3_s8(const nncube_window *w, const nncube_quant_s8 *q,
-                                                const int8_t *input, const int8_t *filter, const int32_t *bias,
-                                                int8_t *output)
-{
-    uint32_t rq[3 * NNCUBE_DW_3X3_MAX_CHANNELS];
-    const int32_t image = w->in_h * w->in_w * w->in_c;
-    const nncube_dw_3x3_ctx k = {w->dilation_w * w->in_c,
-                                 w->dilation_h * w->in_w * w->in_c,
-                                 w->in_c,
-                                 ((uint32_t)(uint16_t)q->input_offset << 16) | (uint16_t)q->input_offset,
-                                 q->act_min,
-                                 q->act_max};
-    /* No in_c % 4 leftover: each row's interior pixels go to nncube_dw_3x3_blocks in one call. The interior columns
-     * are [ox_first, ox_end): the window starts at or after column 0 and ends at or before column in_w - 1. */
-    const int whole_groups = w->in_c % 4 == 0;
-    const int32_t ox_first = (w->pad_left + w->stride_w - 1) / w->stride_w;
-    const int32_t last_start = w->in_w - 3 + w->pad_left;
-    int32_t ox_end = last_start >= 0 ? last_start / w->stride_w + 1 : 0;
-    int32_t b, oy, ox, c;
-    int8_t *out = output;
-    for (c = 0; c < w->in_c; ++c) {
-        nncube_dw_fold_record(q, c, rq + 3 * c);
-    }
-    ox_end = ox_end > w->out_w ? w->out_w : ox_end;
-    for (b = 0; b < w->batches; ++b) {
-        const int8_t *in = input + (size_t)b * (size_t)image;
-        for (oy = 0; oy < w->out_h; ++oy) {
-            const int32_t iy0 = oy * w->stride_h - w->pad_top;
-            nncube_dw_span s;
-            int interior_rows;
-            nncube_dw_clip(iy0, w->dilation_h, 3, w->in_h, &s.ky0, &s.ky1);
-            interior_rows = s.ky0 == 0 && s.ky1 == 3;
-            for (ox = 0; ox < w->out_w; ++ox) {
-                const int32_t ix0 = ox * w->stride_w - w->pad_left;
-                const int32_t origin = (iy0 * w->in_w + ix0) * w->in_c;
-                /* Dilation 1 across: the columns inside the input (as nncube_dw_clip gives them). */
-                s.kx0 = ix0 >= 0 ? 0 : (ix0 > -3 ? -ix0 : 3);
-                s.kx1 = w->in_w - ix0 < 3 ? w->in_w - ix0 : 3;
-                s.kx1 = s.kx1 < s.kx0 ? s.kx0 : s.kx1;
-                if (interior_rows && whole_groups && ox == ox_first && ox_end > ox_first) {
-                    const int32_t n = ox_end - ox_first;
-                    nncube_dw_3x3_blocks(&k, in + origin, filter, bias, rq, w->in_c / 4, n, w->stride_w * w->in_c,
-                                         out);
-                    out += n * w->out_c;
-                    ox = ox_end - 1;
-                    continue;
-                } else {
-                    nncube_dw_pixel_3x3_s8(w, q, &k, rq, in, origin, &s, filter, bias, out);
-                }
-                out += w->out_c;
-            }
-        }
-    }
-}
-#endif
-
 void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier, const nncube_quant_s8 *q,
                                 const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output)
 {
@@ -583,14 +407,6 @@ void nncube_depthwise_conv2d_s8(const nncube_window *w, int32_t depth_multiplier
      * rebuilt only when the clipped window changes (interior pixels share one). */
     const int use_table = depth_multiplier == 1 && q->filter_offset == 0 && w->k_h * w->k_w <= NNCUBE_DW_MAX_TAPS;
     const int narrow = nncube_dw_narrow_ok(w, q, bias);
-#if NNCUBE_DW_SIMD
-    /* The 3x3 path (nncube_dw_3x3_s8), every pixel. */
-    if (depth_multiplier == 1 && narrow && q->filter_offset == 0 && bias != NULL && w->k_h == 3 && w->k_w == 3 &&
-        w->dilation_w == 1 && w->in_c <= NNCUBE_DW_3X3_MAX_CHANNELS && nncube_dw_fold_ok(w, q)) {
-        nncube_dw_3x3_s8(w, q, input, filter, bias, output);
-        return;
-    }
-#endif
     nncube_dw_pairs_layout pairs;
     int32_t table[2 * NNCUBE_DW_MAX_TAPS];
     nncube_dw_span table_span = {-1, -1, -1, -1};

@@ -172,7 +172,8 @@ static inline int32_t nncube_mm_requantize_run(int32_t *acc, int32_t c, int32_t 
 /* Requantizes n channels of two rows, acc[2c] / acc[2c + 1] being channel c of row 0 / row 1, in two passes
  * with few live values each (one loop needed more registers than the core has: measured ~22 instructions per
  * output with spills, ~16 in two passes): the requantized values replace the sums in acc, then the output
- * offset, the clamp (one SSAT for the whole int8 range) and the stores. Always inlined (three callers). */
+ * offset, the clamp (one SSAT for the whole int8 range) and the stores. Always inlined (the portable two-row
+ * path and nncube_mm_requantize_chunk). */
 static inline __attribute__((always_inline)) void nncube_mm_requantize_rows(const nncube_mm_stage *st, int32_t *acc,
                                                                             int32_t n, const int32_t *mult,
                                                                             const int32_t *shift, int32_t step,

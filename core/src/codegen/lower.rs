@@ -4,6 +4,7 @@
 //! [`crate::arith`] (TFLite's rounding), so the C side never parses a model or touches float for int8.
 
 use super::CodegenError;
+use super::pack_depthwise;
 use crate::arith::{activation_range_quantized, quantize_multiplier};
 use crate::ir::{
     Activation, DType, Graph, Node, Op, PoolAttrs, PoolKind, Quant, TensorId, TensorType, Window2d,
@@ -15,7 +16,8 @@ pub trait Operands {
     /// A C expression of type `uint8_t *` (activations) or `const uint8_t *` (constants) for `t`.
     fn ptr(&self, t: TensorId) -> String;
     /// A C expression of type `const uint8_t *` for the re-arranged filter (or the folded bias, `bias`) of
-    /// int8 matmul node `node` (see `super::pack`).
+    /// int8 matmul node `node` (see `super::pack`), or the stream of a 3×3 depthwise node (`bias` false, see
+    /// `super::pack_depthwise`).
     fn packed(&self, node: usize, bias: bool) -> String;
 }
 
@@ -368,7 +370,7 @@ impl Cx<'_> {
             && !depthwise
             && super::pack::pointwise_records(self.graph, self.node).is_some()
         {
-            // 1×1, small depth: the channel records hold the filter, bias and output stage (`super::pack`).
+            // 1×1 on channel records: they hold the filter, bias and output stage (`super::pack`).
             let variant = if super::pack::POINTWISE_DEPTHS.contains(&ic) {
                 "small"
             } else {
@@ -380,10 +382,28 @@ impl Cx<'_> {
                 ops.ptr(input),
                 ops.ptr(output)
             )
+        } else if depthwise
+            && dt == DType::I8
+            && pack_depthwise::plan(self.graph, self.node).is_some()
+        {
+            // 3×3 on its generation-time layout: the stream holds the requantization records.
+            let (_, out_zp) = self.qparams(output)?;
+            let (_, in_zp) = self.qparams(input)?;
+            let (lo, hi) = self.int8_range(activation, output)?;
+            decls += &format!(
+                "static const nncube_quant_s8 {p}_quant = {{{}, 0, {out_zp}, {lo}, {hi}, NULL, NULL}};\n",
+                -in_zp
+            );
+            format!(
+                "nncube_depthwise_3x3_s8(&{p}_window, &{p}_quant, (const int8_t *)({}), (const uint32_t *)({}), (int8_t *)({}));\n",
+                ops.ptr(input),
+                ops.packed(self.index, false),
+                ops.ptr(output)
+            )
         } else if dt == DType::I8 {
             let (mults, shifts) = self.channel_multipliers(input, filter, output, oc)?;
             decls += &self.quant_decl(p, input, 0, output, activation, &mults, &shifts)?;
-            // Depthwise reads the filter as imported; regular convolutions read it re-arranged.
+            // Other depthwise layers read the filter as imported; regular convolutions read it re-arranged.
             let (filter_arg, bias_arg) = if depthwise {
                 (
                     format!("(const int8_t *)({})", ops.ptr(filter)),

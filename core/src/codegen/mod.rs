@@ -11,6 +11,7 @@ mod emit;
 mod hash;
 mod lower;
 mod pack;
+mod pack_depthwise;
 pub mod placement;
 pub mod runtime;
 mod weights;

@@ -26,10 +26,6 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/include/nncube_depthwise_internal.h"),
     ),
     (
-        "include/nncube_depthwise_3x3.h",
-        include_str!("../../runtime/include/nncube_depthwise_3x3.h"),
-    ),
-    (
         "src/nncube_add.c",
         include_str!("../../runtime/src/nncube_add.c"),
     ),
@@ -52,6 +48,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     (
         "src/nncube_depthwise.c",
         include_str!("../../runtime/src/nncube_depthwise.c"),
+    ),
+    (
+        "src/nncube_depthwise_3x3.c",
+        include_str!("../../runtime/src/nncube_depthwise_3x3.c"),
     ),
     (
         "src/nncube_depthwise_paired.c",

@@ -3,10 +3,12 @@
 //! Blob mode (default): one `const uint8_t <name>_weights[]` array, every tensor at a 16-byte aligned offset, in
 //! order of first use; the network reads it through the pointer given to `<name>_init`, so it can live anywhere.
 //! Split mode: one aligned array per tensor, referenced by symbol. The filter and bias of int8 convolutions and
-//! fully connected layers are stored re-arranged for their kernel, one entry per node (see [`super::pack`]).
+//! fully connected layers are stored re-arranged for their kernel, one entry per node (see [`super::pack`]), and
+//! so are int8 3×3 depthwise layers (one stream per node, see [`super::pack_depthwise`]).
 
 use super::CodegenError;
 use super::pack::{self, PackedMatmul};
+use super::pack_depthwise;
 use crate::ir::{Graph, Op, TensorId};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -19,7 +21,8 @@ const WEIGHTS_ALIGN_BYTES: usize = 16;
 pub enum WeightKey {
     /// A constant tensor, as imported.
     Tensor(TensorId),
-    /// The re-arranged filter of node `n` (see [`pack`]).
+    /// The re-arranged filter of node `n` (see [`pack`]; for a 3×3 depthwise node its whole stream, see
+    /// [`pack_depthwise`]).
     PackedFilter(usize),
     /// The folded bias of node `n` (see [`pack`]).
     PackedBias(usize),
@@ -101,6 +104,16 @@ impl WeightTable {
                     bias,
                     format!(
                         "node {i} `{}`: bias with the input offset folded in",
+                        node.name
+                    ),
+                );
+                &node.inputs[..1]
+            } else if let Some(plan) = pack_depthwise::plan(graph, node) {
+                table.push(
+                    WeightKey::PackedFilter(i),
+                    plan.pack(),
+                    format!(
+                        "node {i} `{}`: depthwise 3x3 filter, folded bias and requantization records",
                         node.name
                     ),
                 );
