@@ -699,11 +699,17 @@ fn only_eligible_1x1_layers_call_the_records_kernel() {
             p.extension().is_some_and(|e| e == "c") && !p.starts_with("nncube_runtime")
         })
         .map(|(_, c)| {
-            (
-                c.matches("nncube_conv1x1_small_s8(&").count(),
-                c.matches("nncube_conv1x1_wide_s8(&").count(),
-            )
+            [
+                "nncube_conv1x1_small_s8(&",
+                "nncube_conv1x1_wide_s8(&",
+                "nncube_conv_pool1x1_wide_s8(&",
+                "nncube_conv_pool1x1_deep_s8(&",
+                "nncube_conv_pool2d_s8(&",
+            ]
+            .map(|f| c.matches(f).count())
         })
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    assert_eq!(calls, (10, 5));
+        .fold([0; 5], |a, b| std::array::from_fn(|i| a[i] + b[i]));
+    // 1x1 wide layers of 9, 14 and 20 pixels take the records, of 1 and 5 pixels the general path; the three
+    // 1x1 conv+pool layers the records (in_c 64 and 80: blocks of 6, in_c 256: blocks of 3).
+    assert_eq!(calls, [11, 9, 2, 1, 0]);
 }

@@ -4,8 +4,18 @@
 //! extremes (left shifts, a zero shift, right shifts up to 31, a multiplier of 0, accumulators near 2^31).
 
 use nncube_core::ir::{
-    Activation, ConstData, DType, Graph, Op, Padding2d, Quant, TensorType, Window2d,
+    Activation, ConstData, DType, Graph, Op, Padding2d, PoolAttrs, PoolKind, Quant, TensorType,
+    Window2d,
 };
+
+/// A pooling of the conv+pool layers: kind, window (h, w), stride, padding (bottom, right), output (h, w).
+type PoolSpec = (
+    PoolKind,
+    (usize, usize),
+    usize,
+    (usize, usize),
+    (usize, usize),
+);
 
 /// The graph: input `x` [1,7,5,3]; outputs conv 3x3 (stride 2x1, padded, out_c 5), conv 1x1 (out_c 3, no bias),
 /// fully connected over 7 batch rows (weights zero point 3), a per-channel fully connected on the conv and a
@@ -549,6 +559,84 @@ pub fn graph() -> Graph {
         s21,
         plain,
     );
+    // Wide records on few pixels (the 3-pixel loop for a last block of at most 3): 9 pixels (stride 3 x 2: a block
+    // of 6, then 3 written directly) on in_c 64 and on in_c 80 (20 groups: the 8-group loop's half iteration
+    // first), 14 (stride 1 x 3: 12 + 2 through passes of 32 + 8 channels), 20 (stride 2 x 1: 18 + 2); and 1 and 5
+    // pixels (strides 7 x 5 and 7 x 1), which keep the general matrix product.
+    let r80 = record_layer(
+        &mut g,
+        "rec16_80",
+        r16,
+        16,
+        &spread(80),
+        ramp(80),
+        full,
+        relu,
+    );
+    let few = |s: (usize, usize)| (s, (7usize.div_ceil(s.0), 5usize.div_ceil(s.1)));
+    let few_pixels = [
+        record_layer(
+            &mut g,
+            "rec64_37_p9",
+            r64,
+            64,
+            &spread(37),
+            ramp(37),
+            few((3, 2)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec80_33_p9",
+            r80,
+            80,
+            &spread(33),
+            ramp(33),
+            few((3, 2)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec64_40_p14",
+            r64,
+            64,
+            &spread(40),
+            ramp(40),
+            few((1, 3)),
+            relu,
+        ),
+        record_layer(
+            &mut g,
+            "rec80_7_p20",
+            r80,
+            80,
+            &spread(7),
+            ramp(7),
+            few((2, 1)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec256_6_p1",
+            r256,
+            256,
+            &spread(6),
+            ramp(6),
+            few((7, 5)),
+            plain,
+        ),
+        record_layer(
+            &mut g,
+            "rec64_5_p5",
+            r64,
+            64,
+            &spread(5),
+            ramp(5),
+            few((7, 1)),
+            plain,
+        ),
+    ];
+    g.outputs.extend(few_pixels);
     let mut dead_f = weights(4 * 64);
     dead_f[64..128].iter_mut().for_each(|v| *v = 0);
     let mut dead_ty = TensorType::new(DType::I8, vec![4, 1, 1, 64]);
@@ -574,6 +662,98 @@ pub fn graph() -> Graph {
         vec![r_dead],
     );
     g.outputs.extend([r64_67, r256_5, r_dead]);
+    // 1x1 conv+pool through the wide records: in_c 64 (nncube_conv_pool1x1_wide_s8, blocks of 6 conv pixels) with a
+    // ReLU to zero point -128 and a 3 x 3 stride-2 average (windows of 9: 6 + 3); in_c 256
+    // (nncube_conv_pool1x1_deep_s8, blocks of 5 and a last one of 4) with a 3 x 3 stride-2 maximum whose windows
+    // the padding (2 at the bottom and right) clips (9: 5 + 4, 3 and 1 pixels) and a ReLU6 after the pool; in_c 80
+    // (20 groups), conv stride 2 x 1, 37 channels (passes of 32 + 5), a global 4 x 5 average (20 pixels: 6 + 6 +
+    // 6 + 2).
+    let mut conv_pool =
+        |g: &mut Graph,
+         name: &str,
+         input,
+         in_c: usize,
+         out_c: usize,
+         (stride, conv_hw): ((usize, usize), (usize, usize)),
+         (kind, (kh, kw), pool_stride, pad, out_hw): PoolSpec,
+         (activation, pool_activation): (Activation, Activation)| {
+            let mut ty = TensorType::new(DType::I8, vec![out_c, 1, 1, in_c]);
+            ty.quant = Some(Quant::PerChannel {
+                scales: spread(out_c),
+                zero_points: vec![0; out_c],
+                axis: 0,
+            });
+            let f = g.add_const(
+                format!("{name}_f"),
+                ty,
+                ConstData::from_i8(&weights(out_c * in_c)),
+            );
+            let b = g.add_const(
+                format!("{name}_b"),
+                TensorType::new(DType::I32, vec![out_c]),
+                ramp(out_c).map(|v| ConstData::from_i32(&v)).unwrap(),
+            );
+            let (scale, zp) = if activation == Activation::Relu {
+                (0.04, -128)
+            } else {
+                (0.05, 3)
+            };
+            let out = g.add_tensor(name, i8t(vec![1, out_hw.0, out_hw.1, out_c], scale, zp));
+            let mut pool_window = window((pool_stride, pool_stride), 0);
+            pool_window.padding.bottom = pad.0;
+            pool_window.padding.right = pad.1;
+            g.add_node(
+                name,
+                Op::ConvPool2d {
+                    window: window(stride, 0),
+                    activation,
+                    pool: PoolAttrs {
+                        kind,
+                        filter_h: kh,
+                        filter_w: kw,
+                        window: pool_window,
+                        activation: pool_activation,
+                        conv_output: i8t(vec![1, conv_hw.0, conv_hw.1, out_c], scale, zp),
+                    },
+                },
+                vec![Some(input), Some(f), Some(b)],
+                vec![out],
+            );
+            out
+        };
+    let pooled = [
+        conv_pool(
+            &mut g,
+            "cp64_37_avg3",
+            r64,
+            64,
+            37,
+            full,
+            (PoolKind::Average, (3, 3), 2, (0, 0), (3, 2)),
+            (Activation::Relu, Activation::None),
+        ),
+        conv_pool(
+            &mut g,
+            "cp256_35_max3",
+            r256,
+            256,
+            35,
+            full,
+            (PoolKind::Max, (3, 3), 2, (2, 2), (4, 3)),
+            (Activation::None, Activation::Relu6),
+        ),
+        conv_pool(
+            &mut g,
+            "cp80_37_global",
+            r80,
+            80,
+            37,
+            ((2, 1), (4, 5)),
+            (PoolKind::Average, (4, 5), 1, (0, 0), (1, 1)),
+            (Activation::None, Activation::None),
+        ),
+    ];
+    g.outputs.extend(pooled);
     g.verify().unwrap();
     g
 }

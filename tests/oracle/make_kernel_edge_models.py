@@ -180,6 +180,14 @@ def cases():
     yield "conv1x1_c32_w5_oc9", conv(rng, [1, 3, 5, 32], (1, 1), 9, 1, Padding.SAME, ACT.NONE, (3, 5))
     yield "conv1x1_c64_oc67", conv(rng, [1, 5, 5, 64], (1, 1), 67, 1, Padding.VALID, ACT.NONE, (5, 5))
     yield "conv1x1_c128_s2_oc6", conv(rng, [1, 7, 7, 128], (1, 1), 6, 2, Padding.VALID, ACT.NONE, (4, 4))
+    # Few pixels on the wide loop: 9 (a block of 6, then the 3-pixel loop writing directly), 13 (12 + 1: the 3-pixel
+    # loop through passes of 32 + 8 channels), 3 on in_c 144 (the 8-group loop's half iteration), and 1 and 5
+    # pixels (the general matrix product).
+    yield "conv1x1_c64_p9_oc37_relu", conv(rng, [1, 3, 3, 64], (1, 1), 37, 1, Padding.VALID, ACT.RELU, (3, 3))
+    yield "conv1x1_c128_p13_oc40", conv(rng, [1, 1, 13, 128], (1, 1), 40, 1, Padding.VALID, ACT.NONE, (1, 13))
+    yield "conv1x1_c144_p3_oc9", conv(rng, [1, 3, 1, 144], (1, 1), 9, 1, Padding.VALID, ACT.NONE, (3, 1))
+    yield "conv1x1_c256_p1_oc6", conv(rng, [1, 1, 1, 256], (1, 1), 6, 1, Padding.VALID, ACT.NONE, (1, 1))
+    yield "conv1x1_c64_p5_oc7", conv(rng, [1, 1, 5, 64], (1, 1), 7, 1, Padding.VALID, ACT.NONE, (1, 5))
 
 
 def main():

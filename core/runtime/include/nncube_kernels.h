@@ -79,6 +79,17 @@ void nncube_conv1x1_wide_s8(const nncube_window *w, const int32_t *records, cons
 void nncube_conv_pool2d_s8(const nncube_window *conv, const nncube_quant_s8 *q, const nncube_window *pool,
                            int32_t pool_kind, int32_t pool_act_min, int32_t pool_act_max, const int8_t *input,
                            const int8_t *filter, const int32_t *bias, int8_t *output);
+/* 1x1 convolution + pooling with the wide channel records of nncube_conv1x1_wide_s8 (out_c <= 256, pooling windows
+ * of at most 256 pixels, records requantizing to the conv result's quantization): per pooled pixel its window's
+ * conv pixels in blocks (`wide`: in_c 64 to 128, blocks of 6; `deep`: in_c 144 to 256, blocks of 5 and a last
+ * one of 4) through the records' loop, folded into per-channel pool accumulators, then the pooled values as
+ * nncube_conv_pool2d_s8. Reads only the pooled pixel's receptive field before writing it. */
+void nncube_conv_pool1x1_wide_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
+                                 int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
+                                 const int8_t *input, int8_t *output);
+void nncube_conv_pool1x1_deep_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
+                                 int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
+                                 const int8_t *input, int8_t *output);
 void nncube_conv_pool2d_f32(const nncube_window *conv, const nncube_clamp_f32_params *c, const nncube_window *pool,
                             int32_t pool_kind, const nncube_clamp_f32_params *pool_clamp, const float *input,
                             const float *filter, const float *bias, float *output);

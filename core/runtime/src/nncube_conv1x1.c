@@ -27,8 +27,14 @@
  * per 24 MACs; wide: 21), then 5 instructions per output: SMMLAR, ADD, ASR, SSAT, STRB. A last block of fewer
  * pixels writes to a stack buffer that is then copied. Memory contract: a block's input pixels are all read before
  * any of its outputs is written, and blocks go in NHWC order, so output pixel p is written before reading any
- * pixel > p + 5 and after reading pixels <= p + 5 only.
+ * pixel > p + 5 and after reading pixels <= p + 5 only. The wide loop's last block of at most 3 pixels runs a
+ * 3-pixel loop (nncube_pw_block_wide3).
+ *
+ * nncube_conv_pool1x1_wide_s8 / _deep_s8 run 1x1 conv+pool layers on the same wide records: per pooled pixel the
+ * conv pixels of its window in blocks of 6 (deep: 5 and a last one of 4), requantized to int8 by the block loop
+ * and folded into int16 pool accumulators (docs/kernels.md, "Few pixels and 1x1 conv+pool").
  */
+#include "nncube_fixedpoint.h"
 #include "nncube_kernels.h"
 #include "nncube_simd.h"
 
@@ -189,6 +195,149 @@ static __attribute__((noinline)) void nncube_pw_block_wide(const uint32_t *rows,
                      : [rows] "m"(rows), [rows_end] "m"(rows_end), [os] "r"(os), [end] "m"(end)
                      : "cc", "memory");
 }
+/* One group of 4 input values for 3 pixels (group g of pixel p at words 2 * (3g + p); pixel 0's LDRD moves p to
+ * the next group):
+ * 12 instructions per 12 MACs. */
+#define NNCUBE_PW_WIDE3_GROUP                                                                                     \
+    "ldr %[wo], [%[st]], #4\n\t"                                                                                 \
+    "sxtb16 %[we], %[wo]\n\t"                                                                                    \
+    "sxtb16 %[wo], %[wo], ror #8\n\t" NNCUBE_PW_WIDE_PX("s2", "16") NNCUBE_PW_WIDE_PX("s1", "8")                 \
+        "ldrd %[xe], %[xo], [%[p]], #24\n\t"                                                                     \
+    "smlad %[s0], %[xe], %[we], %[s0]\n\t"                                                                       \
+    "smlad %[s0], %[xo], %[wo], %[s0]\n\t"
+
+/* nncube_pw_block_wide for 3 pixels, widened as there but 3 per group (a last block of at most 3 pixels): pixel
+ * p's outputs at o + p * os; the group loop runs 8 groups per iteration (groups a multiple of 4: an odd count of 4
+ * runs one half iteration first). */
+static __attribute__((noinline)) void nncube_pw_block_wide3(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                            int8_t *o, int32_t os, int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + groups);
+    const uint32_t *const rows_end = rows + 6 * groups;
+    int32_t s0, s1, s2;
+    uint32_t we, wo, xe, xo;
+    const uint32_t *p;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "mov %[s1], %[s0]\n\t"
+                     "mov %[s2], %[s0]\n\t"
+                     "mov %[p], %[rows]\n\t"
+                     "tst %[g], #4\n\t"
+                     "beq 2f\n\t" NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP
+                         NNCUBE_PW_WIDE3_GROUP "cmp %[p], %[re]\n\t"
+                     "beq 3f\n"
+                     "2:\n\t" NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP
+                         NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP NNCUBE_PW_WIDE3_GROUP
+                     "cmp %[p], %[re]\n\t"
+                     "bne 2b\n"
+                     "3:\n\t"
+                     "ldrd %[we], %[wo], [%[st]], #8\n\t"
+                     "ldr %[xe], [%[st]], #4\n\t" NNCUBE_PW_RQ("s0") "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1")
+                     "strb %[s1], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s2") "strb %[s2], [%[o], %[os], lsl #1]\n\t"
+                     "add %[o], %[o], #1\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [we] "=&r"(we), [wo] "=&r"(wo),
+                       [xe] "=&r"(xe), [xo] "=&r"(xo), [p] "=&r"(p), [st] "+r"(st), [o] "+r"(o)
+                     : [rows] "r"(rows), [re] "r"(rows_end), [os] "r"(os), [end] "m"(end), [g] "r"(groups)
+                     : "cc", "memory");
+}
+#undef NNCUBE_PW_WIDE3_GROUP
+
+/* One group of 4 input values for 5 / 4 pixels (group g of pixel p at words 2 * (5g + p) / 2 * (4g + p)): 18
+ * instructions per 20 MACs / 15 per 16. */
+#define NNCUBE_PW_WIDE5_GROUP                                                                                     \
+    "ldr %[wo], [%[st]], #4\n\t"                                                                                 \
+    "sxtb16 %[we], %[wo]\n\t"                                                                                    \
+    "sxtb16 %[wo], %[wo], ror #8\n\t" NNCUBE_PW_WIDE_PX("s4", "32") NNCUBE_PW_WIDE_PX("s3", "24")                \
+        NNCUBE_PW_WIDE_PX("s2", "16") NNCUBE_PW_WIDE_PX("s1", "8") "ldrd %[xe], %[xo], [%[p]], #40\n\t"           \
+    "smlad %[s0], %[xe], %[we], %[s0]\n\t"                                                                       \
+    "smlad %[s0], %[xo], %[wo], %[s0]\n\t"
+#define NNCUBE_PW_WIDE4_GROUP                                                                                     \
+    "ldr %[wo], [%[st]], #4\n\t"                                                                                 \
+    "sxtb16 %[we], %[wo]\n\t"                                                                                    \
+    "sxtb16 %[wo], %[wo], ror #8\n\t" NNCUBE_PW_WIDE_PX("s3", "24") NNCUBE_PW_WIDE_PX("s2", "16")                \
+        NNCUBE_PW_WIDE_PX("s1", "8") "ldrd %[xe], %[xo], [%[p]], #32\n\t"                                         \
+    "smlad %[s0], %[xe], %[we], %[s0]\n\t"                                                                       \
+    "smlad %[s0], %[xo], %[wo], %[s0]\n\t"
+/* The group loop of nncube_pw_block_wide5 / 4 (G: the group macro): 8 groups per iteration, an odd count of 4
+ * groups runs a half iteration first. */
+#define NNCUBE_PW_GROUP_LOOP(G)                                                                                   \
+    "ldr %[p], %[rows]\n\t"                                                                                      \
+    "ldr %[xo], %[g]\n\t"                                                                                        \
+    "tst %[xo], #4\n\t"                                                                                          \
+    "beq 2f\n\t" G G G G "cmp %[p], %[re]\n\t"                                                                  \
+    "beq 3f\n"                                                                                                   \
+    "2:\n\t" G G G G G G G G "cmp %[p], %[re]\n\t"                                                              \
+    "bne 2b\n"                                                                                                   \
+    "3:\n\t"                                                                                                     \
+    "ldrd %[we], %[wo], [%[st]], #8\n\t"                                                                         \
+    "ldr %[xe], [%[st]], #4\n\t"
+
+/* nncube_pw_block_wide3 for 5 pixels, 5 per group (1x1 conv+pool above in_c 128: 5 widened pixels of in_c 256
+ * take 2.5 KiB of stack, 6 would take 3). */
+static __attribute__((noinline)) void nncube_pw_block_wide5(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                            int8_t *o, int32_t os, int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + groups);
+    const uint32_t *const rows_end = rows + 10 * groups;
+    int32_t s0, s1, s2, s3, s4;
+    uint32_t we, wo, xe, xo;
+    const uint32_t *p;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "mov %[s1], %[s0]\n\t"
+                     "mov %[s2], %[s0]\n\t"
+                     "mov %[s3], %[s0]\n\t"
+                     "mov %[s4], %[s0]\n\t" NNCUBE_PW_GROUP_LOOP(NNCUBE_PW_WIDE5_GROUP) NNCUBE_PW_RQ("s0")
+                     "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1") "strb %[s1], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s2")
+                     "strb %[s2], [%[o], %[os], lsl #1]\n\t" NNCUBE_PW_RQ("s4")
+                     "strb %[s4], [%[o], %[os], lsl #2]\n\t" NNCUBE_PW_RQ("s3")
+                     "add %[xo], %[os], %[os], lsl #1\n\t"
+                     "strb %[s3], [%[o], %[xo]]\n\t"
+                     "add %[o], %[o], #1\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),
+                       [we] "=&r"(we), [wo] "=&r"(wo), [xe] "=&r"(xe), [xo] "=&r"(xo), [p] "=&r"(p), [st] "+r"(st),
+                       [o] "+r"(o)
+                     : [rows] "m"(rows), [re] "r"(rows_end), [os] "r"(os), [end] "m"(end), [g] "m"(groups)
+                     : "cc", "memory");
+}
+
+/* nncube_pw_block_wide5 for 4 pixels, 4 per group (the last block of a window of 5k + 1 to 5k + 4 pixels). */
+static __attribute__((noinline)) void nncube_pw_block_wide4(const uint32_t *rows, const int32_t *st, int32_t n,
+                                                            int8_t *o, int32_t os, int32_t groups)
+{
+    const int32_t *const end = st + (size_t)n * (4 + groups);
+    const uint32_t *const rows_end = rows + 8 * groups;
+    int32_t s0, s1, s2, s3;
+    uint32_t we, wo, xe, xo;
+    const uint32_t *p;
+    __asm__ volatile("1:\n\t"
+                     "ldr %[s0], [%[st]], #4\n\t"
+                     "mov %[s1], %[s0]\n\t"
+                     "mov %[s2], %[s0]\n\t"
+                     "mov %[s3], %[s0]\n\t" NNCUBE_PW_GROUP_LOOP(NNCUBE_PW_WIDE4_GROUP) NNCUBE_PW_RQ("s0")
+                     "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1") "strb %[s1], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s2")
+                     "strb %[s2], [%[o], %[os], lsl #1]\n\t" NNCUBE_PW_RQ("s3")
+                     "add %[xo], %[os], %[os], lsl #1\n\t"
+                     "strb %[s3], [%[o], %[xo]]\n\t"
+                     "add %[o], %[o], #1\n\t"
+                     "ldr %[xo], %[end]\n\t"
+                     "cmp %[st], %[xo]\n\t"
+                     "bne 1b"
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [we] "=&r"(we),
+                       [wo] "=&r"(wo), [xe] "=&r"(xe), [xo] "=&r"(xo), [p] "=&r"(p), [st] "+r"(st), [o] "+r"(o)
+                     : [rows] "m"(rows), [re] "r"(rows_end), [os] "r"(os), [end] "m"(end), [g] "m"(groups)
+                     : "cc", "memory");
+}
+#undef NNCUBE_PW_GROUP_LOOP
+#undef NNCUBE_PW_WIDE5_GROUP
+#undef NNCUBE_PW_WIDE4_GROUP
+
 #undef NNCUBE_PW_WIDE_GROUP
 #undef NNCUBE_PW_WIDE_PX
 #undef NNCUBE_PW_RQ
@@ -224,6 +373,32 @@ static inline void nncube_pw_block_call(const uint32_t *rows, const int32_t *st,
         nncube_pw_block4(rows, st, n, o, os);
     } else {
         nncube_pw_block8(rows, st, n, o, os);
+    }
+}
+
+/* The wide loop's last block of n <= 3 pixels, widened as a block of 6: its first 3 pixels moved in place to 3 per
+ * group (word 2 * (6g + p) to 2 * (3g + p): never above its source, so a forward pass is safe), then
+ * nncube_pw_block_wide3, writing the output directly (n = 3) or through a stack buffer in passes of 32 channels. */
+static __attribute__((noinline)) void nncube_pw_tail3(uint32_t *rows, const int32_t *records, int32_t out_c,
+                                                      int8_t *output, int32_t n, int32_t groups)
+{
+    int8_t tail[3 * NNCUBE_PW_TAIL_CHANNELS];
+    int32_t i, c0, c;
+    for (i = 0; i < 6 * groups; ++i) {
+        rows[i] = rows[2 * (i / 6) * NNCUBE_PW_PIXELS + i % 6];
+    }
+    if (n == 3) {
+        nncube_pw_block_wide3(rows, records, out_c, output, out_c, groups);
+        return;
+    }
+    for (c0 = 0; c0 < out_c; c0 += NNCUBE_PW_TAIL_CHANNELS) {
+        const int32_t m = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
+        nncube_pw_block_wide3(rows, records + (size_t)c0 * (4 + groups), m, tail, m, groups);
+        for (i = 0; i < n; ++i) {
+            for (c = 0; c < m; ++c) {
+                output[(size_t)i * out_c + c0 + c] = tail[i * m + c];
+            }
+        }
     }
 }
 
@@ -271,6 +446,8 @@ static inline __attribute__((always_inline)) void nncube_pw_run(const nncube_win
         }
         if (n == NNCUBE_PW_PIXELS) {
             nncube_pw_block_call(rows, records, out_c, output + (size_t)p * out_c, out_c, groups, wide);
+        } else if (wide && n <= 3) {
+            nncube_pw_tail3(rows, records, out_c, output + (size_t)p * out_c, n, groups);
         } else {
             int8_t tail[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
             int32_t c0, c;
@@ -358,4 +535,151 @@ void nncube_conv1x1_wide_s8(const nncube_window *w, const int32_t *records, cons
 #else
     nncube_pw_portable(w, records, input, output);
 #endif
+}
+
+/* Largest out_c of nncube_conv_pool1x1_*_s8 (their int16 pool accumulators are on the stack). */
+#define NNCUBE_PW_POOL_MAX_CHANNELS 256
+
+#if NNCUBE_MATMUL_WIDENED
+/* Conv pixels [0, n) of `px` (n <= block, the rest repeat the last) widened into rows, their lanes doubled (group
+ * g of pixel p at words 2 * (block * g + p) and the next), then channels in passes of 32 through the block loop
+ * (nncube_pw_block_wide, _wide5 or _wide4 for block 6, 5 or 4) into `values` (pixel p, pass channel c at
+ * p * m + c); each pass is folded into acc (int16: at most 256 pixels per window). */
+static inline __attribute__((always_inline)) void nncube_pw_pool_block(const int8_t *const *px, int32_t n,
+                                                                       const int32_t block, const int32_t *records,
+                                                                       int32_t in_c, int32_t out_c,
+                                                                       int32_t pool_kind, uint32_t *rows,
+                                                                       int16_t *acc)
+{
+    const int32_t groups = in_c / 4, rec = 4 + groups;
+    int8_t values[NNCUBE_PW_PIXELS * NNCUBE_PW_TAIL_CHANNELS];
+    int32_t i, g, c0, c;
+    for (i = 0; i < block; ++i) {
+        const int8_t *src = px[i < n ? i : n - 1];
+        uint32_t *r = rows + 2 * i;
+        for (g = 0; g < groups; ++g, r += 2 * block) {
+            const uint32_t v = nncube_load4(src + 4 * g);
+            uint32_t o;
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o) : "r"(v));
+            r[0] = __sadd16(__sxtb16(v), __sxtb16(v));
+            r[1] = __sadd16(o, o);
+        }
+    }
+    for (c0 = 0; c0 < out_c; c0 += NNCUBE_PW_TAIL_CHANNELS) {
+        const int32_t m = out_c - c0 < NNCUBE_PW_TAIL_CHANNELS ? out_c - c0 : NNCUBE_PW_TAIL_CHANNELS;
+        if (block == NNCUBE_PW_PIXELS) {
+            nncube_pw_block_wide(rows, records + (size_t)c0 * rec, m, values, m, groups);
+        } else if (block == 5) {
+            nncube_pw_block_wide5(rows, records + (size_t)c0 * rec, m, values, m, groups);
+        } else {
+            nncube_pw_block_wide4(rows, records + (size_t)c0 * rec, m, values, m, groups);
+        }
+        for (c = 0; c < m; ++c) {
+            int32_t a = acc[c0 + c];
+            if (pool_kind == NNCUBE_POOL_MAX) {
+                for (i = 0; i < n; ++i) {
+                    a = values[i * m + c] > a ? values[i * m + c] : a;
+                }
+            } else {
+                for (i = 0; i < n; ++i) {
+                    a += values[i * m + c];
+                }
+            }
+            acc[c0 + c] = (int16_t)a;
+        }
+    }
+}
+#else
+/* Portable: conv pixels one at a time, each channel from its wide record, folded into acc. */
+static void nncube_pw_pool_block(const int8_t *const *px, int32_t n, int32_t block, const int32_t *records,
+                                 int32_t in_c, int32_t out_c, int32_t pool_kind, uint32_t *rows, int16_t *acc)
+{
+    const int32_t rec = 4 + in_c / 4;
+    int32_t i, c, k;
+    (void)block;
+    (void)rows;
+    for (i = 0; i < n; ++i) {
+        const int32_t *r = records;
+        for (c = 0; c < out_c; ++c, r += rec) {
+            const int8_t *f = (const int8_t *)(r + 1);
+            int32_t sum = 0, v;
+            for (k = 0; k < in_c; ++k) {
+                sum += px[i][k] * f[k];
+            }
+            v = nncube_pw_output(r[0] + 2 * sum, r + rec - 3);
+            if (pool_kind == NNCUBE_POOL_MAX) {
+                acc[c] = (int16_t)(v > acc[c] ? v : acc[c]);
+            } else {
+                acc[c] = (int16_t)(acc[c] + v);
+            }
+        }
+    }
+}
+#endif
+
+/* 1x1 conv+pool: the conv pixels of each pooling window in blocks of 6 (`deep` 0) or of 5 with a last block of 4
+ * (`deep` 1, a literal), widened into rows. */
+static inline __attribute__((always_inline)) void nncube_pw_pool_run(const nncube_window *conv,
+                                                                     const nncube_window *pool, int32_t pool_kind,
+                                                                     int32_t pool_act_min, int32_t pool_act_max,
+                                                                     const int32_t *records, const int8_t *input,
+                                                                     int8_t *output, const int deep, uint32_t *rows)
+{
+    const int32_t block = deep ? 5 : NNCUBE_PW_PIXELS;
+    int16_t acc[NNCUBE_PW_POOL_MAX_CHANNELS];
+    const int8_t *pixels[NNCUBE_PW_PIXELS];
+    const int32_t out_c = conv->out_c;
+    int32_t b, py, ox, y0, y1, x0, x1, width, count, i, j, c;
+    for (b = 0; b < pool->batches; ++b) {
+        for (py = 0; py < pool->out_h; ++py) {
+            for (ox = 0; ox < pool->out_w; ++ox) {
+                int8_t *out = output + (((size_t)b * pool->out_h + py) * pool->out_w + ox) * out_c;
+                nncube_pool_window(pool, py, ox, &y0, &y1, &x0, &x1);
+                width = x1 - x0;
+                count = width > 0 && y1 > y0 ? (y1 - y0) * width : 0;
+                for (c = 0; c < out_c; ++c) {
+                    acc[c] = pool_kind == NNCUBE_POOL_MAX ? INT8_MIN : 0;
+                }
+                for (i = 0; i < count; i += block) {
+                    const int32_t n = count - i < block ? count - i : block;
+                    for (j = 0; j < n; ++j) {
+                        const int32_t y = y0 + (i + j) / width, x = x0 + (i + j) % width;
+                        pixels[j] = input + (((size_t)b * conv->in_h + (size_t)y * conv->stride_h) * conv->in_w +
+                                             (size_t)x * conv->stride_w) *
+                                                conv->in_c;
+                    }
+                    if (deep && n < 5) {
+                        nncube_pw_pool_block(pixels, n, 4, records, conv->in_c, out_c, pool_kind, rows, acc);
+                    } else {
+                        nncube_pw_pool_block(pixels, n, block, records, conv->in_c, out_c, pool_kind, rows, acc);
+                    }
+                }
+                for (c = 0; c < out_c; ++c) {
+                    int32_t v = acc[c];
+                    if (pool_kind != NNCUBE_POOL_MAX && count > 0) {
+                        v = nncube_round_div(v, count);
+                    }
+                    out[c] = (int8_t)nncube_clamp_i32(v, pool_act_min, pool_act_max);
+                }
+            }
+        }
+    }
+}
+
+void nncube_conv_pool1x1_wide_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
+                                 int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
+                                 const int8_t *input, int8_t *output)
+{
+    /* 6 widened pixels of in_c <= 128 (1.5 KiB) */
+    uint32_t rows[2 * NNCUBE_PW_PIXELS * 32];
+    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output, 0, rows);
+}
+
+void nncube_conv_pool1x1_deep_s8(const nncube_window *conv, const nncube_window *pool, int32_t pool_kind,
+                                 int32_t pool_act_min, int32_t pool_act_max, const int32_t *records,
+                                 const int8_t *input, int8_t *output)
+{
+    /* 5 widened pixels of in_c <= 256 (2.5 KiB) */
+    uint32_t rows[2 * 5 * NNCUBE_PW_WIDE_MAX_GROUPS];
+    nncube_pw_pool_run(conv, pool, pool_kind, pool_act_min, pool_act_max, records, input, output, 1, rows);
 }

@@ -474,7 +474,23 @@ impl Cx<'_> {
             PoolKind::Max => "NNCUBE_POOL_MAX",
             PoolKind::Average => "NNCUBE_POOL_AVERAGE",
         };
-        let call = if dt == DType::I8 {
+        let call = if dt == DType::I8
+            && super::pack::pointwise_records(self.graph, self.node).is_some()
+        {
+            // 1×1, wide depth: the channel records requantize to the conv result (`super::pack`).
+            let (lo, hi) = self.int8_range(pool.activation, output)?;
+            let variant = if fc <= super::pack::POINTWISE_POOL_WIDE_MAX_DEPTH {
+                "wide"
+            } else {
+                "deep"
+            };
+            format!(
+                "nncube_conv_pool1x1_{variant}_s8(&{conv_p}_window, &{pool_p}_window, {kind}, {lo}, {hi}, (const int32_t *)({}), (const int8_t *)({}), (int8_t *)({}));\n",
+                ops.packed(self.index, false),
+                ops.ptr(input),
+                ops.ptr(output)
+            )
+        } else if dt == DType::I8 {
             let (mid_scale, mid_zp) = pool.conv_output.per_tensor_quant().ok_or_else(|| {
                 self.unsupported("the int8 conv result needs per-tensor quantization")
             })?;

@@ -151,42 +151,84 @@ fn pointwise_depth(depth: usize) -> bool {
 /// Output pixels per block of `nncube_conv1x1_*_s8`.
 const POINTWISE_BLOCK_PIXELS: usize = 6;
 
+/// Whether `nncube_conv1x1_*_s8` runs a layer of `pixels` output pixels: blocks of 6 pixels, the wide loop's last
+/// block of at most 3 pixels in a 3-pixel loop; fewer than 12 pixels that are neither whole blocks nor (wide) a
+/// multiple of 6 plus 3 waste more than the records save.
+fn pointwise_pixels(pixels: usize, wide: bool) -> bool {
+    let rest = pixels % POINTWISE_BLOCK_PIXELS;
+    pixels >= 12 || rest == 0 || (wide && rest == POINTWISE_BLOCK_PIXELS / 2)
+}
+
+/// Largest output channel count of `nncube_conv_pool1x1_*_s8` (its pool accumulators are on the stack).
+const POINTWISE_POOL_MAX_CHANNELS: usize = 256;
+
+/// Largest in_c of `nncube_conv_pool1x1_wide_s8` (conv pixels in blocks of 6, 1.5 KiB widened on the stack);
+/// deeper layers run `nncube_conv_pool1x1_deep_s8` (blocks of 5 and a last one of 4: 2.5 KiB).
+pub const POINTWISE_POOL_WIDE_MAX_DEPTH: usize = 128;
+
+/// Largest pooling window of `nncube_conv_pool1x1_*_s8`: its int16 accumulators hold the sum of 256 int8 values.
+const POINTWISE_POOL_MAX_WINDOW: usize = 256;
+
+/// Whether `nncube_conv_pool1x1_*_s8` runs a 1×1 conv+pool of `depth` input and `channels` output channels and a
+/// pooling window of `window` pixels: the wide records only.
+fn pointwise_pool(depth: usize, channels: usize, window: usize) -> bool {
+    !POINTWISE_DEPTHS.contains(&depth)
+        && channels <= POINTWISE_POOL_MAX_CHANNELS
+        && window <= POINTWISE_POOL_MAX_WINDOW
+}
+
 /// Largest right shift of `nncube_conv1x1_*_s8`: with it the rounding constant `2^(e−1) + zp_out·2^e` plus the
 /// rounded product (below 2^30 in magnitude) stays inside int32.
 const POINTWISE_MAX_RIGHT: i32 = 22;
 
 /// The per-channel records of `nncube_conv1x1_*_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
-/// little-endian bytes, when `node` is an int8 1×1 convolution without padding, of `in_c` in
+/// little-endian bytes, when `node` is an int8 1×1 convolution (or, wide only, a 1×1 conv+pool: the records
+/// requantize to its conv result's quantization) without padding, of `in_c` in
 /// [`POINTWISE_DEPTHS`] or a multiple of 16 in [`POINTWISE_WIDE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
 /// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
 /// `None` otherwise (the layer keeps the general matrix product).
 pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
-    let Op::Conv2d { window, activation } = &node.op else {
-        return None;
+    let (window, activation, out_ty, pool_window) = match &node.op {
+        Op::Conv2d { window, activation } => {
+            (window, activation, &graph.tensor(node.output()?).ty, None)
+        }
+        Op::ConvPool2d {
+            window,
+            activation,
+            pool,
+        } => (
+            window,
+            activation,
+            &pool.conv_output,
+            Some(pool.filter_h * pool.filter_w),
+        ),
+        _ => return None,
     };
     if !is_matmul_node(graph, node) || *activation == Activation::Tanh {
         return None;
     }
-    let (input, filter, output) = (node.input(0)?, node.input(1)?, node.output()?);
+    let (input, filter) = (node.input(0)?, node.input(1)?);
     let ft = graph.tensor(filter);
-    let out = graph.tensor(output);
     let &[rows, 1, 1, depth] = ft.ty.shape.as_slice() else {
         return None;
     };
     let pad = &window.padding;
     if !pointwise_depth(depth)
         || pad.top + pad.bottom + pad.left + pad.right != 0
-        || out.ty.dtype != DType::I8
+        || out_ty.dtype != DType::I8
     {
         return None;
     }
-    // Blocks of 6 pixels: fewer than 12 pixels that are not whole blocks waste more than the records save.
-    let pixels: usize = out.ty.shape.iter().rev().skip(1).product();
-    if pixels < 12 && pixels % POINTWISE_BLOCK_PIXELS != 0 {
+    let wide = !POINTWISE_DEPTHS.contains(&depth);
+    if let Some(pool_window) = pool_window {
+        if !pointwise_pool(depth, rows, pool_window) {
+            return None;
+        }
+    } else if !pointwise_pixels(out_ty.shape.iter().rev().skip(1).product(), wide) {
         return None;
     }
     let (in_scale, in_zp) = graph.tensor(input).ty.per_tensor_quant()?;
-    let (out_scale, out_zp) = out.ty.per_tensor_quant()?;
+    let (out_scale, out_zp) = out_ty.per_tensor_quant()?;
     if activation_range_quantized(*activation, out_scale, out_zp, -128, 127) != (-128, 127) {
         return None;
     }
@@ -200,7 +242,6 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         return None;
     }
     let folded = folded_bias(&values, rows, depth, bias.as_deref(), in_zp);
-    let wide = !POINTWISE_DEPTHS.contains(&depth);
     let mut bytes: Vec<u8> = Vec::with_capacity(rows * (16 + 2 * depth));
     for (c, &fb) in folded.iter().enumerate() {
         let w = &values[c * depth..(c + 1) * depth];
