@@ -98,6 +98,17 @@ static inline const int8_t *nncube_pw_step(const nncube_window *w, nncube_pw_wal
     "add %[" s "], %[xo], %[" s "], asr #31\n\t"                                                                  \
     "asr %[" s "], %[" s "], %[xe]\n\t"                                                                           \
     "ssat %[" s "], #8, %[" s "]\n\t"
+/* The output stage of a 6-pixel block: the channel's record (m, k, e), then each pixel's value stored at its output
+ * pixel (stride os), the output pointer left on the next channel. */
+#define NNCUBE_PW_STORE6                                                                                          \
+    "ldrd %[we], %[wo], [%[st]], #8\n\t"                                                                          \
+    "ldr %[xe], [%[st]], #4\n\t" NNCUBE_PW_RQ("s0") "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1")                   \
+    "strb %[s1], [%[o], %[os]]\n\t"                                                                               \
+    "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s2") "strb %[s2], [%[o]]\n\t" NNCUBE_PW_RQ("s3")            \
+    "strb %[s3], [%[o], %[os]]\n\t"                                                                               \
+    "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s5") "strb %[s5], [%[o], %[os]]\n\t" NNCUBE_PW_RQ("s4")     \
+    "strb %[s4], [%[o]], #1\n\t"                                                                                  \
+    "sub %[o], %[o], %[os], lsl #2\n\t"
 
 /* Channels [0, n) of the records at st for the 6 widened pixels in rows, `groups` (a literal) groups of 4 values:
  * pixel p's outputs at o + p * os. 14 registers: 6 sums, 2 weight words (then m and k), 2 row words (then e and
@@ -118,14 +129,7 @@ static inline __attribute__((always_inline)) void nncube_pw_block(const uint32_t
                          NNCUBE_PW_NEXT("s2", "16") NNCUBE_PW_NEXT("s3", "24") NNCUBE_PW_NEXT("s4", "32")
                              NNCUBE_PW_NEXT("s5", "40") ".set .Lnnpw, .Lnnpw + 48\n\t"
                      ".endr\n\t"
-                     "ldrd %[we], %[wo], [%[st]], #8\n\t"
-                     "ldr %[xe], [%[st]], #4\n\t" NNCUBE_PW_RQ("s0") "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1")
-                     "strb %[s1], [%[o], %[os]]\n\t"
-                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s2") "strb %[s2], [%[o]]\n\t" NNCUBE_PW_RQ("s3")
-                     "strb %[s3], [%[o], %[os]]\n\t"
-                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s5") "strb %[s5], [%[o], %[os]]\n\t"
-                         NNCUBE_PW_RQ("s4") "strb %[s4], [%[o]], #1\n\t"
-                     "sub %[o], %[o], %[os], lsl #2\n\t"
+                     NNCUBE_PW_STORE6
                      "ldr %[xo], %[end]\n\t"
                      "cmp %[st], %[xo]\n\t"
                      "bne 1b"
@@ -178,14 +182,7 @@ static __attribute__((noinline)) void nncube_pw_block_wide(const uint32_t *rows,
                      "ldr %[xe], %[rows_end]\n\t"
                      "cmp %[p], %[xe]\n\t"
                      "bne 2b\n\t"
-                     "ldrd %[we], %[wo], [%[st]], #8\n\t"
-                     "ldr %[xe], [%[st]], #4\n\t" NNCUBE_PW_RQ("s0") "strb %[s0], [%[o]]\n\t" NNCUBE_PW_RQ("s1")
-                     "strb %[s1], [%[o], %[os]]\n\t"
-                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s2") "strb %[s2], [%[o]]\n\t" NNCUBE_PW_RQ("s3")
-                     "strb %[s3], [%[o], %[os]]\n\t"
-                     "add %[o], %[o], %[os], lsl #1\n\t" NNCUBE_PW_RQ("s5") "strb %[s5], [%[o], %[os]]\n\t"
-                         NNCUBE_PW_RQ("s4") "strb %[s4], [%[o]], #1\n\t"
-                     "sub %[o], %[o], %[os], lsl #2\n\t"
+                     NNCUBE_PW_STORE6
                      "ldr %[xo], %[end]\n\t"
                      "cmp %[st], %[xo]\n\t"
                      "bne 1b"
@@ -340,6 +337,7 @@ static __attribute__((noinline)) void nncube_pw_block_wide4(const uint32_t *rows
 
 #undef NNCUBE_PW_WIDE_GROUP
 #undef NNCUBE_PW_WIDE_PX
+#undef NNCUBE_PW_STORE6
 #undef NNCUBE_PW_RQ
 
 /* nncube_pw_block as a function of its own per depth (inlined into the pixel loop its 14 registers are not free). */
