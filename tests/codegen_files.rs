@@ -158,9 +158,9 @@ fn generated_code_compiles_clean_everywhere() {
     }
 }
 
-#[test]
-fn split_weights_compile_and_name_each_tensor() {
-    let graph = import::load_model(&common::shared_model("hello_world_int8")).unwrap();
+/// The shared model `name` and its generated files in split-weights mode, with the kernel library.
+fn split_weights_files(name: &str) -> (Graph, GeneratedFiles) {
+    let graph = import::load_model(&common::shared_model(name)).unwrap();
     let files = codegen::generate(
         &graph,
         &CodegenOptions {
@@ -170,6 +170,12 @@ fn split_weights_compile_and_name_each_tensor() {
         },
     )
     .unwrap();
+    (graph, files)
+}
+
+#[test]
+fn split_weights_compile_and_name_each_tensor() {
+    let (_, files) = split_weights_files("hello_world_int8");
     let data = &files.files[&PathBuf::from("hello_world_int8_data.h")];
     // Three int8 fully connected layers: each reads its re-arranged weights and folded bias, one array each.
     assert_eq!(
@@ -188,16 +194,7 @@ fn split_weights_compile_and_name_each_tensor() {
 
 #[test]
 fn split_weights_hold_one_stream_per_depthwise_3x3_layer() {
-    let graph = import::load_model(&common::shared_model("kws_ref_model")).unwrap();
-    let files = codegen::generate(
-        &graph,
-        &CodegenOptions {
-            split_weights: true,
-            include_runtime: true,
-            ..CodegenOptions::default()
-        },
-    )
-    .unwrap();
+    let (graph, files) = split_weights_files("kws_ref_model");
     let data = &files.files[&PathBuf::from("kws_ref_model_data.h")];
     let code = &files.files[&PathBuf::from("kws_ref_model.c")];
     // The four depthwise 3×3 layers (64 channels) read their generation-time stream: 16 groups of 34 words and

@@ -145,18 +145,19 @@ pub fn graph() -> Graph {
         axis: 0,
     });
     let fe = g.add_const("fe", fe_ty, ConstData::from_i8(&weights(21)));
+    let be_values = [
+        3,
+        -40,
+        100,
+        -77,
+        2_000_000_000,
+        -2_100_000_000,
+        2_140_000_000,
+    ];
     let be = g.add_const(
         "be",
         TensorType::new(DType::I32, vec![7]),
-        ConstData::from_i32(&[
-            3,
-            -40,
-            100,
-            -77,
-            2_000_000_000,
-            -2_100_000_000,
-            2_140_000_000,
-        ]),
+        ConstData::from_i32(&be_values),
     );
     let e = g.add_tensor("e", i8t(vec![1, 7, 5, 7], 0.01, -100));
     g.add_node(
@@ -184,15 +185,6 @@ pub fn graph() -> Graph {
         .flat_map(|&c| fe_values[3 * c..3 * c + 3].to_vec())
         .collect();
     let ff = g.add_const("ff", ff_ty, ConstData::from_i8(&ff_values));
-    let be_values = [
-        3,
-        -40,
-        100,
-        -77,
-        2_000_000_000,
-        -2_100_000_000,
-        2_140_000_000,
-    ];
     let bf = g.add_const(
         "bf",
         TensorType::new(DType::I32, vec![7]),

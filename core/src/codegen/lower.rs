@@ -116,10 +116,7 @@ pub fn c_float(v: f32) -> String {
 /// Whether an int8 convolution calls `nncube_conv2d_s8_first` (first layers: at most 4 input channels, a patch of at
 /// most 18 widened words, at most 32 output channels, and records of `⌈out_c/4⌉ · (4·words + 16)` ≤ 384 words — the
 /// limits of `core/runtime/src/nncube_conv_first.c`, which checks the quantization once per call and falls back to
-/// `nncube_conv2d_s8` itself). Other networks do not link that kernel.
-/// Whether an int8 `kh`×`kw` convolution on `ic` input channels with `oc` output channels fits
-/// `nncube_conv2d_s8_first` (few input channels; its widened patch of at most 18 words and its per-block records of
-/// at most 384 words live on the stack; docs/kernels.md "First layers").
+/// `nncube_conv2d_s8` itself; docs/kernels.md "First layers"). Other networks do not link that kernel.
 fn first_layer_kernel(kh: usize, kw: usize, ic: usize, oc: usize) -> bool {
     let row_bytes = kw * ic;
     let words = kh * 2 * (row_bytes / 4) + (kh * (row_bytes % 4)).div_ceil(2);

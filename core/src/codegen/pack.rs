@@ -183,9 +183,9 @@ const POINTWISE_MAX_RIGHT: i32 = 22;
 
 /// The per-channel records of `nncube_conv1x1_*_s8` (layout in `core/runtime/src/nncube_conv1x1.c`), as
 /// little-endian bytes, when `node` is an int8 1×1 convolution (or, wide only, a 1×1 conv+pool: the records
-/// requantize to its conv result's quantization) without padding, of `in_c` in
-/// [`POINTWISE_DEPTHS`] or a multiple of 16 in [`POINTWISE_WIDE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right shift in
-/// `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
+/// requantize to its conv result's quantization) without padding, of `in_c` in [`POINTWISE_DEPTHS`] or a multiple
+/// of 16 in [`POINTWISE_WIDE_DEPTHS`], symmetric weights, an activation that clamps nothing inside int8, every right
+/// shift in `[1, 22]` and `|bias − zp_in·Σw| + in_c·2^14 < 2^30` for every channel (so twice any accumulator fits in int32);
 /// `None` otherwise (the layer keeps the general matrix product).
 pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
     let (window, activation, out_ty, pool_window) = match &node.op {
