@@ -31,6 +31,13 @@ fn frexp(x: f64) -> (f64, i32) {
     (f64::from_bits(frac_bits), exp)
 }
 
+/// The multiplier of an output channel of a convolution or fully connected layer, as TFLite computes it: the
+/// effective scale `in_scale · filter_scale / out_scale` in double precision, then [`quantize_multiplier`]. The
+/// interpreter and code generation both call this, so the reference and the generated C requantize alike.
+pub fn channel_multiplier(in_scale: f32, filter_scale: f32, out_scale: f32) -> QuantizedMultiplier {
+    quantize_multiplier(f64::from(in_scale) * f64::from(filter_scale) / f64::from(out_scale))
+}
+
 /// TFLite's `QuantizeMultiplier(double, int32_t*, int*)`.
 pub fn quantize_multiplier(real: f64) -> QuantizedMultiplier {
     if real == 0.0 {

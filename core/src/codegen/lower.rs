@@ -5,7 +5,7 @@
 
 use super::CodegenError;
 use super::pack_depthwise;
-use crate::arith::{activation_range_quantized, quantize_multiplier};
+use crate::arith::{activation_range_quantized, channel_multiplier, quantize_multiplier};
 use crate::ir::{
     Activation, DType, Graph, Node, Op, PoolAttrs, PoolKind, Quant, TensorId, TensorType, Window2d,
 };
@@ -280,8 +280,7 @@ impl Cx<'_> {
         let mut mults = Vec::with_capacity(channels);
         let mut shifts = Vec::with_capacity(channels);
         for c in 0..channels {
-            let real = f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale);
-            let q = quantize_multiplier(real);
+            let q = channel_multiplier(in_scale, fq.scale(c), out_scale);
             mults.push(q.multiplier);
             shifts.push(q.shift);
         }

@@ -15,7 +15,7 @@
 //!   stage precomputed (multiplier, rounding constant with the output offset, right shift).
 
 use crate::arith::{
-    activation_range_quantized, multiply_by_quantized_multiplier, quantize_multiplier,
+    activation_range_quantized, channel_multiplier, multiply_by_quantized_multiplier,
 };
 use crate::ir::{Activation, DType, Graph, Node, Op};
 
@@ -247,9 +247,7 @@ pub fn pointwise_records(graph: &Graph, node: &Node) -> Option<Vec<u8>> {
         let w = &values[c * depth..(c + 1) * depth];
         // |accumulator| ≤ |bias| + 128·Σ|w| for int8 inputs.
         let bound = i64::from(fb).abs() + 128 * w.iter().map(|&v| i64::from(v).abs()).sum::<i64>();
-        let q = quantize_multiplier(
-            f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale),
-        );
+        let q = channel_multiplier(in_scale, fq.scale(c), out_scale);
         if fq.zero_point(c) != 0 || q.multiplier < 0 {
             return None;
         }

@@ -18,7 +18,7 @@
 //! [`plan`] decides which layers take the kernel (the bounds under which its arithmetic is exact); the lowering
 //! and the weights table both ask it, so they always agree.
 
-use crate::arith::quantize_multiplier;
+use crate::arith::channel_multiplier;
 use crate::ir::{Activation, DType, Graph, Node, Op};
 
 /// Most channels of a layer the kernel takes (its zero-point row of `in_c` bytes lives on the stack).
@@ -94,8 +94,7 @@ pub fn plan(graph: &Graph, node: &Node) -> Option<DepthwisePlan> {
     let mut multipliers = Vec::with_capacity(channels);
     let mut shifts = Vec::with_capacity(channels);
     for (c, &b) in bias.iter().enumerate() {
-        let real = f64::from(in_scale) * f64::from(fq.scale(c)) / f64::from(out_scale);
-        let q = quantize_multiplier(real);
+        let q = channel_multiplier(in_scale, fq.scale(c), out_scale);
         let within = fq.zero_point(c) == 0
             && q.multiplier >= 0
             && (-MAX_RIGHT..=-1).contains(&q.shift)

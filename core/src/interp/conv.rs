@@ -8,7 +8,7 @@
 
 use super::kernel::{NodeCx, activate_f32, saturate_i8};
 use super::{InterpError, TensorData};
-use crate::arith::{QuantizedMultiplier, multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::arith::{QuantizedMultiplier, channel_multiplier, multiply_by_quantized_multiplier};
 use crate::ir::{Activation, DType, Quant, Window2d};
 
 /// Shapes and window of one convolution, NHWC.
@@ -150,11 +150,7 @@ impl Requant {
             return Err(cx.unsupported("an int8 filter with a non-zero zero point"));
         }
         let multipliers = (0..out_c)
-            .map(|c| {
-                let real =
-                    f64::from(in_scale) * f64::from(filter_quant.scale(c)) / f64::from(out_scale);
-                quantize_multiplier(real)
-            })
+            .map(|c| channel_multiplier(in_scale, filter_quant.scale(c), out_scale))
             .collect();
         let bias = i32_bias(cx, out_c)?;
         Ok(Self {

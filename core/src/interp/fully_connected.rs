@@ -8,7 +8,7 @@
 use super::conv::{dot_i32, i32_bias};
 use super::kernel::{NodeCx, activate_f32, saturate_i8};
 use super::{InterpError, TensorData};
-use crate::arith::{multiply_by_quantized_multiplier, quantize_multiplier};
+use crate::arith::{channel_multiplier, multiply_by_quantized_multiplier};
 use crate::ir::{Activation, DType};
 
 /// `FULLY_CONNECTED`.
@@ -40,11 +40,7 @@ pub(crate) fn fully_connected(
                 .as_ref()
                 .ok_or_else(|| cx.unsupported("unquantized int8 weights"))?;
             let multipliers: Vec<_> = (0..units)
-                .map(|u| {
-                    quantize_multiplier(
-                        f64::from(in_scale) * f64::from(wq.scale(u)) / f64::from(out_scale),
-                    )
-                })
+                .map(|u| channel_multiplier(in_scale, wq.scale(u), out_scale))
                 .collect();
             let (lo, hi) = cx.activation_range_i8(activation)?;
             let bias = i32_bias(cx, units)?;
